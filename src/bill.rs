@@ -1,0 +1,383 @@
+//! A bill as the customer sees it: formatted amounts, the comparison with the previous
+//! bill and the usage chart, computed from the stored rows.
+
+use chrono::NaiveDate;
+use serde::Deserialize;
+use sqlx::PgPool;
+
+use crate::domain::{Currency, Money};
+
+/// Everything the bill page shows, already formatted.
+#[derive(Debug, Clone)]
+pub struct BillView {
+    pub customer_name: String,
+    /// `•••• 1001`.
+    pub masked_account: String,
+    pub cycle: String,
+    /// `1 Oct 2026 – 31 Oct 2026`.
+    pub period: String,
+    /// `2 Nov 2026`.
+    pub issued_on: String,
+    pub due_on: String,
+    /// ISO date for `<time datetime>`.
+    pub due_on_iso: String,
+    pub currency: &'static str,
+    /// `$142.17`; a credit shows as `−$12.00` and sets `is_credit`.
+    pub amount_due: String,
+    pub is_credit: bool,
+    pub previous_balance: String,
+    pub payments: String,
+    /// Sum of the line items.
+    pub current_charges: String,
+    /// Anything the stored total holds beyond balance + payments + charges.
+    pub adjustments: Option<String>,
+    pub lines: Vec<LineView>,
+    pub comparison: Option<Comparison>,
+    pub chart: Option<UsageChart>,
+}
+
+#[derive(Debug, Clone)]
+pub struct LineView {
+    pub description: String,
+    /// `612 kWh`, or empty.
+    pub quantity: String,
+    pub amount: String,
+}
+
+/// "What changed" against the customer's previous bill.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// `Oct 2026` period of the previous bill.
+    pub previous_period: String,
+    pub previous_amount: String,
+    /// `+$21.67` / `−$3.10` / `$0.00`.
+    pub difference: String,
+    /// `+18.0%`, or `None` when the previous amount was zero.
+    pub percent: Option<String>,
+    /// `up`, `down` or `same`.
+    pub direction: &'static str,
+    /// Up to three line items that moved most, largest first.
+    pub movers: Vec<Mover>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Mover {
+    pub description: String,
+    /// Formatted previous amount, or `new` / `—` when absent.
+    pub previous: String,
+    pub current: String,
+    pub difference: String,
+    pub direction: &'static str,
+}
+
+/// An inline SVG bar chart; coordinates are in the SVG's own units.
+#[derive(Debug, Clone)]
+pub struct UsageChart {
+    pub width: u32,
+    pub height: u32,
+    pub unit: String,
+    /// Plain-text summary for screen readers.
+    pub summary: String,
+    pub bars: Vec<Bar>,
+    /// Baseline y.
+    pub baseline: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Bar {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+    /// x of the label's centre.
+    pub label_x: u32,
+    /// `Oct`, or `Oct 25` at a year change.
+    pub label: String,
+    /// `612 kWh`, shown in the bar's `<title>`.
+    pub value: String,
+    /// The period this bill covers.
+    pub is_current: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct StoredLine {
+    description: String,
+    quantity: Option<String>,
+    unit: Option<String>,
+    amount: i64,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct StoredUsage {
+    period: String,
+    quantity: String,
+    unit: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+struct BillRow {
+    customer_id: i64,
+    name: String,
+    account_id: String,
+    cycle: String,
+    period_start: NaiveDate,
+    period_end: NaiveDate,
+    issued_on: NaiveDate,
+    due_on: NaiveDate,
+    currency: String,
+    amount_due: i64,
+    previous_balance: i64,
+    payments: i64,
+    lines: sqlx::types::Json<Vec<StoredLine>>,
+    usage: sqlx::types::Json<Vec<StoredUsage>>,
+}
+
+/// The columns of `BillRow`, for `concat!` into queries.
+macro_rules! bill_columns {
+    () => {
+        "b.customer_id, c.name, c.account_id, b.cycle, b.period_start, b.period_end, b.issued_on,
+         b.due_on, b.currency, b.amount_due, b.previous_balance, b.payments, b.lines, b.usage"
+    };
+}
+
+fn date(d: NaiveDate) -> String {
+    d.format("%-d %b %Y").to_string()
+}
+
+impl BillView {
+    /// Loads bill `bill_id` and the customer's bill before it.
+    pub async fn load(pool: &PgPool, bill_id: i64) -> anyhow::Result<Option<BillView>> {
+        let Some(bill): Option<BillRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            bill_columns!(),
+            " FROM bills b JOIN customers c ON c.id = b.customer_id WHERE b.id = $1"
+        ))
+        .bind(bill_id)
+        .fetch_optional(pool)
+        .await?
+        else {
+            return Ok(None);
+        };
+        let previous: Option<BillRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            bill_columns!(),
+            " FROM bills b JOIN customers c ON c.id = b.customer_id
+             WHERE b.customer_id = $1 AND b.period_end < $2 AND b.currency = $3
+             ORDER BY b.period_end DESC LIMIT 1"
+        ))
+        .bind(bill.customer_id)
+        .bind(bill.period_start)
+        .bind(&bill.currency)
+        .fetch_optional(pool)
+        .await?;
+        Ok(Some(Self::build(&bill, previous.as_ref())?))
+    }
+
+    fn build(bill: &BillRow, previous: Option<&BillRow>) -> anyhow::Result<BillView> {
+        let currency = Currency::parse(&bill.currency).map_err(anyhow::Error::msg)?;
+        let money = |minor| Money { minor, currency }.to_string();
+        let charges: i64 = bill.lines.iter().map(|l| l.amount).sum();
+        let adjustments = bill.amount_due - bill.previous_balance - bill.payments - charges;
+        let account_tail: String = {
+            let chars: Vec<char> = bill.account_id.chars().collect();
+            chars[chars.len().saturating_sub(4)..].iter().collect()
+        };
+        Ok(BillView {
+            customer_name: bill.name.clone(),
+            masked_account: format!("•••• {account_tail}"),
+            cycle: bill.cycle.clone(),
+            period: format!("{} – {}", date(bill.period_start), date(bill.period_end)),
+            issued_on: date(bill.issued_on),
+            due_on: date(bill.due_on),
+            due_on_iso: bill.due_on.to_string(),
+            currency: currency.code(),
+            amount_due: money(bill.amount_due),
+            is_credit: bill.amount_due < 0,
+            previous_balance: money(bill.previous_balance),
+            payments: money(bill.payments),
+            current_charges: money(charges),
+            adjustments: (adjustments != 0).then(|| money(adjustments)),
+            lines: bill
+                .lines
+                .iter()
+                .map(|l| LineView {
+                    description: l.description.clone(),
+                    quantity: match (&l.quantity, &l.unit) {
+                        (Some(q), Some(u)) => format!("{q} {u}"),
+                        (Some(q), None) => q.clone(),
+                        _ => String::new(),
+                    },
+                    amount: money(l.amount),
+                })
+                .collect(),
+            comparison: previous.map(|p| compare(bill, p, currency)),
+            chart: UsageChart::build(&bill.usage, bill.period_end),
+        })
+    }
+}
+
+fn signed(minor: i64, currency: Currency) -> String {
+    let formatted = Money { minor, currency }.to_string();
+    if minor > 0 {
+        format!("+{formatted}")
+    } else {
+        formatted
+    }
+}
+
+fn direction(difference: i64) -> &'static str {
+    match difference.signum() {
+        1 => "up",
+        -1 => "down",
+        _ => "same",
+    }
+}
+
+fn compare(bill: &BillRow, previous: &BillRow, currency: Currency) -> Comparison {
+    let difference = bill.amount_due - previous.amount_due;
+    let percent = (previous.amount_due != 0).then(|| {
+        let pct = difference as f64 * 100.0 / previous.amount_due.unsigned_abs() as f64;
+        format!("{}{pct:.1}%", if pct > 0.0 { "+" } else { "" })
+    });
+    let mut movers: Vec<Mover> = Vec::new();
+    let mut scored: Vec<(i64, Mover)> = Vec::new();
+    for line in bill.lines.iter() {
+        let before = previous
+            .lines
+            .iter()
+            .find(|p| p.description == line.description)
+            .map(|p| p.amount);
+        let delta = line.amount - before.unwrap_or(0);
+        scored.push((
+            delta,
+            Mover {
+                description: line.description.clone(),
+                previous: before.map_or_else(
+                    || "new".into(),
+                    |b| Money { minor: b, currency }.to_string(),
+                ),
+                current: Money {
+                    minor: line.amount,
+                    currency,
+                }
+                .to_string(),
+                difference: signed(delta, currency),
+                direction: direction(delta),
+            },
+        ));
+    }
+    for gone in previous
+        .lines
+        .iter()
+        .filter(|p| !bill.lines.iter().any(|l| l.description == p.description))
+    {
+        scored.push((
+            -gone.amount,
+            Mover {
+                description: gone.description.clone(),
+                previous: Money {
+                    minor: gone.amount,
+                    currency,
+                }
+                .to_string(),
+                current: "—".into(),
+                difference: signed(-gone.amount, currency),
+                direction: direction(-gone.amount),
+            },
+        ));
+    }
+    scored.retain(|(delta, _)| *delta != 0);
+    scored.sort_by_key(|(delta, _)| std::cmp::Reverse(delta.unsigned_abs()));
+    movers.extend(scored.into_iter().take(3).map(|(_, m)| m));
+    Comparison {
+        previous_period: previous.period_end.format("%b %Y").to_string(),
+        previous_amount: Money {
+            minor: previous.amount_due,
+            currency,
+        }
+        .to_string(),
+        difference: signed(difference, currency),
+        percent,
+        direction: direction(difference),
+        movers,
+    }
+}
+
+impl UsageChart {
+    const WIDTH: u32 = 640;
+    const HEIGHT: u32 = 200;
+    const TOP: u32 = 16;
+    const BOTTOM: u32 = 28;
+    const MAX_PERIODS: usize = 12;
+
+    fn build(usage: &[StoredUsage], period_end: NaiveDate) -> Option<UsageChart> {
+        let recent = &usage[usage.len().saturating_sub(Self::MAX_PERIODS)..];
+        let values: Vec<f64> = recent
+            .iter()
+            .map(|u| u.quantity.parse::<f64>().unwrap_or(0.0).max(0.0))
+            .collect();
+        let max = values.iter().cloned().fold(0.0, f64::max);
+        if recent.is_empty() || max <= 0.0 {
+            return None;
+        }
+        let unit = recent
+            .last()
+            .and_then(|u| u.unit.clone())
+            .unwrap_or_default();
+        let slot = Self::WIDTH / Self::MAX_PERIODS as u32;
+        let bar_width = slot * 3 / 5;
+        let plot = Self::HEIGHT - Self::TOP - Self::BOTTOM;
+        let offset = (Self::MAX_PERIODS - recent.len()) as u32 * slot;
+        let current_period = period_end.format("%Y-%m").to_string();
+        let mut previous_year: Option<&str> = None;
+        let bars = recent
+            .iter()
+            .zip(&values)
+            .enumerate()
+            .map(|(i, (u, value))| {
+                let height = ((value / max) * plot as f64).round().max(1.0) as u32;
+                let x = offset + i as u32 * slot + (slot - bar_width) / 2;
+                let (year, month) = u.period.split_once('-').unwrap_or(("", &u.period));
+                let month_name = month
+                    .parse::<u32>()
+                    .ok()
+                    .and_then(|m| NaiveDate::from_ymd_opt(2000, m, 1))
+                    .map_or_else(|| u.period.clone(), |d| d.format("%b").to_string());
+                let label = match previous_year {
+                    Some(prev) if prev != year && !year.is_empty() => {
+                        format!("{month_name} {}", &year[year.len().saturating_sub(2)..])
+                    }
+                    _ => month_name,
+                };
+                previous_year = Some(year);
+                Bar {
+                    x,
+                    y: Self::TOP + plot - height,
+                    width: bar_width,
+                    height,
+                    label_x: x + bar_width / 2,
+                    label,
+                    value: format!("{} {}", u.quantity, unit).trim().to_owned(),
+                    is_current: u.period == current_period,
+                }
+            })
+            .collect::<Vec<_>>();
+        let summary = format!(
+            "Usage for the last {} periods: {}",
+            bars.len(),
+            recent
+                .iter()
+                .map(|u| format!("{} {}", u.period, u.quantity))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Some(UsageChart {
+            width: Self::WIDTH,
+            height: Self::HEIGHT,
+            unit,
+            summary,
+            bars,
+            baseline: Self::TOP + plot,
+        })
+    }
+}

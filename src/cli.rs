@@ -1,0 +1,349 @@
+//! The `billpass` command line.
+
+use std::io::BufRead;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use sqlx::PgPool;
+use tokio::sync::watch;
+
+use crate::delivery::{EmailSender, SmsSender, Worker};
+use crate::domain::{AccountId, Channel, CycleId};
+use crate::import::{self, ImportError};
+use crate::keys::{self, KeyAlgorithm, Keyring};
+use crate::links::{self, Minter};
+use crate::settings::Settings;
+use crate::tokens::TokenIssuer;
+use crate::web::{AppState, Application};
+use crate::{cycle, db, demo};
+
+/// One-click, passwordless links from a billing run to each customer's bill.
+#[derive(Debug, Parser)]
+#[command(name = "billpass", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web pages and send queued messages.
+    Serve {
+        /// Only serve web pages; send nothing.
+        #[arg(long, conflicts_with = "workers_only")]
+        web_only: bool,
+        /// Only send queued messages; serve no pages.
+        #[arg(long)]
+        workers_only: bool,
+    },
+    /// Create the database if needed and apply migrations.
+    Migrate,
+    /// Try billpass with example data: database, key, customers, bills, a cycle run, and the server.
+    Demo,
+    /// Manage signing keys.
+    #[command(subcommand)]
+    Keys(KeysCommand),
+    /// Load customers or bills from a file (all or nothing).
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Billing-cycle runs.
+    #[command(subcommand)]
+    Cycle(CycleCommand),
+    /// Send a customer a fresh link (the previous one stops working).
+    Resend {
+        account_id: String,
+        /// Channel to use; default: the customer's preferred one.
+        #[arg(long)]
+        channel: Option<Channel>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Add a key and make it the signing key; older keys keep verifying.
+    Generate {
+        #[arg(long, value_enum, default_value = "eddsa")]
+        alg: KeyAlgorithm,
+    },
+    /// List keys, newest (signing) first.
+    List,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Customers: CSV with a header row, or JSON Lines.
+    Customers { file: PathBuf },
+    /// Bills: JSON Lines.
+    Bills { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CycleCommand {
+    /// Mint and queue a link for every customer with a bill in CYCLE, and wait for the end.
+    Run { cycle: String },
+}
+
+/// Parses the command line and runs it; errors become one line on stderr.
+pub async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,actix_server=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let settings = Arc::new(cli.settings);
+    match cli.command {
+        Command::Serve {
+            web_only,
+            workers_only,
+        } => {
+            let pool = db::connect_and_migrate(&settings.database_url).await?;
+            serve(pool, settings, !workers_only, !web_only).await?;
+        }
+        Command::Migrate => {
+            db::connect_and_migrate(&settings.database_url).await?;
+            println!("Database is up to date.");
+        }
+        Command::Demo => demo::run(settings).await?,
+        Command::Keys(KeysCommand::Generate { alg }) => {
+            let (kid, path) = keys::generate(&settings.keys_dir, alg)?;
+            println!(
+                "Generated {alg} key {kid} in {}; it signs new links from now on.",
+                path.display()
+            );
+        }
+        Command::Keys(KeysCommand::List) => list_keys(&settings).await?,
+        Command::Import(what) => return import_file(&settings, what).await,
+        Command::Cycle(CycleCommand::Run { cycle }) => {
+            let cycle = CycleId::parse(&cycle).map_err(|e| anyhow::anyhow!("CYCLE: {e}"))?;
+            let pool = db::connect_and_migrate(&settings.database_url).await?;
+            let minter = minter(&settings)?;
+            let done = run_cycle(&pool, &minter, &cycle, &whoami()).await?;
+            println!(
+                "Run {} of cycle {cycle} completed: {} minted and queued, {} skipped, {} customers with a bill.",
+                done.run_id, done.minted, done.skipped, done.total
+            );
+        }
+        Command::Resend {
+            account_id,
+            channel,
+        } => {
+            let account =
+                AccountId::parse(&account_id).map_err(|e| anyhow::anyhow!("ACCOUNT_ID: {e}"))?;
+            let pool = db::connect_and_migrate(&settings.database_url).await?;
+            let minted = links::resend(&pool, &minter(&settings)?, &account, channel, &whoami())
+                .await
+                .with_context(|| format!("resending to {account}"))?;
+            println!(
+                "Queued link {} (delivery {}) by {} to {}; the previous link no longer works.",
+                minted.jti,
+                minted.delivery_id,
+                minted.destination.channel,
+                minted.destination.masked()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Who started a command-line action, for the record.
+fn whoami() -> String {
+    format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
+    )
+}
+
+/// The signer for new links, from the keys directory.
+pub fn minter(settings: &Arc<Settings>) -> anyhow::Result<Minter> {
+    let keyring = Arc::new(Keyring::open(&settings.keys_dir)?);
+    Ok(Minter {
+        issuer: TokenIssuer::new(keyring, settings.token_settings()),
+        settings: settings.clone(),
+    })
+}
+
+/// Runs a cycle with a progress bar.
+pub async fn run_cycle(
+    pool: &PgPool,
+    minter: &Minter,
+    cycle: &CycleId,
+    by: &str,
+) -> anyhow::Result<cycle::RunProgress> {
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{prefix} [{bar:30}] {pos}/{len} customers  {per_sec}  ETA {eta}",
+        )
+        .expect("valid progress template")
+        .progress_chars("=> "),
+    );
+    bar.set_prefix(format!("cycle {cycle}"));
+    let done = cycle::run(pool, minter, cycle, by, |p| {
+        bar.set_length(p.total as u64);
+        bar.set_position(p.done() as u64);
+    })
+    .await;
+    bar.finish_and_clear();
+    done
+}
+
+/// Serves web pages and/or runs the delivery worker until SIGINT/SIGTERM.
+pub async fn serve(
+    pool: PgPool,
+    settings: Arc<Settings>,
+    web: bool,
+    workers: bool,
+) -> anyhow::Result<()> {
+    let minter = minter(&settings)?;
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let worker = if workers {
+        let email = EmailSender::new(
+            settings.smtp_url.as_ref(),
+            settings.email_from.clone(),
+            &settings.outbox_dir,
+        )?;
+        let sms = SmsSender::file(&settings.outbox_dir);
+        let worker = Worker::new(pool.clone(), email, sms, &settings.brand);
+        Some(tokio::spawn(worker.run(stop_rx)))
+    } else {
+        None
+    };
+    if web {
+        let listener = TcpListener::bind(settings.listen)
+            .with_context(|| format!("BILLPASS_LISTEN: cannot listen on {}", settings.listen))?;
+        let app = Application::build(
+            AppState {
+                pool,
+                minter,
+                settings: settings.clone(),
+            },
+            listener,
+        )?;
+        tracing::info!(
+            "listening on http://{} (links use {})",
+            settings.listen,
+            settings.public_url
+        );
+        app.run_until_stopped().await?;
+    } else {
+        tokio::signal::ctrl_c().await?;
+    }
+    let _ = stop_tx.send(true);
+    if let Some(worker) = worker {
+        worker.await?;
+    }
+    Ok(())
+}
+
+async fn import_file(settings: &Settings, what: ImportCommand) -> anyhow::Result<ExitCode> {
+    let (path, kind) = match &what {
+        ImportCommand::Customers { file } => (file.as_path(), "customers"),
+        ImportCommand::Bills { file } => (file.as_path(), "bills"),
+    };
+    let reader = open(path)?;
+    let pool = db::connect_and_migrate(&settings.database_url).await?;
+    let result = match what {
+        ImportCommand::Customers { .. } => {
+            let mut reader = reader;
+            let first = reader
+                .fill_buf()?
+                .iter()
+                .copied()
+                .find(|b| !b.is_ascii_whitespace());
+            import::customers(&pool, import::customer_format(path, first), reader).await
+        }
+        ImportCommand::Bills { .. } => import::bills(&pool, reader).await,
+    };
+    match result {
+        Ok(summary) => {
+            println!(
+                "Imported {kind} from {}: {} inserted, {} updated.",
+                path.display(),
+                summary.inserted,
+                summary.updated
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(ImportError::Rows { errors, more }) => {
+            for error in &errors {
+                eprintln!("{}: {error}", path.display());
+            }
+            if more > 0 {
+                eprintln!("{}: … and {more} more errors", path.display());
+            }
+            eprintln!(
+                "error: {} bad row(s) in {}; nothing was stored. Fix them and import again.",
+                errors.len() + more,
+                path.display()
+            );
+            Ok(ExitCode::FAILURE)
+        }
+        Err(ImportError::Unexpected(error)) => {
+            Err(error.context(format!("importing {}", path.display())))
+        }
+    }
+}
+
+fn open(path: &Path) -> anyhow::Result<std::io::BufReader<std::fs::File>> {
+    let file =
+        std::fs::File::open(path).with_context(|| format!("cannot open {}", path.display()))?;
+    Ok(std::io::BufReader::with_capacity(64 * 1024, file))
+}
+
+async fn list_keys(settings: &Settings) -> anyhow::Result<()> {
+    let ring = Keyring::open(&settings.keys_dir)?;
+    let pool = db::connect_and_migrate(&settings.database_url).await.ok();
+    println!("{:<6} {:<6} {:<22} status", "kid", "alg", "created");
+    for (i, key) in ring.keys().iter().enumerate() {
+        let status = if i == 0 {
+            "signing".to_owned()
+        } else {
+            match &pool {
+                Some(pool) => {
+                    let last: Option<chrono::DateTime<chrono::Utc>> =
+                        sqlx::query_scalar("SELECT max(expires_at) FROM link_tokens WHERE kid = $1 AND expires_at > now()")
+                            .bind(&key.kid)
+                            .fetch_one(pool)
+                            .await?;
+                    match last {
+                        Some(until) => format!(
+                            "verifying (links outstanding until {})",
+                            until.format("%Y-%m-%d %H:%M UTC")
+                        ),
+                        None => "retired: no unexpired link uses it; safe to delete".to_owned(),
+                    }
+                }
+                None => "verifying".to_owned(),
+            }
+        };
+        println!(
+            "{:<6} {:<6} {:<22} {status}",
+            key.kid,
+            key.algorithm.to_string(),
+            key.created.format("%Y-%m-%d %H:%M:%S UTC")
+        );
+    }
+    Ok(())
+}

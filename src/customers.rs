@@ -1,0 +1,113 @@
+//! Customers as stored, and where their links can go.
+
+use sqlx::PgConnection;
+
+use crate::domain::{AccountId, Channel, EmailAddress, PhoneNumber};
+
+/// A stored customer.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Customer {
+    pub id: i64,
+    pub account_id: String,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub channel: String,
+    pub sms_opted_out: bool,
+}
+
+/// Where one link goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Destination {
+    pub channel: Channel,
+    pub address: String,
+}
+
+impl Destination {
+    /// `j•••@example.com` or `•••• 4567`.
+    pub fn masked(&self) -> String {
+        mask(self.channel, &self.address)
+    }
+}
+
+/// Masks a stored address of the given channel.
+pub fn mask(channel: Channel, address: &str) -> String {
+    match channel {
+        Channel::Email => EmailAddress::parse(address)
+            .map(|e| e.masked())
+            .unwrap_or_else(|_| "•••".into()),
+        Channel::Sms => PhoneNumber::parse(address)
+            .map(|p| p.masked())
+            .unwrap_or_else(|_| "•••".into()),
+    }
+}
+
+/// No address on file for the channel asked for (or the number opted out of SMS).
+#[derive(Debug, thiserror::Error)]
+#[error("no usable {0} contact on file")]
+pub struct NoContact(pub &'static str);
+
+/// The columns of [`Customer`], for `concat!` into queries.
+macro_rules! customer_columns {
+    () => {
+        "id, account_id, name, email, phone, channel, sms_opted_out_at IS NOT NULL AS sms_opted_out"
+    };
+}
+
+impl Customer {
+    /// The customer's preferred channel.
+    pub fn preferred_channel(&self) -> Channel {
+        self.channel.parse().unwrap_or(Channel::Email)
+    }
+
+    /// The address for `channel`, or for the preferred channel falling back to the other.
+    pub fn destination(&self, channel: Option<Channel>) -> Result<Destination, NoContact> {
+        let address = |channel: Channel| match channel {
+            Channel::Email => self.email.clone(),
+            Channel::Sms if self.sms_opted_out => None,
+            Channel::Sms => self.phone.clone(),
+        };
+        match channel {
+            Some(channel) => address(channel)
+                .map(|address| Destination { channel, address })
+                .ok_or(NoContact(channel.as_str())),
+            None => {
+                let preferred = self.preferred_channel();
+                [preferred, preferred.other()]
+                    .into_iter()
+                    .find_map(|channel| {
+                        address(channel).map(|address| Destination { channel, address })
+                    })
+                    .ok_or(NoContact("email or sms"))
+            }
+        }
+    }
+
+    /// Locks the customer's row for the rest of the transaction, so that minting for one
+    /// customer is serialised (newest wins, never two current tokens).
+    pub async fn lock(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Customer>> {
+        sqlx::query_as(concat!(
+            "SELECT ",
+            customer_columns!(),
+            " FROM customers WHERE id = $1 FOR UPDATE"
+        ))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+    }
+
+    /// Looks a customer up by account number.
+    pub async fn find(
+        conn: &mut PgConnection,
+        account: &AccountId,
+    ) -> sqlx::Result<Option<Customer>> {
+        sqlx::query_as(concat!(
+            "SELECT ",
+            customer_columns!(),
+            " FROM customers WHERE account_id = $1"
+        ))
+        .bind(account.as_str())
+        .fetch_optional(conn)
+        .await
+    }
+}

@@ -1,0 +1,13 @@
+//! Values parsed once at the edge; everything past it holds values that are already valid.
+
+mod account_id;
+mod channel;
+mod contact;
+mod cycle_id;
+mod money;
+
+pub use account_id::AccountId;
+pub use channel::Channel;
+pub use contact::{EmailAddress, PhoneNumber};
+pub use cycle_id::CycleId;
+pub use money::{Currency, Money};

@@ -1,0 +1,166 @@
+use std::fmt;
+
+/// An ISO 4217 currency with its number of minor-unit digits (2 for USD, 0 for JPY).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Currency(iso_currency::Currency);
+
+impl Currency {
+    pub fn parse(code: &str) -> Result<Self, String> {
+        iso_currency::Currency::from_code(code)
+            .filter(|c| c.exponent().is_some())
+            .map(Self)
+            .ok_or_else(|| "an ISO 4217 currency code like USD, EUR or JPY expected".into())
+    }
+
+    pub fn code(self) -> &'static str {
+        self.0.code()
+    }
+
+    /// Digits after the decimal point.
+    pub fn exponent(self) -> u32 {
+        u32::from(self.0.exponent().unwrap_or(2))
+    }
+
+    fn symbol(self) -> String {
+        self.0.symbol().symbol
+    }
+}
+
+/// An amount in integer minor units of its currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Money {
+    pub minor: i64,
+    pub currency: Currency,
+}
+
+impl Money {
+    /// Parses a decimal string such as `"142.17"`, `"-120.50"` or `"12840"` (JPY).
+    pub fn parse(raw: &str, currency: Currency) -> Result<Self, String> {
+        let expected = || {
+            let example = match currency.exponent() {
+                0 => "1234".to_owned(),
+                n => format!("1234.{}", "5".repeat(n as usize)),
+            };
+            format!(
+                "a decimal string like \"{example}\" with at most {} decimals for {}",
+                currency.exponent(),
+                currency.code()
+            )
+        };
+        let (negative, digits) = match raw.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, raw),
+        };
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, ""));
+        let exponent = currency.exponent() as usize;
+        let well_formed = !whole.is_empty()
+            && whole.len() <= 15
+            && whole.bytes().all(|b| b.is_ascii_digit())
+            && fraction.bytes().all(|b| b.is_ascii_digit())
+            && fraction.len() <= exponent
+            && !(digits.contains('.') && fraction.is_empty());
+        if !well_formed {
+            return Err(expected());
+        }
+        let padded = format!("{whole}{fraction:0<exponent$}");
+        let magnitude: i64 = padded.parse().map_err(|_| expected())?;
+        Ok(Self {
+            minor: if negative { -magnitude } else { magnitude },
+            currency,
+        })
+    }
+
+    /// Plain decimal form, as imported: `-120.50`.
+    pub fn decimal(&self) -> String {
+        let exponent = self.currency.exponent();
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let magnitude = self.minor.unsigned_abs();
+        if exponent == 0 {
+            return format!("{sign}{magnitude}");
+        }
+        let scale = 10u64.pow(exponent);
+        format!(
+            "{sign}{}.{:0width$}",
+            magnitude / scale,
+            magnitude % scale,
+            width = exponent as usize
+        )
+    }
+}
+
+/// `$1,234.56`, `−€12.00`, `¥12,840`.
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let exponent = self.currency.exponent();
+        let magnitude = self.minor.unsigned_abs();
+        let scale = 10u64.pow(exponent);
+        let whole = (magnitude / scale).to_string();
+        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
+        for (i, digit) in whole.chars().enumerate() {
+            if i > 0 && (whole.len() - i).is_multiple_of(3) {
+                grouped.push(',');
+            }
+            grouped.push(digit);
+        }
+        let sign = if self.minor < 0 { "−" } else { "" };
+        write!(f, "{sign}{}{grouped}", self.currency.symbol())?;
+        if exponent > 0 {
+            write!(
+                f,
+                ".{:0width$}",
+                magnitude % scale,
+                width = exponent as usize
+            )?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn money(raw: &str, code: &str) -> Result<Money, String> {
+        Money::parse(raw, Currency::parse(code).unwrap())
+    }
+
+    #[test]
+    fn amounts_become_minor_units_per_currency() {
+        assert_eq!(money("142.17", "USD").unwrap().minor, 14217);
+        assert_eq!(money("-120.5", "USD").unwrap().minor, -12050);
+        assert_eq!(money("12840", "JPY").unwrap().minor, 12840);
+        assert_eq!(money("1.234", "BHD").unwrap().minor, 1234);
+    }
+
+    #[test]
+    fn malformed_amounts_are_refused() {
+        for bad in [
+            "",
+            "1.",
+            ".5",
+            "1.234",
+            "1e3",
+            "+1",
+            "1,00",
+            "--1",
+            "99999999999999999",
+        ] {
+            assert!(money(bad, "USD").is_err(), "{bad}");
+        }
+        assert!(money("12840.5", "JPY").is_err());
+    }
+
+    #[test]
+    fn amounts_display_with_symbol_and_grouping() {
+        assert_eq!(money("1234.5", "USD").unwrap().to_string(), "$1,234.50");
+        assert_eq!(money("-12", "EUR").unwrap().to_string(), "−€12.00");
+        assert_eq!(money("1284000", "JPY").unwrap().to_string(), "¥1,284,000");
+        assert_eq!(money("-0.05", "USD").unwrap().decimal(), "-0.05");
+    }
+
+    #[test]
+    fn unknown_currencies_are_refused() {
+        assert!(Currency::parse("XYZ").is_err());
+        assert!(Currency::parse("usd").is_err());
+    }
+}

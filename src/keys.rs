@@ -1,0 +1,368 @@
+//! Signing keys: PKCS#8 PEM files in a directory, hot-reloaded, published as a JWK Set.
+//!
+//! A key file is named `<UTC creation time>-<kid>.pem` (`20261121T192600Z-x7Q.pem`). The
+//! newest key signs; every key in the directory verifies tokens that name its `kid`, with
+//! the algorithm of that key only, so the header's `alg` can never pick the algorithm.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use rand::Rng;
+use rand::rngs::OsRng;
+use serde_json::json;
+
+/// Directory re-reads happen at most this often, so forged `kid`s cannot make us spin.
+const RESCAN_INTERVAL: Duration = Duration::from_secs(1);
+const TIMESTAMP_FORMAT: &str = "%Y%m%dT%H%M%SZ";
+const KID_LEN: usize = 3;
+
+/// The algorithms billpass signs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum KeyAlgorithm {
+    /// Ed25519 (the default: short signatures, fast).
+    #[value(name = "eddsa")]
+    EdDsa,
+    /// ECDSA with P-256 and SHA-256.
+    #[value(name = "es256")]
+    Es256,
+    /// RSA 2048 with SHA-256 (links are too long for two SMS segments).
+    #[value(name = "rs256")]
+    Rs256,
+}
+
+impl KeyAlgorithm {
+    pub fn jwt(self) -> Algorithm {
+        match self {
+            KeyAlgorithm::EdDsa => Algorithm::EdDSA,
+            KeyAlgorithm::Es256 => Algorithm::ES256,
+            KeyAlgorithm::Rs256 => Algorithm::RS256,
+        }
+    }
+}
+
+impl fmt::Display for KeyAlgorithm {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            KeyAlgorithm::EdDsa => "EdDSA",
+            KeyAlgorithm::Es256 => "ES256",
+            KeyAlgorithm::Rs256 => "RS256",
+        })
+    }
+}
+
+/// One key from the directory, parsed once.
+pub struct SigningKey {
+    pub kid: String,
+    pub algorithm: KeyAlgorithm,
+    pub created: DateTime<Utc>,
+    pub encoding: EncodingKey,
+    pub decoding: DecodingKey,
+    jwk: serde_json::Value,
+}
+
+impl fmt::Debug for SigningKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .field("algorithm", &self.algorithm)
+            .field("created", &self.created)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SigningKey {
+    fn from_pem(kid: String, created: DateTime<Utc>, pem: &str) -> anyhow::Result<Self> {
+        use ed25519_dalek::pkcs8::DecodePrivateKey;
+        use rsa::traits::PublicKeyParts;
+
+        let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
+        let (algorithm, encoding, jwk) =
+            if let Ok(key) = ed25519_dalek::SigningKey::from_pkcs8_pem(pem) {
+                let x = b64(key.verifying_key().as_bytes());
+                (
+                    KeyAlgorithm::EdDsa,
+                    EncodingKey::from_ed_pem(pem.as_bytes())?,
+                    json!({"kty": "OKP", "crv": "Ed25519", "x": x}),
+                )
+            } else if let Ok(key) = p256::SecretKey::from_pkcs8_pem(pem) {
+                use p256::elliptic_curve::sec1::ToEncodedPoint;
+                let point = key.public_key().to_encoded_point(false);
+                let (x, y) = (
+                    point.x().context("P-256 point without x")?,
+                    point.y().context("P-256 point without y")?,
+                );
+                (
+                    KeyAlgorithm::Es256,
+                    EncodingKey::from_ec_pem(pem.as_bytes())?,
+                    json!({"kty": "EC", "crv": "P-256", "x": b64(x), "y": b64(y)}),
+                )
+            } else if let Ok(key) = rsa::RsaPrivateKey::from_pkcs8_pem(pem) {
+                let (n, e) = (b64(&key.n().to_bytes_be()), b64(&key.e().to_bytes_be()));
+                (
+                    KeyAlgorithm::Rs256,
+                    EncodingKey::from_rsa_pem(pem.as_bytes())?,
+                    json!({"kty": "RSA", "n": n, "e": e}),
+                )
+            } else {
+                bail!("not a PKCS#8 Ed25519, P-256 or RSA private key");
+            };
+        let decoding = DecodingKey::from_jwk(&serde_json::from_value(jwk.clone())?)?;
+        let mut jwk = jwk;
+        jwk["kid"] = json!(kid);
+        jwk["alg"] = json!(algorithm.to_string());
+        jwk["use"] = json!("sig");
+        Ok(Self {
+            kid,
+            algorithm,
+            created,
+            encoding,
+            decoding,
+            jwk,
+        })
+    }
+}
+
+#[derive(Default)]
+struct KeySet {
+    by_file: HashMap<PathBuf, Arc<SigningKey>>,
+    by_kid: HashMap<String, Arc<SigningKey>>,
+    newest: Option<Arc<SigningKey>>,
+}
+
+/// The keys directory as the running process sees it.
+pub struct Keyring {
+    dir: PathBuf,
+    keys: RwLock<KeySet>,
+    last_scan: Mutex<Instant>,
+}
+
+impl Keyring {
+    /// Reads every key in `dir`; fails if none can sign.
+    pub fn open(dir: &Path) -> anyhow::Result<Self> {
+        let ring = Self {
+            dir: dir.to_owned(),
+            keys: RwLock::default(),
+            last_scan: Mutex::new(Instant::now()),
+        };
+        ring.scan()?;
+        if ring.keys.read().expect("keyring lock").newest.is_none() {
+            bail!(
+                "no signing key in {}: run `billpass keys generate` (or set BILLPASS_KEYS_DIR)",
+                dir.display()
+            );
+        }
+        Ok(ring)
+    }
+
+    /// The key new tokens are signed with: the newest in the directory.
+    pub fn signing_key(&self) -> Arc<SigningKey> {
+        self.rescan_if_due();
+        let keys = self.keys.read().expect("keyring lock");
+        keys.newest
+            .clone()
+            .expect("a keyring always holds a signing key")
+    }
+
+    /// The key named by a token's `kid`, re-reading the directory for a `kid` not seen yet.
+    pub fn verifying_key(&self, kid: &str) -> Option<Arc<SigningKey>> {
+        if let Some(key) = self.keys.read().expect("keyring lock").by_kid.get(kid) {
+            return Some(key.clone());
+        }
+        self.rescan_if_due();
+        self.keys
+            .read()
+            .expect("keyring lock")
+            .by_kid
+            .get(kid)
+            .cloned()
+    }
+
+    /// Every key that can verify, as a JWK Set.
+    pub fn jwks(&self) -> serde_json::Value {
+        self.rescan_if_due();
+        let keys = self.keys.read().expect("keyring lock");
+        let mut all: Vec<_> = keys.by_kid.values().collect();
+        all.sort_by_key(|k| std::cmp::Reverse(k.created));
+        json!({ "keys": all.iter().map(|k| &k.jwk).collect::<Vec<_>>() })
+    }
+
+    /// Every key, newest first.
+    pub fn keys(&self) -> Vec<Arc<SigningKey>> {
+        let keys = self.keys.read().expect("keyring lock");
+        let mut all: Vec<_> = keys.by_kid.values().cloned().collect();
+        all.sort_by_key(|k| std::cmp::Reverse(k.created));
+        all
+    }
+
+    fn rescan_if_due(&self) {
+        let mut last = self.last_scan.lock().expect("keyring lock");
+        if last.elapsed() < RESCAN_INTERVAL {
+            return;
+        }
+        *last = Instant::now();
+        if let Err(error) = self.scan() {
+            tracing::warn!(dir = %self.dir.display(), "could not re-read the keys directory: {error:#}");
+        }
+    }
+
+    /// Parses new files, forgets removed ones; a broken file is reported and skipped.
+    fn scan(&self) -> anyhow::Result<()> {
+        let files = pem_files(&self.dir)?;
+        let known: HashMap<PathBuf, Arc<SigningKey>> =
+            self.keys.read().expect("keyring lock").by_file.clone();
+        let mut set = KeySet::default();
+        for path in files {
+            let key = match known.get(&path) {
+                Some(key) => key.clone(),
+                None => match load_key(&path) {
+                    Ok(key) => Arc::new(key),
+                    Err(error) => {
+                        tracing::warn!(file = %path.display(), "skipping key file: {error:#}");
+                        continue;
+                    }
+                },
+            };
+            if set.by_kid.contains_key(&key.kid) {
+                tracing::warn!(file = %path.display(), kid = %key.kid, "skipping key file: duplicate kid");
+                continue;
+            }
+            if set.newest.as_ref().is_none_or(|n| key.created > n.created) {
+                set.newest = Some(key.clone());
+            }
+            set.by_kid.insert(key.kid.clone(), key.clone());
+            set.by_file.insert(path, key);
+        }
+        *self.keys.write().expect("keyring lock") = set;
+        Ok(())
+    }
+}
+
+fn pem_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => {
+            return Err(e).with_context(|| format!("reading keys directory {}", dir.display()));
+        }
+    };
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry?.path();
+        if path.extension().is_some_and(|e| e == "pem") {
+            files.push(path);
+        }
+    }
+    Ok(files)
+}
+
+/// `20261121T192600Z-x7Q.pem` → kid `x7Q`, created then; any other name: kid = stem, created = mtime.
+fn load_key(path: &Path) -> anyhow::Result<SigningKey> {
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .context("key file name is not UTF-8")?;
+    let named = stem.split_once('-').and_then(|(time, kid)| {
+        let created = NaiveDateTime::parse_from_str(time, TIMESTAMP_FORMAT)
+            .ok()?
+            .and_utc();
+        Some((kid.to_owned(), created))
+    });
+    let (kid, created) = match named {
+        Some(named) => named,
+        None => {
+            let modified = std::fs::metadata(path)?.modified()?;
+            (stem.to_owned(), DateTime::<Utc>::from(modified))
+        }
+    };
+    let pem = std::fs::read_to_string(path)?;
+    SigningKey::from_pem(kid, created, &pem)
+}
+
+/// Creates a new key in `dir`, which becomes the signing key. Returns its file path.
+pub fn generate(dir: &Path, algorithm: KeyAlgorithm) -> anyhow::Result<(String, PathBuf)> {
+    use ed25519_dalek::pkcs8::EncodePrivateKey;
+    use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("creating keys directory {}", dir.display()))?;
+    let existing: Vec<String> = pem_files(dir)?
+        .iter()
+        .filter_map(|p| load_key(p).ok().map(|k| k.kid))
+        .collect();
+    let kid = loop {
+        let bytes: [u8; 3] = OsRng.r#gen();
+        let kid = URL_SAFE_NO_PAD.encode(bytes)[..KID_LEN].to_owned();
+        if !existing.contains(&kid) {
+            break kid;
+        }
+    };
+    let pem = match algorithm {
+        KeyAlgorithm::EdDsa => {
+            ed25519_dalek::SigningKey::generate(&mut OsRng).to_pkcs8_pem(LineEnding::LF)?
+        }
+        KeyAlgorithm::Es256 => p256::SecretKey::random(&mut OsRng).to_pkcs8_pem(LineEnding::LF)?,
+        KeyAlgorithm::Rs256 => {
+            rsa::RsaPrivateKey::new(&mut OsRng, 2048)?.to_pkcs8_pem(LineEnding::LF)?
+        }
+    };
+    // A key generated within the same second as the previous one must still sort after it.
+    let newest = existing_newest(dir);
+    let mut created = Utc::now();
+    if let Some(newest) = newest.filter(|n| *n >= created.with_nanosecond_zero()) {
+        created = newest + chrono::Duration::seconds(1);
+    }
+    let path = dir.join(format!("{}-{kid}.pem", created.format(TIMESTAMP_FORMAT)));
+    write_private(&path, pem.as_bytes())?;
+    Ok((kid, path))
+}
+
+fn existing_newest(dir: &Path) -> Option<DateTime<Utc>> {
+    pem_files(dir)
+        .ok()?
+        .iter()
+        .filter_map(|p| load_key(p).ok())
+        .map(|k| k.created)
+        .max()
+}
+
+trait WithNanosecondZero {
+    fn with_nanosecond_zero(self) -> Self;
+}
+
+impl WithNanosecondZero for DateTime<Utc> {
+    fn with_nanosecond_zero(self) -> Self {
+        use chrono::Timelike;
+        self.with_nanosecond(0).unwrap_or(self)
+    }
+}
+
+fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    Ok(())
+}
+
+impl FromStr for KeyAlgorithm {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        <Self as clap::ValueEnum>::from_str(s, true)
+    }
+}

@@ -1,0 +1,17 @@
+//! billpass: one-click, passwordless links from a billing run to each customer's bill.
+
+pub mod bill;
+pub mod cli;
+pub mod customers;
+pub mod cycle;
+pub mod db;
+pub mod delivery;
+pub mod demo;
+pub mod domain;
+pub mod import;
+pub mod keys;
+pub mod links;
+pub mod sessions;
+pub mod settings;
+pub mod tokens;
+pub mod web;

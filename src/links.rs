@@ -1,0 +1,334 @@
+//! Issued links in the database: minting (newest wins), status checks, renewal.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use chrono::{DateTime, SubsecRound, Utc};
+use sqlx::{PgConnection, PgPool};
+
+use crate::customers::{Customer, Destination};
+use crate::domain::Channel;
+use crate::settings::Settings;
+use crate::tokens::{ShortId, TokenIssuer, VerifiedToken};
+
+/// Why a link was minted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MintReason {
+    Cycle,
+    Resend,
+    Renewal,
+}
+
+impl MintReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MintReason::Cycle => "cycle",
+            MintReason::Resend => "resend",
+            MintReason::Renewal => "renewal",
+        }
+    }
+}
+
+/// A freshly minted link and the delivery queued to carry it.
+#[derive(Debug, Clone)]
+pub struct Minted {
+    pub jti: ShortId,
+    pub delivery_id: i64,
+    pub destination: Destination,
+}
+
+/// Mints tokens and writes them, with their deliveries, to the database.
+#[derive(Clone)]
+pub struct Minter {
+    pub issuer: TokenIssuer,
+    pub settings: Arc<Settings>,
+}
+
+impl Minter {
+    /// Draws the id (the `jti`) of the next link.
+    pub async fn next_id(conn: &mut PgConnection) -> sqlx::Result<ShortId> {
+        let id = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('link_tokens', 'id'))")
+            .fetch_one(conn)
+            .await?;
+        Ok(ShortId(id))
+    }
+
+    /// Mints link `jti` (from [`Self::next_id`]) to `bill_id` for a customer whose row the
+    /// transaction has locked (see [`Customer::lock`]), supersedes the previous link and
+    /// queues its delivery.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn mint(
+        &self,
+        conn: &mut PgConnection,
+        jti: ShortId,
+        customer: &Customer,
+        bill_id: i64,
+        destination: Destination,
+        reason: MintReason,
+        minted_by: &str,
+    ) -> anyhow::Result<Minted> {
+        let id = jti.0;
+        let issued_at = Utc::now().trunc_subsecs(0);
+        let expires_at = issued_at + chrono::Duration::from_std(self.settings.link_ttl)?;
+        let (token, kid) = self
+            .issuer
+            .sign(jti, ShortId(customer.id), issued_at, expires_at)?;
+        sqlx::query(
+            "UPDATE link_tokens SET superseded_at = $2, superseded_by = $3
+             WHERE customer_id = $1 AND superseded_at IS NULL",
+        )
+        .bind(customer.id)
+        .bind(issued_at)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .context("superseding the previous link")?;
+        sqlx::query(
+            "INSERT INTO link_tokens (id, customer_id, bill_id, kid, reason, channel, minted_by, minted_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(id)
+        .bind(customer.id)
+        .bind(bill_id)
+        .bind(&kid)
+        .bind(reason.as_str())
+        .bind(destination.channel.as_str())
+        .bind(minted_by)
+        .bind(issued_at)
+        .bind(expires_at)
+        .execute(&mut *conn)
+        .await
+        .context("recording the link")?;
+        let (delivery_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO deliveries (token_id, customer_id, channel, destination, link)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(id)
+        .bind(customer.id)
+        .bind(destination.channel.as_str())
+        .bind(&destination.address)
+        .bind(self.settings.link(&token))
+        .fetch_one(&mut *conn)
+        .await
+        .context("queueing the delivery")?;
+        Ok(Minted {
+            jti,
+            delivery_id,
+            destination,
+        })
+    }
+}
+
+/// What the database says about a link whose signature checked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkState {
+    /// Current, not revoked, not expired: it opens the bill.
+    Current {
+        token_id: i64,
+        expires_at: DateTime<Utc>,
+    },
+    Expired,
+    /// A newer link was sent at `at` by `channel`.
+    Superseded {
+        at: DateTime<Utc>,
+        channel: Channel,
+    },
+    Revoked,
+    /// Signed by us but not on record (or not this customer's): treated as invalid.
+    Unknown,
+}
+
+/// A link's record, as far as its checks need it.
+#[derive(sqlx::FromRow)]
+struct TokenRecord {
+    revoked_at: Option<DateTime<Utc>>,
+    superseded_at: Option<DateTime<Utc>>,
+    expires_at: DateTime<Utc>,
+    /// The channel this link went by.
+    channel: String,
+    /// The channel of the link that superseded it.
+    newer_channel: Option<String>,
+}
+
+impl TokenRecord {
+    async fn find(
+        conn: &mut PgConnection,
+        token: &VerifiedToken,
+    ) -> sqlx::Result<Option<TokenRecord>> {
+        sqlx::query_as(
+            "SELECT t.revoked_at, t.superseded_at, t.expires_at, t.channel, newer.channel AS newer_channel
+             FROM link_tokens t LEFT JOIN link_tokens newer ON newer.id = t.superseded_by
+             WHERE t.id = $1 AND t.customer_id = $2",
+        )
+        .bind(token.jti.0)
+        .bind(token.customer.0)
+        .fetch_optional(conn)
+        .await
+    }
+}
+
+/// Looks the link up; every request re-checks here.
+pub async fn state(pool: &PgPool, token: &VerifiedToken) -> sqlx::Result<LinkState> {
+    let mut conn = pool.acquire().await?;
+    let Some(record) = TokenRecord::find(&mut conn, token).await? else {
+        return Ok(LinkState::Unknown);
+    };
+    Ok(if record.revoked_at.is_some() {
+        LinkState::Revoked
+    } else if let Some(at) = record.superseded_at {
+        let channel = record
+            .newer_channel
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(Channel::Email);
+        LinkState::Superseded { at, channel }
+    } else if record.expires_at <= Utc::now() || token.is_expired() {
+        LinkState::Expired
+    } else {
+        LinkState::Current {
+            token_id: token.jti.0,
+            expires_at: record.expires_at,
+        }
+    })
+}
+
+/// The outcome of a customer asking for a fresh link.
+#[derive(Debug)]
+pub enum Renewal {
+    Sent(Destination),
+    /// At most one renewal a minute per customer.
+    TooSoon {
+        retry_after: Duration,
+    },
+    /// The daily cap is reached.
+    DailyLimit,
+    /// The link still works, or was revoked: nothing to renew.
+    NotRenewable,
+    /// Nowhere to send it.
+    NoContact,
+}
+
+/// At most one renewal per customer in this interval.
+const RENEWAL_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Mints a fresh link for the customer of an expired or superseded link and queues it to
+/// the address on file for the channel the old link went to.
+pub async fn renew(
+    pool: &PgPool,
+    minter: &Minter,
+    token: &VerifiedToken,
+) -> anyhow::Result<Renewal> {
+    let mut tx = pool.begin().await?;
+    let Some(customer) = Customer::lock(&mut tx, token.customer.0).await? else {
+        return Ok(Renewal::NotRenewable);
+    };
+    let Some(old) = TokenRecord::find(&mut tx, token).await? else {
+        return Ok(Renewal::NotRenewable);
+    };
+    if old.revoked_at.is_some() || (old.superseded_at.is_none() && old.expires_at > Utc::now()) {
+        return Ok(Renewal::NotRenewable);
+    }
+    let (seconds_since_last, last_day): (Option<f64>, i64) = sqlx::query_as(
+        "SELECT extract(epoch FROM now() - max(minted_at))::float8,
+                count(*) FILTER (WHERE minted_at > now() - interval '1 day')
+         FROM link_tokens WHERE customer_id = $1 AND reason = 'renewal'",
+    )
+    .bind(customer.id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if let Some(since) = seconds_since_last.filter(|s| *s < RENEWAL_INTERVAL.as_secs_f64()) {
+        let wait = (RENEWAL_INTERVAL.as_secs_f64() - since).ceil().max(1.0);
+        return Ok(Renewal::TooSoon {
+            retry_after: Duration::from_secs(wait as u64),
+        });
+    }
+    if last_day >= i64::from(minter.settings.renew_daily_limit) {
+        return Ok(Renewal::DailyLimit);
+    }
+    let channel: Channel = old.channel.parse().map_err(anyhow::Error::msg)?;
+    let Ok(destination) = customer.destination(Some(channel)) else {
+        return Ok(Renewal::NoContact);
+    };
+    let Some(bill_id) = latest_bill(&mut tx, customer.id).await? else {
+        return Ok(Renewal::NotRenewable);
+    };
+    let jti = Minter::next_id(&mut tx).await?;
+    let minted = minter
+        .mint(
+            &mut tx,
+            jti,
+            &customer,
+            bill_id,
+            destination,
+            MintReason::Renewal,
+            "customer",
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(Renewal::Sent(minted.destination))
+}
+
+/// The customer's most recent bill.
+pub async fn latest_bill(conn: &mut PgConnection, customer_id: i64) -> sqlx::Result<Option<i64>> {
+    sqlx::query_scalar(
+        "SELECT id FROM bills WHERE customer_id = $1 ORDER BY period_end DESC, id DESC LIMIT 1",
+    )
+    .bind(customer_id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Why a resend did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ResendError {
+    #[error("no customer with that account id")]
+    UnknownCustomer,
+    #[error("the customer has no bill yet")]
+    NoBill,
+    #[error(transparent)]
+    NoContact(#[from] crate::customers::NoContact),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for ResendError {
+    fn from(e: sqlx::Error) -> Self {
+        ResendError::Unexpected(e.into())
+    }
+}
+
+/// Mints a fresh link to the customer's latest bill and queues it on `channel` (or their
+/// preferred channel); the previous link stops working.
+pub async fn resend(
+    pool: &PgPool,
+    minter: &Minter,
+    account: &crate::domain::AccountId,
+    channel: Option<Channel>,
+    minted_by: &str,
+) -> Result<Minted, ResendError> {
+    let mut tx = pool.begin().await?;
+    let found = Customer::find(&mut tx, account)
+        .await?
+        .ok_or(ResendError::UnknownCustomer)?;
+    let customer = Customer::lock(&mut tx, found.id)
+        .await?
+        .ok_or(ResendError::UnknownCustomer)?;
+    let destination = customer.destination(channel)?;
+    let bill_id = latest_bill(&mut tx, customer.id)
+        .await?
+        .ok_or(ResendError::NoBill)?;
+    let jti = Minter::next_id(&mut tx).await?;
+    let minted = minter
+        .mint(
+            &mut tx,
+            jti,
+            &customer,
+            bill_id,
+            destination,
+            MintReason::Resend,
+            minted_by,
+        )
+        .await?;
+    tx.commit().await?;
+    Ok(minted)
+}

@@ -1,0 +1,185 @@
+//! Every setting, as a flag and an environment variable; a wrong value stops start-up
+//! with one line naming the setting.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+use url::Url;
+
+use crate::tokens::TokenSettings;
+
+/// Settings shared by every command.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// PostgreSQL connection URL; the database is created and migrated when needed.
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "postgres://localhost/billpass",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: String,
+
+    /// Address the web server listens on.
+    #[arg(
+        long,
+        env = "BILLPASS_LISTEN",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub listen: SocketAddr,
+
+    /// Base URL of the links sent to customers (`https://bills.example.com`).
+    #[arg(long, env = "BILLPASS_PUBLIC_URL", default_value = "http://127.0.0.1:8080", value_parser = parse_public_url, global = true)]
+    pub public_url: Url,
+
+    /// How long a link works: `90s`, `15m`, `72h`, `7d`.
+    #[arg(long, env = "BILLPASS_LINK_TTL", default_value = "72h", value_parser = parse_ttl, global = true)]
+    pub link_ttl: Duration,
+
+    /// Directory of PKCS#8 PEM signing keys.
+    #[arg(
+        long,
+        env = "BILLPASS_KEYS_DIR",
+        default_value = "./keys",
+        global = true
+    )]
+    pub keys_dir: PathBuf,
+
+    /// The brand shown on pages and messages.
+    #[arg(long, env = "BILLPASS_BRAND", default_value = "billpass", value_parser = parse_brand, global = true)]
+    pub brand: String,
+
+    /// Token `iss` claim; keep it short, every character lengthens the SMS.
+    #[arg(long, env = "BILLPASS_TOKEN_ISSUER", default_value = "bp", value_parser = parse_claim, global = true)]
+    pub token_issuer: String,
+
+    /// Token `aud` claim: one per brand or deployment; keep it short.
+    #[arg(long, env = "BILLPASS_TOKEN_AUDIENCE", default_value = "bill", value_parser = parse_claim, global = true)]
+    pub token_audience: String,
+
+    /// SMTP server (`smtp://user:pass@host:587?tls=required`, `smtps://…`); unset: write emails to the outbox directory.
+    #[arg(long, env = "BILLPASS_SMTP_URL", value_parser = parse_smtp_url, global = true, hide_env_values = true)]
+    pub smtp_url: Option<Url>,
+
+    /// Sender of link emails (`Acme Energy <bills@acme.example>`).
+    #[arg(long, env = "BILLPASS_EMAIL_FROM", default_value = "billpass <bills@localhost>", value_parser = parse_mailbox, global = true)]
+    pub email_from: lettre::message::Mailbox,
+
+    /// Where emails (`.eml`) and text messages (`.sms`) go when no SMTP server or SMS gateway is set.
+    #[arg(
+        long,
+        env = "BILLPASS_OUTBOX_DIR",
+        default_value = "./outbox",
+        global = true
+    )]
+    pub outbox_dir: PathBuf,
+
+    /// Renewals a customer may request per day (besides at most one a minute).
+    #[arg(long, env = "BILLPASS_RENEW_DAILY_LIMIT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
+    pub renew_daily_limit: u32,
+}
+
+impl Settings {
+    pub fn token_settings(&self) -> TokenSettings {
+        TokenSettings {
+            issuer: self.token_issuer.clone(),
+            audience: self.token_audience.clone(),
+        }
+    }
+
+    /// Whether cookies must be `Secure`.
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// The link for a token: `{public_url}/b/{token}`.
+    pub fn link(&self, token: &str) -> String {
+        format!(
+            "{}/b/{token}",
+            self.public_url.as_str().trim_end_matches('/')
+        )
+    }
+}
+
+fn parse_public_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw)
+        .map_err(|e| format!("{e}; expected a URL like https://bills.example.com"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err("expected an http or https URL like https://bills.example.com".into());
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err("expected a base URL without ?query or #fragment".into());
+    }
+    Ok(url)
+}
+
+fn parse_ttl(raw: &str) -> Result<Duration, String> {
+    let ttl = humantime::parse_duration(raw)
+        .map_err(|e| format!("{e}; expected a duration like 90s, 15m, 72h or 7d"))?;
+    if ttl < Duration::from_secs(60) || ttl > Duration::from_secs(90 * 24 * 3600) {
+        return Err("expected a duration between 1m and 90d".into());
+    }
+    Ok(ttl)
+}
+
+fn parse_brand(raw: &str) -> Result<String, String> {
+    let brand = raw.trim();
+    if brand.is_empty() || brand.chars().count() > 40 || brand.chars().any(char::is_control) {
+        return Err("expected a brand name of 1 to 40 printable characters".into());
+    }
+    Ok(brand.to_owned())
+}
+
+fn parse_claim(raw: &str) -> Result<String, String> {
+    if raw.is_empty() || raw.len() > 64 || !raw.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err("expected 1 to 64 printable ASCII characters".into());
+    }
+    Ok(raw.to_owned())
+}
+
+fn parse_smtp_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw)
+        .map_err(|e| format!("{e}; expected smtp://user:pass@host:port or smtps://…"))?;
+    if !matches!(url.scheme(), "smtp" | "smtps") || url.host().is_none() {
+        return Err("expected smtp://user:pass@host:port or smtps://user:pass@host:port".into());
+    }
+    Ok(url)
+}
+
+fn parse_mailbox(raw: &str) -> Result<lettre::message::Mailbox, String> {
+    raw.parse()
+        .map_err(|_| "expected a sender like `Acme Energy <bills@acme.example>`".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ttls_accept_the_documented_forms() {
+        assert_eq!(parse_ttl("90s").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_ttl("15m").unwrap(), Duration::from_secs(900));
+        assert_eq!(parse_ttl("72h").unwrap(), Duration::from_secs(72 * 3600));
+        assert_eq!(parse_ttl("7d").unwrap(), Duration::from_secs(7 * 86400));
+        for bad in ["", "abc", "-1h", "10s", "1000d", "5"] {
+            assert!(parse_ttl(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn public_urls_must_be_http_bases() {
+        assert!(parse_public_url("https://bills.example.com").is_ok());
+        for bad in [
+            "bills.example.com",
+            "ftp://x",
+            "https://x/?a=1",
+            "javascript:alert(1)",
+        ] {
+            assert!(parse_public_url(bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,184 @@
+//! Link tokens: compact signed JWTs that name a customer and one issued link.
+
+use std::fmt;
+use std::sync::Arc;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, Utc};
+use jsonwebtoken::{Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::keys::Keyring;
+
+/// Tokens longer than this are refused before any parsing (ours are about 240 characters).
+pub const MAX_TOKEN_LEN: usize = 1024;
+/// Clock skew tolerated between the instance that minted a token and the one checking it.
+const IAT_LEEWAY_SECS: i64 = 60;
+
+/// A database id written compactly: big-endian bytes without leading zeros, base64url.
+/// Used for `jti` (the link's id) and `sub` (the customer's id): opaque, and no personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ShortId(pub i64);
+
+impl ShortId {
+    pub fn parse(raw: &str) -> Option<Self> {
+        if raw.is_empty() || raw.len() > 11 {
+            return None;
+        }
+        let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
+        let mut buf = [0u8; 8];
+        buf.get_mut(8usize.checked_sub(bytes.len())?..)?
+            .copy_from_slice(&bytes);
+        let id = Self(i64::from_be_bytes(buf));
+        // Only the canonical spelling is ours.
+        (id.0 > 0 && id.to_string() == raw).then_some(id)
+    }
+}
+
+impl fmt::Display for ShortId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let bytes = self.0.to_be_bytes();
+        let skip = bytes.iter().take_while(|b| **b == 0).count().min(7);
+        f.write_str(&URL_SAFE_NO_PAD.encode(&bytes[skip..]))
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct LinkClaims {
+    sub: String,
+    jti: String,
+    iat: i64,
+    exp: i64,
+    aud: String,
+    iss: String,
+}
+
+/// Who tokens are for and from; fixed per deployment.
+#[derive(Debug, Clone)]
+pub struct TokenSettings {
+    pub issuer: String,
+    pub audience: String,
+}
+
+/// What a verified token says. Whether it is still current is for the database to tell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VerifiedToken {
+    pub jti: ShortId,
+    pub customer: ShortId,
+    pub issued_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+impl VerifiedToken {
+    pub fn is_expired(&self) -> bool {
+        self.expires_at <= Utc::now()
+    }
+}
+
+/// A token failed its checks. The reason goes to logs and tests, never to the customer.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid link token: {0}")]
+pub struct InvalidToken(pub &'static str);
+
+/// Signs and verifies link tokens with the keys in the keyring.
+#[derive(Clone)]
+pub struct TokenIssuer {
+    keys: Arc<Keyring>,
+    settings: TokenSettings,
+}
+
+impl TokenIssuer {
+    pub fn new(keys: Arc<Keyring>, settings: TokenSettings) -> Self {
+        Self { keys, settings }
+    }
+
+    pub fn keyring(&self) -> &Keyring {
+        &self.keys
+    }
+
+    /// Signs a token for link `jti` of customer `customer`; returns it with the signing `kid`.
+    pub fn sign(
+        &self,
+        jti: ShortId,
+        customer: ShortId,
+        issued_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> anyhow::Result<(String, String)> {
+        let key = self.keys.signing_key();
+        let mut header = Header::new(key.algorithm.jwt());
+        header.typ = None;
+        header.kid = Some(key.kid.clone());
+        let claims = LinkClaims {
+            sub: customer.to_string(),
+            jti: jti.to_string(),
+            iat: issued_at.timestamp(),
+            exp: expires_at.timestamp(),
+            aud: self.settings.audience.clone(),
+            iss: self.settings.issuer.clone(),
+        };
+        let token = jsonwebtoken::encode(&header, &claims, &key.encoding)?;
+        Ok((token, key.kid.clone()))
+    }
+
+    /// Checks signature, algorithm, issuer, audience and claims; not expiry (an expired
+    /// link with a good signature may still be renewed).
+    pub fn verify(&self, token: &str) -> Result<VerifiedToken, InvalidToken> {
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(InvalidToken("too long"));
+        }
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|_| InvalidToken("malformed header"))?;
+        let kid = header.kid.ok_or(InvalidToken("no kid"))?;
+        let key = self
+            .keys
+            .verifying_key(&kid)
+            .ok_or(InvalidToken("unknown kid"))?;
+        let mut validation = Validation::new(key.algorithm.jwt());
+        validation.validate_exp = false;
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
+        validation.set_audience(&[&self.settings.audience]);
+        validation.set_issuer(&[&self.settings.issuer]);
+        let claims = jsonwebtoken::decode::<LinkClaims>(token, &key.decoding, &validation)
+            .map_err(|_| InvalidToken("signature or claims"))?
+            .claims;
+        let now = Utc::now().timestamp();
+        if claims.iat > now + IAT_LEEWAY_SECS {
+            return Err(InvalidToken("issued in the future"));
+        }
+        if claims.exp <= claims.iat {
+            return Err(InvalidToken("expires before issue"));
+        }
+        let time =
+            |secs| DateTime::from_timestamp(secs, 0).ok_or(InvalidToken("timestamp out of range"));
+        Ok(VerifiedToken {
+            jti: ShortId::parse(&claims.jti).ok_or(InvalidToken("jti"))?,
+            customer: ShortId::parse(&claims.sub).ok_or(InvalidToken("sub"))?,
+            issued_at: time(claims.iat)?,
+            expires_at: time(claims.exp)?,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_ids_round_trip_compactly() {
+        for id in [1, 255, 256, 65_535, 1_000_000, 1 << 40, i64::MAX] {
+            let short = ShortId(id).to_string();
+            assert_eq!(ShortId::parse(&short), Some(ShortId(id)), "{id} as {short}");
+        }
+        assert_eq!(ShortId(1_000_000).to_string().len(), 4);
+    }
+
+    #[test]
+    fn non_canonical_or_hostile_short_ids_are_refused() {
+        for bad in ["", "AAE", "!!", "AAAAAAAAAAAAAAAA", "gAAAAAAAAAA"] {
+            assert_eq!(ShortId::parse(bad), None, "{bad}");
+        }
+        assert_eq!(ShortId::parse("AA"), None, "zero is not an id");
+    }
+}

@@ -1,0 +1,165 @@
+//! The customer's link: `GET /b/{token}` (interstitial), `POST /b/{token}` (open a
+//! session), `POST /b/{token}/renew` (a fresh link to the address on file).
+
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+
+use super::pages::{LandingPage, LinkStatusPage, RenewedPage};
+use super::{AppState, PageError, html};
+use crate::domain::Channel;
+use crate::links::{self, LinkState, Renewal};
+use crate::sessions;
+use crate::tokens::VerifiedToken;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/b/{token}", web::get().to(landing))
+        .route("/b/{token}", web::post().to(open))
+        .route("/b/{token}/renew", web::post().to(renew));
+}
+
+/// A link that passed every check.
+struct CurrentLink {
+    token_id: i64,
+    expires_at: DateTime<Utc>,
+}
+
+/// Verifies the token and asks the database whether it is still current; anything else
+/// is answered with its status page.
+async fn check(
+    state: &AppState,
+    token: &str,
+) -> Result<Result<CurrentLink, HttpResponse>, PageError> {
+    let verified = match state.minter.issuer.verify(token) {
+        Ok(verified) => verified,
+        Err(reason) => {
+            tracing::info!("refused link: {reason}");
+            return Ok(Err(status_page(state, "invalid", None, None)));
+        }
+    };
+    let renew_action = format!("/b/{token}/renew");
+    Ok(match links::state(&state.pool, &verified).await? {
+        LinkState::Current {
+            token_id,
+            expires_at,
+        } => Ok(CurrentLink {
+            token_id,
+            expires_at,
+        }),
+        LinkState::Unknown => Err(status_page(state, "invalid", None, None)),
+        LinkState::Expired => Err(status_page(state, "expired", None, Some(&renew_action))),
+        LinkState::Revoked => Err(status_page(state, "revoked", None, None)),
+        LinkState::Superseded { at, channel } => Err(status_page(
+            state,
+            "superseded",
+            Some((at, channel)),
+            Some(&renew_action),
+        )),
+    })
+}
+
+fn status_page(
+    state: &AppState,
+    status: &str,
+    newer: Option<(DateTime<Utc>, Channel)>,
+    renew_action: Option<&str>,
+) -> HttpResponse {
+    let code = if status == "invalid" {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::GONE
+    };
+    html(
+        code,
+        &LinkStatusPage {
+            brand: &state.settings.brand,
+            status,
+            newer_sent_at: newer.map(|(at, _)| at.format("%-d %b %Y at %H:%M UTC").to_string()),
+            newer_channel: newer.map(|(_, channel)| match channel {
+                Channel::Email => "email",
+                Channel::Sms => "text message",
+            }),
+            renew_action,
+        },
+    )
+}
+
+async fn landing(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    Ok(match check(&state, &token).await? {
+        Ok(_) => html(
+            StatusCode::OK,
+            &LandingPage {
+                brand: &state.settings.brand,
+                action: &format!("/b/{token}"),
+            },
+        ),
+        Err(refusal) => refusal,
+    })
+}
+
+async fn open(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let link = match check(&state, &token).await? {
+        Ok(link) => link,
+        Err(refusal) => return Ok(refusal),
+    };
+    let session = sessions::open(&state.pool, link.token_id, link.expires_at).await?;
+    let cookie = Cookie::build(sessions::COOKIE, session.cookie_value)
+        .path("/bill")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .secure(state.settings.is_https())
+        .max_age(actix_web::cookie::time::Duration::seconds(
+            session.lifetime.as_secs() as i64,
+        ))
+        .finish();
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, "/bill"))
+        .cookie(cookie)
+        .finish())
+}
+
+async fn renew(
+    state: web::Data<AppState>,
+    token: web::Path<String>,
+) -> Result<HttpResponse, PageError> {
+    let verified: VerifiedToken = match state.minter.issuer.verify(&token) {
+        Ok(verified) => verified,
+        Err(reason) => {
+            tracing::info!("refused renewal: {reason}");
+            return Ok(status_page(&state, "invalid", None, None));
+        }
+    };
+    let outcome = links::renew(&state.pool, &state.minter, &verified).await?;
+    let brand = &state.settings.brand;
+    let page = |status, outcome, destination| {
+        html(
+            status,
+            &RenewedPage {
+                brand,
+                outcome,
+                destination,
+            },
+        )
+    };
+    Ok(match outcome {
+        Renewal::Sent(destination) => page(StatusCode::OK, "sent", Some(destination.masked())),
+        Renewal::TooSoon { retry_after } => {
+            let mut response = page(StatusCode::TOO_MANY_REQUESTS, "too_soon", None);
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, retry_after.as_secs().into());
+            response
+        }
+        Renewal::DailyLimit => page(StatusCode::TOO_MANY_REQUESTS, "daily_limit", None),
+        Renewal::NoContact => page(StatusCode::CONFLICT, "no_contact", None),
+        Renewal::NotRenewable => page(StatusCode::CONFLICT, "not_renewable", None),
+    })
+}

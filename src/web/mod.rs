@@ -1,0 +1,226 @@
+//! The HTTP side: customer pages, JWKS, health, and the headers every response carries.
+
+mod bill;
+mod health;
+mod link;
+pub mod pages;
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, ContentType};
+use actix_web::middleware::{DefaultHeaders, Next, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
+use askama::Template;
+use sqlx::PgPool;
+
+use crate::links::Minter;
+use crate::settings::Settings;
+use pages::MessagePage;
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub minter: Minter,
+    pub settings: Arc<Settings>,
+}
+
+/// The web server, bound and ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Binds `listener` (port 0 picks a free port) and builds the server.
+    pub fn build(state: AppState, listener: TcpListener) -> anyhow::Result<Self> {
+        let port = listener.local_addr()?.port();
+        let state = web::Data::new(state);
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(security_headers())
+                .wrap(from_fn(log_request))
+                .configure(link::routes)
+                .configure(bill::routes)
+                .configure(health::routes)
+                .route("/assets/billpass.css", web::get().to(stylesheet))
+                .default_service(web::to(not_found))
+        })
+        .listen(listener)?
+        .shutdown_timeout(10)
+        .run();
+        Ok(Self { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server gracefully.
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until the server is stopped (SIGINT/SIGTERM, or [`Self::handle`]).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// No third-party sources, no inline script, no framing, no referrer, and nothing cached
+/// or indexed unless a handler says otherwise.
+fn security_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((
+            header::CONTENT_SECURITY_POLICY,
+            "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; \
+             base-uri 'none'; frame-ancestors 'none'",
+        ))
+        .add((header::REFERRER_POLICY, "no-referrer"))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::CACHE_CONTROL, "no-store"))
+        .add(("X-Robots-Tag", "noindex, nofollow"))
+}
+
+/// Logs each request by its route pattern, so a token in the path never reaches a log.
+async fn log_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let response = next.call(req).await?;
+    let route = response.request().match_pattern().map_or_else(
+        || "<unmatched>".to_owned(),
+        |p| p.replace("{token}", "<redacted>"),
+    );
+    tracing::info!(
+        %method,
+        route,
+        status = response.status().as_u16(),
+        ms = started.elapsed().as_secs_f64() * 1000.0,
+        "request"
+    );
+    Ok(response)
+}
+
+async fn stylesheet() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/css; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(include_str!("../../assets/billpass.css"))
+}
+
+async fn not_found(state: web::Data<AppState>) -> HttpResponse {
+    message(
+        &state.settings.brand,
+        StatusCode::NOT_FOUND,
+        "not-found",
+        "Page not found",
+        "There is nothing here. To see your bill, open the link in the message we sent you.",
+    )
+}
+
+/// Renders an HTML page with `status`.
+pub fn html(status: StatusCode, page: &impl Template) -> HttpResponse {
+    match page.render() {
+        Ok(body) => HttpResponse::build(status)
+            .content_type(ContentType::html())
+            .body(body),
+        Err(error) => {
+            tracing::error!("rendering a page: {error}");
+            HttpResponse::InternalServerError()
+                .content_type(ContentType::plaintext())
+                .body("Something went wrong.")
+        }
+    }
+}
+
+/// A titled message page.
+pub fn message(
+    brand: &str,
+    status: StatusCode,
+    kind: &str,
+    title: &str,
+    text: &str,
+) -> HttpResponse {
+    html(
+        status,
+        &MessagePage {
+            brand,
+            kind,
+            title,
+            message: text,
+        },
+    )
+}
+
+/// A failure on our side, shown as a calm page: 503 while the database is unreachable,
+/// 500 otherwise. The details go to the log only.
+#[derive(Debug, thiserror::Error)]
+#[error(transparent)]
+pub struct PageError(#[from] anyhow::Error);
+
+impl From<sqlx::Error> for PageError {
+    fn from(error: sqlx::Error) -> Self {
+        PageError(error.into())
+    }
+}
+
+impl PageError {
+    fn unavailable(&self) -> bool {
+        self.0.chain().any(|cause| {
+            matches!(
+                cause.downcast_ref::<sqlx::Error>(),
+                Some(
+                    sqlx::Error::PoolTimedOut
+                        | sqlx::Error::Io(_)
+                        | sqlx::Error::PoolClosed
+                        | sqlx::Error::Tls(_)
+                )
+            )
+        })
+    }
+}
+
+impl ResponseError for PageError {
+    fn status_code(&self) -> StatusCode {
+        if self.unavailable() {
+            StatusCode::SERVICE_UNAVAILABLE
+        } else {
+            StatusCode::INTERNAL_SERVER_ERROR
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        tracing::error!("request failed: {:#}", self.0);
+        let mut response = if self.unavailable() {
+            message(
+                "",
+                StatusCode::SERVICE_UNAVAILABLE,
+                "unavailable",
+                "We'll be right back",
+                "Bills are briefly unavailable. Please try your link again in a minute.",
+            )
+        } else {
+            message(
+                "",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Something went wrong",
+                "We could not show this page. Please try your link again in a few minutes.",
+            )
+        };
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
+        response
+    }
+}

@@ -1,0 +1,59 @@
+//! The HTML pages, as askama templates over view structs.
+
+use askama::Template;
+
+use crate::bill::BillView;
+
+/// `GET /b/{token}`: the brand and one button; no bill data, so link scanners see nothing.
+#[derive(Template)]
+#[template(path = "landing.html")]
+pub struct LandingPage<'a> {
+    pub brand: &'a str,
+    /// Where the button POSTs: the same `/b/{token}` path.
+    pub action: &'a str,
+}
+
+/// A link that does not open the bill. `status` is one of `invalid`, `expired`,
+/// `superseded`, `revoked` and lands in `data-link-status`.
+#[derive(Template)]
+#[template(path = "link_status.html")]
+pub struct LinkStatusPage<'a> {
+    pub brand: &'a str,
+    pub status: &'a str,
+    /// For `superseded`: "2 Nov 2026 at 14:05 UTC" and "email" / "text message".
+    pub newer_sent_at: Option<String>,
+    pub newer_channel: Option<&'static str>,
+    /// For `expired` and `superseded`: where the renew button POSTs (`/b/{token}/renew`).
+    pub renew_action: Option<&'a str>,
+}
+
+/// After `POST /b/{token}/renew`.
+#[derive(Template)]
+#[template(path = "renewed.html")]
+pub struct RenewedPage<'a> {
+    pub brand: &'a str,
+    /// `sent`: a new link went to `destination`; `too_soon`, `daily_limit`, `no_contact`,
+    /// `not_renewable`: nothing was sent, the page says why and what to do.
+    pub outcome: &'a str,
+    /// `j•••@example.com` or `•••• 4567`.
+    pub destination: Option<String>,
+}
+
+/// `GET /bill` with a session.
+#[derive(Template)]
+#[template(path = "bill.html")]
+pub struct BillPage<'a> {
+    pub brand: &'a str,
+    pub bill: BillView,
+}
+
+/// Any other refusal or failure: a title, an explanation and what to do next.
+/// `kind` lands in `data-error` (`no-session`, `session-ended`, `not-found`, `unavailable`, `internal`…).
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessagePage<'a> {
+    pub brand: &'a str,
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub message: &'a str,
+}
