@@ -91,7 +91,10 @@ pub enum CycleCommand {
 
 /// Parses the command line and runs it; errors become one line on stderr.
 pub async fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => return setting_error(error),
+    };
     init_tracing();
     match run(cli).await {
         Ok(code) => code,
@@ -100,6 +103,39 @@ pub async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// A bad setting is one line naming its environment variable and what was expected
+/// (never its value, which may hold a password); other usage errors are clap's own.
+fn setting_error(error: clap::Error) -> ExitCode {
+    use clap::CommandFactory;
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+
+    if !matches!(
+        error.kind(),
+        ErrorKind::InvalidValue | ErrorKind::ValueValidation
+    ) {
+        error.exit();
+    }
+    let flag = match error.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(arg)) => {
+            arg.split_whitespace().next().unwrap_or_default().to_owned()
+        }
+        _ => error.exit(),
+    };
+    let command = Cli::command();
+    let env = command
+        .get_arguments()
+        .find(|a| a.get_long().is_some_and(|long| flag == format!("--{long}")))
+        .and_then(|a| a.get_env())
+        .map(|env| env.to_string_lossy().into_owned());
+    let reason = std::error::Error::source(&error)
+        .map_or_else(|| "not a valid value".to_owned(), |e| e.to_string());
+    match env {
+        Some(env) => eprintln!("error: {env} ({flag}): {reason}"),
+        None => eprintln!("error: {flag}: {reason}"),
+    }
+    ExitCode::from(2)
 }
 
 fn init_tracing() {

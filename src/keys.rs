@@ -7,14 +7,13 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use rand::Rng;
 use rand::rngs::OsRng;
@@ -142,7 +141,13 @@ struct KeySet {
 pub struct Keyring {
     dir: PathBuf,
     keys: RwLock<KeySet>,
-    last_scan: Mutex<Instant>,
+    last_scan: Mutex<Scan>,
+}
+
+/// When the directory was last read, and its modification time then.
+struct Scan {
+    at: Instant,
+    dir_modified: Option<std::time::SystemTime>,
 }
 
 impl Keyring {
@@ -151,7 +156,10 @@ impl Keyring {
         let ring = Self {
             dir: dir.to_owned(),
             keys: RwLock::default(),
-            last_scan: Mutex::new(Instant::now()),
+            last_scan: Mutex::new(Scan {
+                at: Instant::now(),
+                dir_modified: dir_modified(dir),
+            }),
         };
         ring.scan()?;
         if ring.keys.read().expect("keyring lock").newest.is_none() {
@@ -203,12 +211,18 @@ impl Keyring {
         all
     }
 
+    /// Re-reads the directory when a file was added or removed since the last read (a
+    /// `stat`, cheap enough for every unknown `kid`), and otherwise at most once a second.
     fn rescan_if_due(&self) {
         let mut last = self.last_scan.lock().expect("keyring lock");
-        if last.elapsed() < RESCAN_INTERVAL {
+        let modified = dir_modified(&self.dir);
+        if last.at.elapsed() < RESCAN_INTERVAL && modified == last.dir_modified {
             return;
         }
-        *last = Instant::now();
+        *last = Scan {
+            at: Instant::now(),
+            dir_modified: modified,
+        };
         if let Err(error) = self.scan() {
             tracing::warn!(dir = %self.dir.display(), "could not re-read the keys directory: {error:#}");
         }
@@ -244,6 +258,10 @@ impl Keyring {
         *self.keys.write().expect("keyring lock") = set;
         Ok(())
     }
+}
+
+fn dir_modified(dir: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(dir).and_then(|m| m.modified()).ok()
 }
 
 fn pem_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
@@ -294,14 +312,14 @@ pub fn generate(dir: &Path, algorithm: KeyAlgorithm) -> anyhow::Result<(String, 
 
     std::fs::create_dir_all(dir)
         .with_context(|| format!("creating keys directory {}", dir.display()))?;
-    let existing: Vec<String> = pem_files(dir)?
+    let existing: Vec<SigningKey> = pem_files(dir)?
         .iter()
-        .filter_map(|p| load_key(p).ok().map(|k| k.kid))
+        .filter_map(|p| load_key(p).ok())
         .collect();
     let kid = loop {
         let bytes: [u8; 3] = OsRng.r#gen();
         let kid = URL_SAFE_NO_PAD.encode(bytes)[..KID_LEN].to_owned();
-        if !existing.contains(&kid) {
+        if !existing.iter().any(|k| k.kid == kid) {
             break kid;
         }
     };
@@ -314,55 +332,29 @@ pub fn generate(dir: &Path, algorithm: KeyAlgorithm) -> anyhow::Result<(String, 
             rsa::RsaPrivateKey::new(&mut OsRng, 2048)?.to_pkcs8_pem(LineEnding::LF)?
         }
     };
-    // A key generated within the same second as the previous one must still sort after it.
-    let newest = existing_newest(dir);
-    let mut created = Utc::now();
-    if let Some(newest) = newest.filter(|n| *n >= created.with_nanosecond_zero()) {
-        created = newest + chrono::Duration::seconds(1);
-    }
+    // File names carry whole seconds: a key made in the same second as the newest must
+    // still sort after it.
+    let newest = existing.iter().map(|k| k.created).max();
+    let now = Utc::now().trunc_subsecs(0);
+    let created = newest.map_or(now, |newest| now.max(newest + chrono::Duration::seconds(1)));
     let path = dir.join(format!("{}-{kid}.pem", created.format(TIMESTAMP_FORMAT)));
     write_private(&path, pem.as_bytes())?;
     Ok((kid, path))
 }
 
-fn existing_newest(dir: &Path) -> Option<DateTime<Utc>> {
-    pem_files(dir)
-        .ok()?
-        .iter()
-        .filter_map(|p| load_key(p).ok())
-        .map(|k| k.created)
-        .max()
-}
-
-trait WithNanosecondZero {
-    fn with_nanosecond_zero(self) -> Self;
-}
-
-impl WithNanosecondZero for DateTime<Utc> {
-    fn with_nanosecond_zero(self) -> Self {
-        use chrono::Timelike;
-        self.with_nanosecond(0).unwrap_or(self)
-    }
-}
-
+/// Writes under a temporary name, then renames, so a running server never reads half a key.
 fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
     use std::io::Write;
+    let partial = path.with_extension("partial");
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
     let mut file = options
-        .open(path)
-        .with_context(|| format!("creating {}", path.display()))?;
+        .open(&partial)
+        .with_context(|| format!("creating {}", partial.display()))?;
     file.write_all(contents)?;
     file.sync_all()?;
+    std::fs::rename(&partial, path).with_context(|| format!("creating {}", path.display()))?;
     Ok(())
-}
-
-impl FromStr for KeyAlgorithm {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        <Self as clap::ValueEnum>::from_str(s, true)
-    }
 }

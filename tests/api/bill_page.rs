@@ -1,0 +1,88 @@
+//! The bill page: escaping, unicode, credits and currencies.
+
+use billpass::import::{self, CustomerFormat};
+
+use crate::helpers::{BILLS_JSONL, CUSTOMERS_CSV, spawn_app};
+
+async fn bill_page_of(app: &crate::helpers::TestApp, address: &str) -> String {
+    app.dispatch_all_pending().await;
+    let (bill, _) = app.open_bill(&app.link_sent_to(address)).await;
+    assert_eq!(bill.status().as_u16(), 200);
+    bill.text().await.unwrap()
+}
+
+#[tokio::test]
+async fn hostile_and_unicode_names_are_escaped_and_kept() {
+    let app = spawn_app().await;
+    let csv = "account_id,name,email,phone,channel,locale\n\
+               ACC-1,\"<script>alert('x')</script> & \"\"Zoë\"\" Øyen-Müller 山田\",jane@example.com,,email,en\n";
+    import::customers(&app.pool, CustomerFormat::Csv, csv.as_bytes())
+        .await
+        .unwrap();
+    let hostile_line = BILLS_JSONL
+        .lines()
+        .nth(1)
+        .unwrap()
+        .replace("Energy charge", "<img src=x onerror=alert(1)>");
+    import::bills(&app.pool, hostile_line.as_bytes())
+        .await
+        .unwrap();
+    app.run_cycle("2026-11").await;
+    let page = bill_page_of(&app, "jane@example.com").await;
+    assert!(!page.contains("<script>alert"), "script tag escaped");
+    assert!(!page.contains("<img src=x"), "line item escaped");
+    assert!(
+        page.contains("&lt;script&gt;") || page.contains("&#60;script&#62;"),
+        "shown as text"
+    );
+    assert!(page.contains("Zoë") && page.contains("Øyen-Müller") && page.contains("山田"));
+}
+
+#[tokio::test]
+async fn credits_eur_and_jpy_are_formatted_per_currency() {
+    let app = spawn_app().await;
+    app.load_examples().await;
+    app.run_cycle("2026-10").await;
+    let eur_credit = bill_page_of(&app, "+15550100123").await;
+    assert!(
+        eur_credit.contains("−€5.00"),
+        "a credit shows as a negative amount"
+    );
+
+    app.run_cycle("2026-11").await;
+    let eur = bill_page_of(&app, "+15550100123").await;
+    assert!(
+        eur.contains("€1,234.56"),
+        "EUR with two decimals and grouping"
+    );
+    assert!(eur.contains("−€5.00"), "negative previous balance");
+
+    let jpy = bill_page_of(&app, "yuki@example.jp").await;
+    assert!(jpy.contains("¥12,840"), "JPY has no minor units");
+    assert!(!jpy.contains("¥12,840.00") && !jpy.contains("¥128.40"));
+    assert!(jpy.contains("電気料金"));
+}
+
+#[tokio::test]
+async fn the_bill_page_loads_nothing_from_elsewhere() {
+    let app = spawn_app().await;
+    import::customers(&app.pool, CustomerFormat::Csv, CUSTOMERS_CSV.as_bytes())
+        .await
+        .unwrap();
+    import::bills(&app.pool, BILLS_JSONL.as_bytes())
+        .await
+        .unwrap();
+    app.run_cycle("2026-11").await;
+    let page = bill_page_of(&app, "jane@example.com").await;
+    for external in ["http://", "https://", "//fonts", "<script"] {
+        assert!(!page.contains(external), "the page references {external}");
+    }
+    let css = app
+        .client
+        .get(app.url("/assets/billpass.css"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(css.status().as_u16(), 200);
+    assert!(css.text().await.unwrap().contains("@media print"));
+}

@@ -1,0 +1,216 @@
+//! The binary, driven as an operator and a customer would: import, cycle run, serve, click.
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::helpers::{
+    BILLS_JSONL, CUSTOMERS_CSV, fresh_database, latest_link_in_outbox, session_cookie,
+};
+
+struct Billpass {
+    env: Vec<(String, String)>,
+    dir: tempfile::TempDir,
+}
+
+impl Billpass {
+    async fn new() -> (Self, sqlx::PgPool) {
+        let (url, pool) = fresh_database().await;
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let env = vec![
+            ("DATABASE_URL".into(), url),
+            (
+                "BILLPASS_KEYS_DIR".into(),
+                dir.path().join("keys").display().to_string(),
+            ),
+            (
+                "BILLPASS_OUTBOX_DIR".into(),
+                dir.path().join("outbox").display().to_string(),
+            ),
+            ("BILLPASS_LISTEN".into(), format!("127.0.0.1:{port}")),
+            (
+                "BILLPASS_PUBLIC_URL".into(),
+                format!("http://127.0.0.1:{port}"),
+            ),
+            ("RUST_LOG".into(), "info".into()),
+        ];
+        (Self { env, dir }, pool)
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_billpass"));
+        command
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (k, v) in &self.env {
+            command.env(k, v);
+        }
+        command
+    }
+
+    fn run(&self, args: &[&str]) -> std::process::Output {
+        self.command(args).output().unwrap()
+    }
+
+    fn file(&self, name: &str, contents: &str) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, contents).unwrap();
+        path.display().to_string()
+    }
+
+    fn base(&self) -> String {
+        self.env
+            .iter()
+            .find(|(k, _)| k == "BILLPASS_PUBLIC_URL")
+            .unwrap()
+            .1
+            .clone()
+    }
+}
+
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn operator_imports_runs_a_cycle_and_the_customer_sees_the_bill() {
+    let (bp, _pool) = Billpass::new().await;
+    assert!(bp.run(&["keys", "generate"]).status.success());
+    let customers = bp.file("customers.csv", CUSTOMERS_CSV);
+    let bills = bp.file("bills.jsonl", BILLS_JSONL);
+    let out = bp.run(&["import", "customers", &customers]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("3 inserted"));
+    assert!(bp.run(&["import", "bills", &bills]).status.success());
+    let run = bp.run(&["cycle", "run", "2026-11"]);
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(String::from_utf8_lossy(&run.stdout).contains("3 minted"));
+
+    let log = bp.dir.path().join("serve.log");
+    let server = bp
+        .command(&["serve"])
+        .stdout(Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let _server = KillOnDrop(server);
+    let outbox = bp.dir.path().join("outbox");
+    let mut link = None;
+    for _ in 0..100 {
+        link = latest_link_in_outbox(&outbox, "jane@example.com");
+        if link.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let link = link.expect("the worker wrote Jane's email to the outbox");
+    assert!(link.starts_with(&bp.base()));
+
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let mut landing = None;
+    for _ in 0..50 {
+        if let Ok(response) = client.get(&link).send().await {
+            landing = Some(response);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(landing.expect("server up").status().as_u16(), 200);
+    let opened = client.post(&link).send().await.unwrap();
+    let cookie = session_cookie(&opened).unwrap();
+    let bill = client
+        .get(format!("{}/bill", bp.base()))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bill.status().as_u16(), 200);
+    assert!(bill.text().await.unwrap().contains("$142.17"));
+
+    let token = link.rsplit("/b/").next().unwrap();
+    let logs = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logs.contains("/b/<redacted>"),
+        "requests are logged: {logs}"
+    );
+    assert!(!logs.contains(token), "the token never reaches the log");
+    assert!(
+        !logs.contains(cookie.split('=').nth(1).unwrap()),
+        "nor the session cookie"
+    );
+}
+
+#[tokio::test]
+async fn a_bad_import_exits_non_zero_lists_every_error_and_stores_nothing() {
+    let (bp, pool) = Billpass::new().await;
+    let bad = bp.file("bad.csv", "account_id,name,email,phone,channel,locale\nACC-1,Ok,ok@example.com,,,en\n,Nameless,x@example.com,,,en\nACC-3,Nobody,,,,en\n");
+    let out = bp.run(&["import", "customers", &bad]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("line 3: account_id: a value is required"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("line 4: email: an email address or a phone number is required"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("nothing was stored"), "{stderr}");
+    let count: i64 = sqlx::query_scalar("SELECT count(*) FROM customers")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(count, 0);
+}
+
+#[tokio::test]
+async fn wrong_settings_stop_start_up_with_a_line_naming_the_setting() {
+    let (bp, _) = Billpass::new().await;
+    for (name, value) in [
+        ("BILLPASS_LINK_TTL", "forever"),
+        ("BILLPASS_PUBLIC_URL", "portal-without-scheme"),
+        ("BILLPASS_LISTEN", "not-an-address"),
+        ("BILLPASS_SMTP_URL", "http://mail.example.com"),
+        ("BILLPASS_EMAIL_FROM", "not a mailbox"),
+    ] {
+        let out = bp.command(&["serve"]).env(name, value).output().unwrap();
+        assert!(!out.status.success(), "{name}={value} was accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(name), "{name}: {stderr}");
+        assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+        assert!(
+            !stderr.contains(value) || name == "BILLPASS_LISTEN",
+            "values may be secrets: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[tokio::test]
+async fn serve_without_a_key_says_how_to_make_one() {
+    let (bp, _) = Billpass::new().await;
+    let out = bp.run(&["serve"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("billpass keys generate"));
+}

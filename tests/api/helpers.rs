@@ -1,0 +1,251 @@
+//! `spawn_app()`: a fresh database, a signing key, a server on a random port, and
+//! helpers to act as billing staff, the delivery worker and the customer.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use billpass::cli::{Cli, minter};
+use billpass::delivery::{EmailSender, SmsSender, Worker};
+use billpass::domain::{AccountId, Channel, CycleId};
+use billpass::links::{Minted, Minter};
+use billpass::settings::Settings;
+use billpass::web::{AppState, Application};
+use billpass::{cycle, db, import, keys, links};
+use clap::Parser;
+use sqlx::PgPool;
+
+/// The PostgreSQL server tests create their databases on.
+pub fn server_url() -> String {
+    std::env::var("TEST_DATABASE_SERVER").unwrap_or_else(|_| "postgres://127.0.0.1:5432".into())
+}
+
+/// A new, empty, migrated database.
+pub async fn fresh_database() -> (String, PgPool) {
+    let name = format!("billpass_test_{}", uuid_like());
+    let url = format!("{}/{name}", server_url());
+    let pool = db::connect_and_migrate(&url).await.expect("test database");
+    (url, pool)
+}
+
+fn uuid_like() -> String {
+    use rand::Rng;
+    let n: u64 = rand::thread_rng().r#gen();
+    format!("{n:016x}")
+}
+
+/// Settings as the command line would build them, with test paths.
+pub fn settings(database_url: &str, dir: &Path, extra: &[&str]) -> Settings {
+    let mut args: Vec<String> = vec![
+        "billpass".into(),
+        "--database-url".into(),
+        database_url.into(),
+        "--keys-dir".into(),
+        dir.join("keys").display().to_string(),
+        "--outbox-dir".into(),
+        dir.join("outbox").display().to_string(),
+        "--brand".into(),
+        "Northwind Energy".into(),
+    ];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    args.push("migrate".into());
+    Cli::try_parse_from(args).expect("test settings").settings
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub pool: PgPool,
+    pub settings: Arc<Settings>,
+    pub minter: Minter,
+    pub dir: tempfile::TempDir,
+    /// Does not follow redirects and keeps no cookies: tests look at each answer.
+    pub client: reqwest::Client,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[]).await
+}
+
+pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
+    let (url, pool) = fresh_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    keys::generate(&dir.path().join("keys"), keys::KeyAlgorithm::EdDsa).unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let public_url = format!("http://127.0.0.1:{port}");
+    let mut args = extra.to_vec();
+    if !args.contains(&"--public-url") {
+        args.extend(["--public-url", &public_url]);
+    }
+    let settings = Arc::new(settings(&url, dir.path(), &args));
+    let minter = minter(&settings).unwrap();
+    let state = AppState {
+        pool: pool.clone(),
+        minter: minter.clone(),
+        settings: settings.clone(),
+    };
+    let app = Application::build(state, listener).unwrap();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: public_url,
+        pool,
+        settings,
+        minter,
+        dir,
+        client: reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap(),
+    }
+}
+
+pub const CUSTOMERS_CSV: &str = "\
+account_id,name,email,phone,channel,locale
+ACC-1,Jane Doe,jane@example.com,,email,en-US
+ACC-2,Sam Texter,,+15550100123,sms,en-US
+ACC-3,Yuki Tanaka,yuki@example.jp,+819012345678,,ja-JP
+";
+
+/// Two cycles for ACC-1 (USD) and ACC-2 (EUR), one for ACC-3 (JPY).
+pub const BILLS_JSONL: &str = r#"{"account_id":"ACC-1","cycle":"2026-10","period_start":"2026-09-01","period_end":"2026-09-30","issued_on":"2026-10-02","due_on":"2026-10-23","currency":"USD","amount_due":"120.50","previous_balance":"100.00","payments":"-100.00","lines":[{"description":"Energy charge","quantity":"540","unit":"kWh","amount":"88.10"},{"description":"Delivery","quantity":"1","unit":"month","amount":"32.40"}],"usage":[{"period":"2026-08","quantity":"600","unit":"kWh"},{"period":"2026-09","quantity":"540","unit":"kWh"}]}
+{"account_id":"ACC-1","cycle":"2026-11","period_start":"2026-10-01","period_end":"2026-10-31","issued_on":"2026-11-02","due_on":"2026-11-23","currency":"USD","amount_due":"142.17","previous_balance":"120.50","payments":"-120.50","lines":[{"description":"Energy charge","quantity":"612","unit":"kWh","amount":"98.40"},{"description":"Delivery","quantity":"1","unit":"month","amount":"32.40"},{"description":"Tax: Sales tax","amount":"11.37"}],"usage":[{"period":"2026-08","quantity":"600","unit":"kWh"},{"period":"2026-09","quantity":"540","unit":"kWh"},{"period":"2026-10","quantity":"612","unit":"kWh"}]}
+{"account_id":"ACC-2","cycle":"2026-10","period_start":"2026-09-01","period_end":"2026-09-30","issued_on":"2026-10-02","due_on":"2026-10-23","currency":"EUR","amount_due":"-5.00","previous_balance":"40.00","payments":"-80.00","lines":[{"description":"Water","quantity":"9","unit":"m³","amount":"35.00"}],"usage":[]}
+{"account_id":"ACC-2","cycle":"2026-11","period_start":"2026-10-01","period_end":"2026-10-31","issued_on":"2026-11-02","due_on":"2026-11-23","currency":"EUR","amount_due":"1234.56","previous_balance":"-5.00","payments":"0","lines":[{"description":"Water","quantity":"12","unit":"m³","amount":"1239.56"}],"usage":[]}
+{"account_id":"ACC-3","cycle":"2026-11","period_start":"2026-10-01","period_end":"2026-10-31","issued_on":"2026-11-02","due_on":"2026-11-23","currency":"JPY","amount_due":"12840","previous_balance":"0","payments":"0","lines":[{"description":"電気料金","quantity":"300","unit":"kWh","amount":"12840"}],"usage":[]}
+"#;
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub fn outbox(&self) -> PathBuf {
+        self.dir.path().join("outbox")
+    }
+
+    pub fn keys_dir(&self) -> PathBuf {
+        self.dir.path().join("keys")
+    }
+
+    /// Imports the standard customers and bills.
+    pub async fn load_examples(&self) {
+        import::customers(
+            &self.pool,
+            import::CustomerFormat::Csv,
+            CUSTOMERS_CSV.as_bytes(),
+        )
+        .await
+        .expect("customers");
+        import::bills(&self.pool, BILLS_JSONL.as_bytes())
+            .await
+            .expect("bills");
+    }
+
+    pub async fn run_cycle(&self, cycle: &str) -> cycle::RunProgress {
+        cycle::run(
+            &self.pool,
+            &self.minter,
+            &CycleId::parse(cycle).unwrap(),
+            "test",
+            |_| {},
+        )
+        .await
+        .expect("cycle run")
+    }
+
+    pub async fn resend(&self, account: &str, channel: Option<Channel>) -> Minted {
+        links::resend(
+            &self.pool,
+            &self.minter,
+            &AccountId::parse(account).unwrap(),
+            channel,
+            "test",
+        )
+        .await
+        .expect("resend")
+    }
+
+    /// Sends everything queued, as the worker in `billpass serve` would.
+    pub async fn dispatch_all_pending(&self) {
+        let email =
+            EmailSender::new(None, self.settings.email_from.clone(), &self.outbox()).unwrap();
+        let worker = Worker::new(
+            self.pool.clone(),
+            email,
+            SmsSender::file(&self.outbox()),
+            &self.settings.brand,
+        );
+        while worker.run_once().await.unwrap() > 0 {}
+    }
+
+    /// The newest link sent to `address`, read from the outbox files as the customer would.
+    pub fn link_sent_to(&self, address: &str) -> String {
+        latest_link_in_outbox(&self.outbox(), address)
+            .unwrap_or_else(|| panic!("no message to {address} in the outbox"))
+    }
+
+    /// The customer's journey: open the link, press the button, follow to the bill.
+    pub async fn open_bill(&self, link: &str) -> (reqwest::Response, Option<String>) {
+        let opened = self.client.post(link).send().await.unwrap();
+        assert_eq!(opened.status().as_u16(), 303, "POST {link}");
+        let cookie = session_cookie(&opened).expect("a session cookie");
+        let bill = self.get_bill(Some(&cookie)).await;
+        (bill, Some(cookie))
+    }
+
+    pub async fn get_bill(&self, cookie: Option<&str>) -> reqwest::Response {
+        let mut request = self.client.get(self.url("/bill"));
+        if let Some(cookie) = cookie {
+            request = request.header("Cookie", cookie);
+        }
+        request.send().await.unwrap()
+    }
+}
+
+/// `billpass_session=…` from a response's `Set-Cookie`.
+pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    response
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("billpass_session="))
+        .map(|v| v.split(';').next().unwrap().to_owned())
+}
+
+/// Finds the last link to `address` in `.eml` and `.sms` files (newest file last).
+pub fn latest_link_in_outbox(outbox: &Path, address: &str) -> Option<String> {
+    let mut files: Vec<_> = std::fs::read_dir(outbox)
+        .ok()?
+        .filter_map(|e| e.ok())
+        .map(|e| (e.metadata().unwrap().modified().unwrap(), e.path()))
+        .collect();
+    files.sort();
+    files.iter().rev().find_map(|(_, path)| {
+        let raw = std::fs::read_to_string(path).ok()?;
+        // Undo quoted-printable soft line breaks so the link is whole again.
+        let text = raw.replace("=\r\n", "").replace("=\n", "");
+        let to_us = match path.extension()?.to_str()? {
+            "sms" => text.lines().next()? == address,
+            "eml" => text
+                .lines()
+                .any(|l| l.starts_with("To:") && l.contains(address)),
+            _ => false,
+        };
+        if !to_us {
+            return None;
+        }
+        let start = text.find("http://")?;
+        let link: String = text[start..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || "-_.:/".contains(*c))
+            .collect();
+        Some(link)
+    })
+}
+
+/// The status in a page's `data-link-status`.
+pub fn link_status(body: &str) -> Option<&str> {
+    let start = body.find("data-link-status=\"")? + "data-link-status=\"".len();
+    body[start..].split('"').next()
+}

@@ -1,0 +1,126 @@
+//! Key rotation: new keys sign at once, old links keep working, the JWKS lists both.
+
+use serde_json::Value;
+
+use crate::helpers::spawn_app;
+use billpass::cli::minter;
+use billpass::keys::{self, KeyAlgorithm};
+
+#[tokio::test]
+async fn rotation_keeps_old_links_working_and_a_fresh_key_is_followed_without_restart() {
+    let app = spawn_app().await;
+    app.load_examples().await;
+    app.run_cycle("2026-11").await;
+    app.dispatch_all_pending().await;
+    let old = app.link_sent_to("jane@example.com");
+    let (before, _) = app.open_bill(&app.link_sent_to("+15550100123")).await;
+    assert_eq!(before.status().as_u16(), 200);
+
+    // Another process (the CLI) adds a key and signs with it straight away.
+    let (new_kid, _) = keys::generate(&app.keys_dir(), KeyAlgorithm::EdDsa).unwrap();
+    let cli_minter = minter(&app.settings).unwrap();
+    assert_eq!(cli_minter.issuer.keyring().signing_key().kid, new_kid);
+    billpass::links::resend(
+        &app.pool,
+        &cli_minter,
+        &billpass::domain::AccountId::parse("ACC-2").unwrap(),
+        None,
+        "test",
+    )
+    .await
+    .unwrap();
+    app.dispatch_all_pending().await;
+    let fresh = app.link_sent_to("+15550100123");
+    let header = fresh
+        .rsplit("/b/")
+        .next()
+        .unwrap()
+        .split('.')
+        .next()
+        .unwrap();
+    assert!(
+        String::from_utf8(
+            base64::Engine::decode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, header)
+                .unwrap()
+        )
+        .unwrap()
+        .contains(&new_kid)
+    );
+    assert_eq!(
+        app.client
+            .get(&fresh)
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200,
+        "the server follows the new key at once"
+    );
+
+    // Links signed by the previous key still open.
+    assert_eq!(app.open_bill(&old).await.0.status().as_u16(), 200);
+
+    let jwks: Value = app
+        .client
+        .get(app.url("/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let keys = jwks["keys"].as_array().unwrap();
+    assert_eq!(keys.len(), 2);
+    assert!(
+        keys.iter()
+            .all(|k| k["kty"] == "OKP" && k["alg"] == "EdDSA" && k.get("d").is_none()),
+        "{jwks}"
+    );
+    assert_eq!(keys[0]["kid"], new_kid.as_str(), "newest first");
+}
+
+#[tokio::test]
+async fn es256_and_rs256_keys_sign_links_that_open() {
+    for alg in [KeyAlgorithm::Es256, KeyAlgorithm::Rs256] {
+        let app = spawn_app().await;
+        keys::generate(&app.keys_dir(), alg).unwrap();
+        let minter = minter(&app.settings).unwrap();
+        app.load_examples().await;
+        billpass::links::resend(
+            &app.pool,
+            &minter,
+            &billpass::domain::AccountId::parse("ACC-1").unwrap(),
+            None,
+            "test",
+        )
+        .await
+        .unwrap();
+        app.dispatch_all_pending().await;
+        let link = app.link_sent_to("jane@example.com");
+        assert_eq!(app.open_bill(&link).await.0.status().as_u16(), 200, "{alg}");
+        let jwks: Value = app
+            .client
+            .get(app.url("/.well-known/jwks.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(jwks["keys"][0]["alg"], alg.to_string());
+    }
+}
+
+#[test]
+fn broken_key_files_are_skipped_not_fatal() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("junk.pem"), "not a key").unwrap();
+    assert!(
+        keys::Keyring::open(dir.path()).is_err(),
+        "no usable key: a clear error"
+    );
+    keys::generate(dir.path(), KeyAlgorithm::EdDsa).unwrap();
+    let ring = keys::Keyring::open(dir.path()).unwrap();
+    assert_eq!(ring.keys().len(), 1);
+}

@@ -1,0 +1,9 @@
+//! Integration tests: a real PostgreSQL database per test and a real server on a random port.
+
+mod bill_page;
+mod cli;
+mod customer_path;
+mod helpers;
+mod imports;
+mod keys;
+mod refusals;
