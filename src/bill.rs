@@ -22,9 +22,10 @@ pub struct BillView {
     /// ISO date for `<time datetime>`.
     pub due_on_iso: String,
     pub currency: &'static str,
-    /// `$142.17`; a credit shows as `−$12.00` and sets `is_credit`.
+    /// `$142.17`; a credit shows as `−$12.00`.
     pub amount_due: String,
-    pub is_credit: bool,
+    /// For a credit (negative amount due): its size, `$12.00`.
+    pub credit: Option<String>,
     pub previous_balance: String,
     pub payments: String,
     /// Sum of the line items.
@@ -63,9 +64,10 @@ pub struct Comparison {
 #[derive(Debug, Clone)]
 pub struct Mover {
     pub description: String,
-    /// Formatted previous amount, or `new` / `—` when absent.
-    pub previous: String,
-    pub current: String,
+    /// `None`: new this period.
+    pub previous: Option<String>,
+    /// `None`: no longer charged.
+    pub current: Option<String>,
     pub difference: String,
     pub direction: &'static str,
 }
@@ -192,7 +194,7 @@ impl BillView {
             due_on_iso: bill.due_on.to_string(),
             currency: currency.code(),
             amount_due: money(bill.amount_due),
-            is_credit: bill.amount_due < 0,
+            credit: (bill.amount_due < 0).then(|| money(-bill.amount_due)),
             previous_balance: money(bill.previous_balance),
             payments: money(bill.payments),
             current_charges: money(charges),
@@ -239,7 +241,7 @@ fn compare(bill: &BillRow, previous: &BillRow, currency: Currency) -> Comparison
         let pct = difference as f64 * 100.0 / previous.amount_due.unsigned_abs() as f64;
         format!("{}{pct:.1}%", if pct > 0.0 { "+" } else { "" })
     });
-    let mut movers: Vec<Mover> = Vec::new();
+    let fmt = |minor| Money { minor, currency }.to_string();
     let mut scored: Vec<(i64, Mover)> = Vec::new();
     for line in bill.lines.iter() {
         let before = previous
@@ -252,15 +254,8 @@ fn compare(bill: &BillRow, previous: &BillRow, currency: Currency) -> Comparison
             delta,
             Mover {
                 description: line.description.clone(),
-                previous: before.map_or_else(
-                    || "new".into(),
-                    |b| Money { minor: b, currency }.to_string(),
-                ),
-                current: Money {
-                    minor: line.amount,
-                    currency,
-                }
-                .to_string(),
+                previous: before.map(fmt),
+                current: Some(fmt(line.amount)),
                 difference: signed(delta, currency),
                 direction: direction(delta),
             },
@@ -275,12 +270,8 @@ fn compare(bill: &BillRow, previous: &BillRow, currency: Currency) -> Comparison
             -gone.amount,
             Mover {
                 description: gone.description.clone(),
-                previous: Money {
-                    minor: gone.amount,
-                    currency,
-                }
-                .to_string(),
-                current: "—".into(),
+                previous: Some(fmt(gone.amount)),
+                current: None,
                 difference: signed(-gone.amount, currency),
                 direction: direction(-gone.amount),
             },
@@ -288,14 +279,10 @@ fn compare(bill: &BillRow, previous: &BillRow, currency: Currency) -> Comparison
     }
     scored.retain(|(delta, _)| *delta != 0);
     scored.sort_by_key(|(delta, _)| std::cmp::Reverse(delta.unsigned_abs()));
-    movers.extend(scored.into_iter().take(3).map(|(_, m)| m));
+    let movers = scored.into_iter().take(3).map(|(_, m)| m).collect();
     Comparison {
         previous_period: previous.period_end.format("%b %Y").to_string(),
-        previous_amount: Money {
-            minor: previous.amount_due,
-            currency,
-        }
-        .to_string(),
+        previous_amount: fmt(previous.amount_due),
         difference: signed(difference, currency),
         percent,
         direction: direction(difference),
@@ -330,6 +317,7 @@ impl UsageChart {
         let offset = (Self::MAX_PERIODS - recent.len()) as u32 * slot;
         let current_period = period_end.format("%Y-%m").to_string();
         let mut previous_year: Option<&str> = None;
+        let mut spoken = Vec::with_capacity(recent.len());
         let bars = recent
             .iter()
             .zip(&values)
@@ -338,11 +326,14 @@ impl UsageChart {
                 let height = ((value / max) * plot as f64).round().max(1.0) as u32;
                 let x = offset + i as u32 * slot + (slot - bar_width) / 2;
                 let (year, month) = u.period.split_once('-').unwrap_or(("", &u.period));
-                let month_name = month
+                let month = month
                     .parse::<u32>()
                     .ok()
-                    .and_then(|m| NaiveDate::from_ymd_opt(2000, m, 1))
-                    .map_or_else(|| u.period.clone(), |d| d.format("%b").to_string());
+                    .and_then(|m| NaiveDate::from_ymd_opt(2000, m, 1));
+                let month_name =
+                    month.map_or_else(|| u.period.clone(), |d| d.format("%b").to_string());
+                let month_name_long =
+                    month.map_or_else(|| u.period.clone(), |d| d.format("%B").to_string());
                 let label = match previous_year {
                     Some(prev) if prev != year && !year.is_empty() => {
                         format!("{month_name} {}", &year[year.len().saturating_sub(2)..])
@@ -350,6 +341,8 @@ impl UsageChart {
                     _ => month_name,
                 };
                 previous_year = Some(year);
+                let value = format!("{} {}", u.quantity, unit).trim().to_owned();
+                spoken.push(format!("{month_name_long} {year}: {value}"));
                 Bar {
                     x,
                     y: Self::TOP + plot - height,
@@ -357,7 +350,7 @@ impl UsageChart {
                     height,
                     label_x: x + bar_width / 2,
                     label,
-                    value: format!("{} {}", u.quantity, unit).trim().to_owned(),
+                    value,
                     is_current: u.period == current_period,
                 }
             })
@@ -365,11 +358,7 @@ impl UsageChart {
         let summary = format!(
             "Usage for the last {} periods: {}",
             bars.len(),
-            recent
-                .iter()
-                .map(|u| format!("{} {}", u.period, u.quantity))
-                .collect::<Vec<_>>()
-                .join(", ")
+            spoken.join(", ")
         );
         Some(UsageChart {
             width: Self::WIDTH,
