@@ -1,8 +1,7 @@
 //! Imports of customers (CSV or JSON Lines) and bills (JSON Lines): all or nothing.
 //!
-//! Rows are validated and written in batches inside one transaction while the input
-//! streams by; any bad row rolls the whole import back and every error is reported as
-//! `line N: field: what was expected`.
+//! Every row is validated first; only a file without errors is written, in batches inside
+//! one transaction. Every error is reported as `line N: field: what was expected`.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -396,8 +395,7 @@ pub async fn customers(
             }
         }
     };
-    // Rows are parsed first and written after: a file of customers fits in memory, and
-    // duplicates across the whole file must be found before anything is written.
+    // Duplicates across the whole file must be found before anything is written.
     let mut errs = Errors::default();
     match format {
         CustomerFormat::Csv => csv_rows(input, &mut errs, |line, map| {
