@@ -85,13 +85,26 @@ impl Errors {
     fn is_empty(&self) -> bool {
         self.list.is_empty() && self.more == 0
     }
+
+    /// All the errors so far, by line, as the import's failure.
+    fn fail_if_any(&mut self) -> Result<(), ImportError> {
+        if self.is_empty() {
+            return Ok(());
+        }
+        let mut errors = std::mem::take(&mut self.list);
+        errors.sort_by_key(|e| e.line);
+        Err(ImportError::Rows {
+            errors,
+            more: std::mem::take(&mut self.more),
+        })
+    }
 }
 
 /// Reads JSON Lines, numbering lines from 1; blank lines are skipped.
 fn json_lines(
     input: impl BufRead,
     errors: &mut Errors,
-    mut row: impl FnMut(u64, Map<String, Value>),
+    mut row: impl FnMut(u64, Map<String, Value>, &mut Errors),
 ) -> anyhow::Result<()> {
     let mut reader = input;
     let mut buf = Vec::new();
@@ -132,7 +145,7 @@ fn json_lines(
             continue;
         }
         match serde_json::from_str::<Value>(text) {
-            Ok(Value::Object(map)) => row(line, map),
+            Ok(Value::Object(map)) => row(line, map, errors),
             Ok(_) => errors.push(line, "line", "a JSON object expected"),
             Err(e) => errors.push(line, "line", format!("valid JSON expected ({e})")),
         }
@@ -302,7 +315,7 @@ fn parse_customer(line: u64, row: &Map<String, Value>, errors: &mut Errors) -> O
 fn csv_rows(
     input: impl std::io::Read,
     errors: &mut Errors,
-    mut row: impl FnMut(u64, Map<String, Value>),
+    mut row: impl FnMut(u64, Map<String, Value>, &mut Errors),
 ) -> anyhow::Result<()> {
     let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
     let headers = match reader.headers() {
@@ -348,7 +361,7 @@ fn csv_rows(
                     .zip(record.iter())
                     .map(|(h, v)| (h.trim().to_owned(), Value::String(v.to_owned())))
                     .collect();
-                row(line, map);
+                row(line, map, errors);
             }
             Err(e) => {
                 let line = e.position().map_or(line, |p| p.line());
@@ -396,22 +409,15 @@ pub async fn customers(
         }
     };
     // Duplicates across the whole file must be found before anything is written.
-    let mut errs = Errors::default();
     match format {
-        CustomerFormat::Csv => csv_rows(input, &mut errs, |line, map| {
-            collect(line, map, &mut errors)
+        CustomerFormat::Csv => csv_rows(input, &mut errors, |line, map, errors| {
+            collect(line, map, errors)
         })?,
-        CustomerFormat::JsonLines => json_lines(input, &mut errs, |line, map| {
-            collect(line, map, &mut errors)
+        CustomerFormat::JsonLines => json_lines(input, &mut errors, |line, map, errors| {
+            collect(line, map, errors)
         })?,
     }
-    merge(&mut errors, errs);
-    if !errors.is_empty() {
-        return Err(ImportError::Rows {
-            errors: sorted(errors.list),
-            more: errors.more,
-        });
-    }
+    errors.fail_if_any()?;
     let mut tx = pool.begin().await?;
     let mut summary = ImportSummary::default();
     for batch in rows.chunks(BATCH) {
@@ -419,18 +425,6 @@ pub async fn customers(
     }
     tx.commit().await?;
     Ok(summary)
-}
-
-fn merge(into: &mut Errors, from: Errors) {
-    for e in from.list {
-        into.push(e.line, &e.field, e.message);
-    }
-    into.more += from.more;
-}
-
-fn sorted(mut list: Vec<RowError>) -> Vec<RowError> {
-    list.sort_by_key(|e| e.line);
-    list
 }
 
 fn add(summary: &mut ImportSummary, inserted: Vec<bool>) {
@@ -618,9 +612,8 @@ pub async fn bills(pool: &PgPool, input: impl BufRead) -> Result<ImportSummary, 
     let mut errors = Errors::default();
     let mut rows = Vec::new();
     let mut seen: HashMap<(String, String), u64> = HashMap::new();
-    let mut errs = Errors::default();
-    json_lines(input, &mut errs, |line, map| {
-        if let Some(bill) = parse_bill(line, &map, &mut errors) {
+    json_lines(input, &mut errors, |line, map, errors| {
+        if let Some(bill) = parse_bill(line, &map, errors) {
             let key = (
                 bill.account_id.as_str().to_owned(),
                 bill.cycle.as_str().to_owned(),
@@ -639,13 +632,7 @@ pub async fn bills(pool: &PgPool, input: impl BufRead) -> Result<ImportSummary, 
             }
         }
     })?;
-    merge(&mut errors, errs);
-    if !errors.is_empty() {
-        return Err(ImportError::Rows {
-            errors: sorted(errors.list),
-            more: errors.more,
-        });
-    }
+    errors.fail_if_any()?;
     let mut tx = pool.begin().await?;
     let mut summary = ImportSummary::default();
     for batch in rows.chunks(BATCH) {
@@ -672,12 +659,7 @@ pub async fn bills(pool: &PgPool, input: impl BufRead) -> Result<ImportSummary, 
             add(&mut summary, store_bills(&mut tx, batch).await?);
         }
     }
-    if !errors.is_empty() {
-        return Err(ImportError::Rows {
-            errors: sorted(errors.list),
-            more: errors.more,
-        });
-    }
+    errors.fail_if_any()?;
     tx.commit().await?;
     Ok(summary)
 }

@@ -54,6 +54,25 @@ impl Minter {
         Ok(ShortId(id))
     }
 
+    /// Mints a link to the customer's latest bill; `None` when they have no bill yet.
+    pub async fn mint_to_latest_bill(
+        &self,
+        conn: &mut PgConnection,
+        customer: &Customer,
+        destination: Destination,
+        reason: MintReason,
+        minted_by: &str,
+    ) -> anyhow::Result<Option<Minted>> {
+        let Some(bill_id) = latest_bill(conn, customer.id).await? else {
+            return Ok(None);
+        };
+        let jti = Self::next_id(conn).await?;
+        let minted = self
+            .mint(conn, jti, customer, bill_id, destination, reason, minted_by)
+            .await?;
+        Ok(Some(minted))
+    }
+
     /// Mints link `jti` (from [`Self::next_id`]) to `bill_id` for a customer whose row the
     /// transaction has locked (see [`Customer::lock`]), supersedes the previous link and
     /// queues its delivery.
@@ -206,6 +225,8 @@ pub enum Renewal {
     NotRenewable,
     /// Nowhere to send it.
     NoContact,
+    /// Signed by us but not on record: treated as an invalid link.
+    Unknown,
 }
 
 /// At most one renewal per customer in this interval.
@@ -220,10 +241,10 @@ pub async fn renew(
 ) -> anyhow::Result<Renewal> {
     let mut tx = pool.begin().await?;
     let Some(customer) = Customer::lock(&mut tx, token.customer.0).await? else {
-        return Ok(Renewal::NotRenewable);
+        return Ok(Renewal::Unknown);
     };
     let Some(old) = TokenRecord::find(&mut tx, token).await? else {
-        return Ok(Renewal::NotRenewable);
+        return Ok(Renewal::Unknown);
     };
     if old.revoked_at.is_some() || (old.superseded_at.is_none() && old.expires_at > Utc::now()) {
         return Ok(Renewal::NotRenewable);
@@ -249,27 +270,24 @@ pub async fn renew(
     let Ok(destination) = customer.destination(Some(channel)) else {
         return Ok(Renewal::NoContact);
     };
-    let Some(bill_id) = latest_bill(&mut tx, customer.id).await? else {
-        return Ok(Renewal::NotRenewable);
-    };
-    let jti = Minter::next_id(&mut tx).await?;
-    let minted = minter
-        .mint(
+    let Some(minted) = minter
+        .mint_to_latest_bill(
             &mut tx,
-            jti,
             &customer,
-            bill_id,
             destination,
             MintReason::Renewal,
             "customer",
         )
-        .await?;
+        .await?
+    else {
+        return Ok(Renewal::NotRenewable);
+    };
     tx.commit().await?;
     Ok(Renewal::Sent(minted.destination))
 }
 
 /// The customer's most recent bill.
-pub async fn latest_bill(conn: &mut PgConnection, customer_id: i64) -> sqlx::Result<Option<i64>> {
+async fn latest_bill(conn: &mut PgConnection, customer_id: i64) -> sqlx::Result<Option<i64>> {
     sqlx::query_scalar(
         "SELECT id FROM bills WHERE customer_id = $1 ORDER BY period_end DESC, id DESC LIMIT 1",
     )
@@ -314,21 +332,16 @@ pub async fn resend(
         .await?
         .ok_or(ResendError::UnknownCustomer)?;
     let destination = customer.destination(channel)?;
-    let bill_id = latest_bill(&mut tx, customer.id)
-        .await?
-        .ok_or(ResendError::NoBill)?;
-    let jti = Minter::next_id(&mut tx).await?;
     let minted = minter
-        .mint(
+        .mint_to_latest_bill(
             &mut tx,
-            jti,
             &customer,
-            bill_id,
             destination,
             MintReason::Resend,
             minted_by,
         )
-        .await?;
+        .await?
+        .ok_or(ResendError::NoBill)?;
     tx.commit().await?;
     Ok(minted)
 }

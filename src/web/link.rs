@@ -161,5 +161,6 @@ async fn renew(
         Renewal::DailyLimit => page(StatusCode::TOO_MANY_REQUESTS, "daily_limit", None),
         Renewal::NoContact => page(StatusCode::CONFLICT, "no_contact", None),
         Renewal::NotRenewable => page(StatusCode::CONFLICT, "not_renewable", None),
+        Renewal::Unknown => status_page(&state, "invalid", None, None),
     })
 }

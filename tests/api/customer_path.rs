@@ -234,3 +234,29 @@ async fn a_current_link_cannot_be_renewed() {
         .unwrap();
     assert_eq!(count, 3, "nothing minted");
 }
+
+#[tokio::test]
+async fn health_readiness_and_unknown_paths_answer_plainly() {
+    let app = spawn_app().await;
+    assert_eq!(
+        app.client
+            .get(app.url("/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status()
+            .as_u16(),
+        200
+    );
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status().as_u16(), 200);
+    let missing = app.client.get(app.url("/b")).send().await.unwrap();
+    assert_eq!(missing.status().as_u16(), 404);
+    let huge = app
+        .client
+        .get(app.url(&format!("/b/{}", "x".repeat(16 * 1024))))
+        .send()
+        .await
+        .unwrap();
+    assert!(huge.status().is_client_error(), "{}", huge.status());
+}

@@ -154,15 +154,37 @@ impl TestApp {
     }
 
     pub async fn resend(&self, account: &str, channel: Option<Channel>) -> Minted {
+        self.resend_with(&self.minter, account, channel).await
+    }
+
+    /// A resend signed by another process's minter (as `billpass resend` would).
+    pub async fn resend_with(
+        &self,
+        minter: &Minter,
+        account: &str,
+        channel: Option<Channel>,
+    ) -> Minted {
         links::resend(
             &self.pool,
-            &self.minter,
+            minter,
             &AccountId::parse(account).unwrap(),
             channel,
             "test",
         )
         .await
         .expect("resend")
+    }
+
+    /// The published JWK Set.
+    pub async fn jwks(&self) -> serde_json::Value {
+        let response = self
+            .client
+            .get(self.url("/.well-known/jwks.json"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200);
+        response.json().await.unwrap()
     }
 
     /// Sends everything queued, as the worker in `billpass serve` would.

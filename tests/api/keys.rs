@@ -1,7 +1,5 @@
 //! Key rotation: new keys sign at once, old links keep working, the JWKS lists both.
 
-use serde_json::Value;
-
 use crate::helpers::spawn_app;
 use billpass::cli::minter;
 use billpass::keys::{self, KeyAlgorithm};
@@ -20,15 +18,7 @@ async fn rotation_keeps_old_links_working_and_a_fresh_key_is_followed_without_re
     let (new_kid, _) = keys::generate(&app.keys_dir(), KeyAlgorithm::EdDsa).unwrap();
     let cli_minter = minter(&app.settings).unwrap();
     assert_eq!(cli_minter.issuer.keyring().signing_key().kid, new_kid);
-    billpass::links::resend(
-        &app.pool,
-        &cli_minter,
-        &billpass::domain::AccountId::parse("ACC-2").unwrap(),
-        None,
-        "test",
-    )
-    .await
-    .unwrap();
+    app.resend_with(&cli_minter, "ACC-2", None).await;
     app.dispatch_all_pending().await;
     let fresh = app.link_sent_to("+15550100123");
     let header = fresh
@@ -61,15 +51,7 @@ async fn rotation_keeps_old_links_working_and_a_fresh_key_is_followed_without_re
     // Links signed by the previous key still open.
     assert_eq!(app.open_bill(&old).await.0.status().as_u16(), 200);
 
-    let jwks: Value = app
-        .client
-        .get(app.url("/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks = app.jwks().await;
     let keys = jwks["keys"].as_array().unwrap();
     assert_eq!(keys.len(), 2);
     assert!(
@@ -87,27 +69,11 @@ async fn es256_and_rs256_keys_sign_links_that_open() {
         keys::generate(&app.keys_dir(), alg).unwrap();
         let minter = minter(&app.settings).unwrap();
         app.load_examples().await;
-        billpass::links::resend(
-            &app.pool,
-            &minter,
-            &billpass::domain::AccountId::parse("ACC-1").unwrap(),
-            None,
-            "test",
-        )
-        .await
-        .unwrap();
+        app.resend_with(&minter, "ACC-1", None).await;
         app.dispatch_all_pending().await;
         let link = app.link_sent_to("jane@example.com");
         assert_eq!(app.open_bill(&link).await.0.status().as_u16(), 200, "{alg}");
-        let jwks: Value = app
-            .client
-            .get(app.url("/.well-known/jwks.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let jwks = app.jwks().await;
         assert_eq!(jwks["keys"][0]["alg"], alg.to_string());
     }
 }

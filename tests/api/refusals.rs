@@ -78,6 +78,20 @@ async fn expect(app: &TestApp, token: &str, status: u16, page: &str) {
         );
         assert_eq!(link_status(&response.text().await.unwrap()), Some(page));
     }
+    if page == "invalid" {
+        let renew = app
+            .client
+            .post(app.url(&format!("/b/{token}/renew")))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            renew.status().as_u16(),
+            400,
+            "an invalid link is not renewed"
+        );
+        assert_eq!(link_status(&renew.text().await.unwrap()), Some("invalid"));
+    }
 }
 
 #[tokio::test]
@@ -143,15 +157,7 @@ async fn alg_none_and_hmac_with_the_public_key_are_invalid() {
     expect(&app, &format!("{none_header}.{payload}."), 400, "invalid").await;
 
     // HS256 keyed with the public key as published in the JWKS.
-    let jwks: Value = app
-        .client
-        .get(app.url("/.well-known/jwks.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let jwks = app.jwks().await;
     let public_x = jwks["keys"][0]["x"].as_str().unwrap().to_owned();
     for secret in [
         public_x.as_bytes().to_vec(),
