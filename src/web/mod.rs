@@ -13,7 +13,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
-use actix_web::middleware::{DefaultHeaders, Next, from_fn};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use askama::Template;
 use sqlx::PgPool;
@@ -44,6 +44,7 @@ impl Application {
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .wrap(ErrorHandlers::new().default_handler_server(error_page))
                 .wrap(security_headers())
                 .wrap(from_fn(log_request))
                 .configure(link::routes)
@@ -199,28 +200,44 @@ impl ResponseError for PageError {
         }
     }
 
+    /// Logs the cause; the page itself is rendered by [`error_page`], which knows the brand.
     fn error_response(&self) -> HttpResponse {
         tracing::error!("request failed: {:#}", self.0);
-        let mut response = if self.unavailable() {
-            message(
-                "",
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "We'll be right back",
-                "Bills are briefly unavailable. Please try your link again in a minute.",
-            )
-        } else {
-            message(
-                "",
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "internal",
-                "Something went wrong",
-                "We could not show this page. Please try your link again in a few minutes.",
-            )
-        };
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, header::HeaderValue::from_static("30"));
-        response
+        HttpResponse::build(self.status_code())
+            .insert_header((header::RETRY_AFTER, "30"))
+            .finish()
     }
+}
+
+/// Turns a bare 5xx into the brand's calm error page.
+fn error_page<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let status = response.status();
+    let (request, original) = response.into_parts();
+    let brand = request
+        .app_data::<web::Data<AppState>>()
+        .map_or_else(String::new, |state| state.settings.brand.clone());
+    let mut page = if status == StatusCode::SERVICE_UNAVAILABLE {
+        message(
+            &brand,
+            status,
+            "unavailable",
+            "We'll be right back",
+            "Bills are briefly unavailable. Please try your link again in a minute.",
+        )
+    } else {
+        message(
+            &brand,
+            status,
+            "internal",
+            "Something went wrong",
+            "We could not show this page. Please try your link again in a few minutes.",
+        )
+    };
+    if let Some(retry) = original.headers().get(header::RETRY_AFTER) {
+        page.headers_mut()
+            .insert(header::RETRY_AFTER, retry.clone());
+    }
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(request, page).map_into_right_body(),
+    ))
 }

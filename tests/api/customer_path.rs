@@ -260,3 +260,21 @@ async fn health_readiness_and_unknown_paths_answer_plainly() {
         .unwrap();
     assert!(huge.status().is_client_error(), "{}", huge.status());
 }
+
+#[tokio::test]
+async fn without_the_database_links_get_a_calm_503_page() {
+    let app = spawn_app().await;
+    app.load_examples().await;
+    app.run_cycle("2026-11").await;
+    app.dispatch_all_pending().await;
+    let link = app.link_sent_to("jane@example.com");
+    app.pool.close().await;
+    let response = app.client.get(&link).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 503);
+    assert_eq!(response.headers()["retry-after"], "30");
+    let page = response.text().await.unwrap();
+    assert!(
+        page.contains("data-error=\"unavailable\"") && page.contains("Northwind Energy"),
+        "{page}"
+    );
+}
