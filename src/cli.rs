@@ -5,17 +5,20 @@ use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use sqlx::PgPool;
 use tokio::sync::watch;
 
+use crate::cycle::{RunProgress, Runner, Worked};
 use crate::delivery::{EmailSender, SmsSender, Worker};
 use crate::domain::{AccountId, Channel, CycleId};
 use crate::import::{self, ImportError};
 use crate::keys::{self, KeyAlgorithm, Keyring};
 use crate::links::{self, Minter};
+use crate::progress::RunReporter;
 use crate::settings::Settings;
 use crate::tokens::TokenIssuer;
 use crate::web::{AppState, Application};
@@ -85,8 +88,43 @@ pub enum ImportCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum CycleCommand {
-    /// Mint and queue a link for every customer with a bill in CYCLE, and wait for the end.
+    /// Mint and queue a link for every customer with a bill in CYCLE now, and follow the
+    /// run to its end (resuming an interrupted run of the cycle).
     Run { cycle: String },
+    /// Schedule a run of CYCLE; `billpass serve` starts it when it is due.
+    Schedule {
+        cycle: String,
+        /// When: `2026-12-01T06:00:00Z` (RFC 3339) or `2026-12-01 06:00` (UTC).
+        #[arg(long, value_parser = parse_time)]
+        at: chrono::DateTime<chrono::Utc>,
+    },
+}
+
+fn parse_time(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    if let Ok(time) = chrono::DateTime::parse_from_rfc3339(raw) {
+        return Ok(time.to_utc());
+    }
+    ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M"]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(raw, format).ok())
+        .map(|naive| naive.and_utc())
+        .ok_or_else(|| "expected a time like 2026-12-01T06:00:00Z or 2026-12-01 06:00 (UTC)".into())
+}
+
+/// One line about a finished run.
+fn summary(run: &RunProgress) -> String {
+    format!(
+        "Run {} of cycle {} {}: {} links minted and queued; {} skipped ({} already sent, {} without a usable \
+         contact); {} customers with a bill.",
+        run.run_id,
+        run.cycle,
+        run.status,
+        run.minted,
+        run.skipped,
+        run.skipped_already_sent,
+        run.skipped_no_contact,
+        run.total
+    )
 }
 
 /// Parses the command line and runs it; errors become one line on stderr.
@@ -175,10 +213,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let cycle = CycleId::parse(&cycle).map_err(|e| anyhow::anyhow!("CYCLE: {e}"))?;
             let pool = db::connect_and_migrate(&settings.database_url).await?;
             let minter = minter(&settings)?;
-            let done = run_cycle(&pool, &minter, &cycle, &whoami()).await?;
+            let done = run_cycle(&pool, &minter, &settings, &cycle, &whoami()).await?;
+            println!("{}", summary(&done));
+        }
+        Command::Cycle(CycleCommand::Schedule { cycle, at }) => {
+            let cycle = CycleId::parse(&cycle).map_err(|e| anyhow::anyhow!("CYCLE: {e}"))?;
+            let pool = db::connect_and_migrate(&settings.database_url).await?;
+            let run_id = cycle::schedule(&pool, &cycle, at, &whoami()).await?;
             println!(
-                "Run {} of cycle {cycle} completed: {} minted and queued, {} skipped, {} customers with a bill.",
-                done.run_id, done.minted, done.skipped, done.total
+                "Scheduled run {run_id} of cycle {cycle} for {}; `billpass serve` starts it then.",
+                at.format("%Y-%m-%d %H:%M UTC")
             );
         }
         Command::Resend {
@@ -220,29 +264,42 @@ pub fn minter(settings: &Arc<Settings>) -> anyhow::Result<Minter> {
     })
 }
 
-/// Runs a cycle with a progress bar.
+/// Starts (or joins) a run of `cycle` and follows it to the end with a progress bar,
+/// working it whenever no other process holds it.
 pub async fn run_cycle(
     pool: &PgPool,
     minter: &Minter,
+    settings: &Settings,
     cycle: &CycleId,
     by: &str,
-) -> anyhow::Result<cycle::RunProgress> {
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{prefix} [{bar:30}] {pos}/{len} customers  {per_sec}  ETA {eta}",
-        )
-        .expect("valid progress template")
-        .progress_chars("=> "),
-    );
-    bar.set_prefix(format!("cycle {cycle}"));
-    let done = cycle::run(pool, minter, cycle, by, |p| {
-        bar.set_length(p.total as u64);
-        bar.set_position(p.done() as u64);
-    })
-    .await;
-    bar.finish_and_clear();
-    done
+) -> anyhow::Result<RunProgress> {
+    let run_id = cycle::start(pool, cycle, by).await?;
+    let runner = Runner::new(pool.clone(), minter.clone(), settings.run_lease);
+    let mut reporter = RunReporter::new(cycle.as_str());
+    let mut told_busy = false;
+    loop {
+        let worked = runner.work(run_id, |p| reporter.update(p)).await.with_context(|| {
+            format!("run {run_id} of cycle {cycle} stopped; run `billpass cycle run {cycle}` again to resume it")
+        })?;
+        match worked {
+            Worked::Finished(done) => {
+                reporter.finish();
+                return Ok(done);
+            }
+            Worked::Busy => {
+                if !told_busy {
+                    reporter.note(&format!(
+                        "Run {run_id} is being worked by another process; following it (it is taken over if that process stops)."
+                    ));
+                    told_busy = true;
+                }
+                tokio::time::sleep(Duration::from_millis(500)).await;
+                if let Some(p) = cycle::progress(pool, run_id).await? {
+                    reporter.update(&p);
+                }
+            }
+        }
+    }
 }
 
 /// Serves web pages and/or runs the delivery worker until SIGINT/SIGTERM.
@@ -262,7 +319,11 @@ pub async fn serve(
         )?;
         let sms = SmsSender::file(&settings.outbox_dir);
         let worker = Worker::new(pool.clone(), email, sms, &settings.brand);
-        Some(tokio::spawn(worker.run(stop_rx)))
+        let runner = Runner::new(pool.clone(), minter.clone(), settings.run_lease);
+        Some((
+            tokio::spawn(worker.run(stop_rx.clone())),
+            tokio::spawn(schedule_runs(runner, stop_rx)),
+        ))
     } else {
         None
     };
@@ -287,10 +348,29 @@ pub async fn serve(
         tokio::signal::ctrl_c().await?;
     }
     let _ = stop_tx.send(true);
-    if let Some(worker) = worker {
+    if let Some((worker, scheduler)) = worker {
         worker.await?;
+        scheduler.await?;
     }
     Ok(())
+}
+
+/// Starts scheduled runs when due and takes over runs whose worker died.
+async fn schedule_runs(runner: Runner, mut stop: watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        match runner.work_due().await {
+            Ok(Some(_)) => continue,
+            Ok(None) => {}
+            Err(error) => tracing::warn!("cycle run: {error:#}; it will be resumed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
+            _ = stop.changed() => {}
+        }
+    }
 }
 
 async fn import_file(settings: &Settings, what: ImportCommand) -> anyhow::Result<ExitCode> {

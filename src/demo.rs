@@ -66,7 +66,7 @@ async fn demo(settings: Arc<Settings>) -> anyhow::Result<()> {
         .fetch_one(&pool)
         .await?;
     let cycle = CycleId::parse(&latest).map_err(anyhow::Error::msg)?;
-    let done = run_cycle(&pool, &minter, &cycle, "demo").await?;
+    let done = run_cycle(&pool, &minter, &settings, &cycle, "demo").await?;
     println!(
         "Cycle {cycle}: {} links minted, {} customers already had theirs.",
         done.minted, done.skipped

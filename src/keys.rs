@@ -14,7 +14,7 @@ use anyhow::{Context, bail};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
-use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
+use jsonwebtoken::{Algorithm, DecodingKey};
 use rand::Rng;
 use rand::rngs::OsRng;
 use serde_json::json;
@@ -58,13 +58,39 @@ impl fmt::Display for KeyAlgorithm {
     }
 }
 
+/// A private key, parsed once: signing is the hot path of a cycle run, so keys are not
+/// re-read from PEM for each token (as `jsonwebtoken::encode` would).
+enum Signer {
+    Ed25519(ed25519_dalek::SigningKey),
+    Es256(p256::ecdsa::SigningKey),
+    Rs256(rsa::pkcs1v15::SigningKey<sha2::Sha256>),
+}
+
+impl Signer {
+    /// The JWS signature of `message` (for ES256 the raw `r || s`, as JWS requires).
+    fn sign(&self, message: &[u8]) -> Vec<u8> {
+        use ed25519_dalek::Signer as _;
+        use rsa::signature::SignatureEncoding;
+        match self {
+            Signer::Ed25519(key) => key.sign(message).to_bytes().to_vec(),
+            Signer::Es256(key) => {
+                let signature: p256::ecdsa::Signature = key.sign(message);
+                signature.to_bytes().to_vec()
+            }
+            Signer::Rs256(key) => key.sign(message).to_vec(),
+        }
+    }
+}
+
 /// One key from the directory, parsed once.
 pub struct SigningKey {
     pub kid: String,
     pub algorithm: KeyAlgorithm,
     pub created: DateTime<Utc>,
-    pub encoding: EncodingKey,
     pub decoding: DecodingKey,
+    signer: Signer,
+    /// The JWS header for this key, base64url-encoded: `{"alg":"EdDSA","kid":"x7Q"}`.
+    header: String,
     jwk: serde_json::Value,
 }
 
@@ -79,42 +105,53 @@ impl fmt::Debug for SigningKey {
 }
 
 impl SigningKey {
+    /// A compact JWS over `payload` (JSON): `header.payload.signature`.
+    pub fn sign_jws(&self, payload: &[u8]) -> String {
+        let mut token = String::with_capacity(self.header.len() + payload.len() * 4 / 3 + 100);
+        token.push_str(&self.header);
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(payload, &mut token);
+        let signature = self.signer.sign(token.as_bytes());
+        token.push('.');
+        URL_SAFE_NO_PAD.encode_string(signature, &mut token);
+        token
+    }
+
     fn from_pem(kid: String, created: DateTime<Utc>, pem: &str) -> anyhow::Result<Self> {
         use ed25519_dalek::pkcs8::DecodePrivateKey;
         use rsa::traits::PublicKeyParts;
 
         let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
-        let (algorithm, encoding, jwk) =
-            if let Ok(key) = ed25519_dalek::SigningKey::from_pkcs8_pem(pem) {
-                let x = b64(key.verifying_key().as_bytes());
-                (
-                    KeyAlgorithm::EdDsa,
-                    EncodingKey::from_ed_pem(pem.as_bytes())?,
-                    json!({"kty": "OKP", "crv": "Ed25519", "x": x}),
-                )
-            } else if let Ok(key) = p256::SecretKey::from_pkcs8_pem(pem) {
-                use p256::elliptic_curve::sec1::ToEncodedPoint;
-                let point = key.public_key().to_encoded_point(false);
-                let (x, y) = (
-                    point.x().context("P-256 point without x")?,
-                    point.y().context("P-256 point without y")?,
-                );
-                (
-                    KeyAlgorithm::Es256,
-                    EncodingKey::from_ec_pem(pem.as_bytes())?,
-                    json!({"kty": "EC", "crv": "P-256", "x": b64(x), "y": b64(y)}),
-                )
-            } else if let Ok(key) = rsa::RsaPrivateKey::from_pkcs8_pem(pem) {
-                let (n, e) = (b64(&key.n().to_bytes_be()), b64(&key.e().to_bytes_be()));
-                (
-                    KeyAlgorithm::Rs256,
-                    EncodingKey::from_rsa_pem(pem.as_bytes())?,
-                    json!({"kty": "RSA", "n": n, "e": e}),
-                )
-            } else {
-                bail!("not a PKCS#8 Ed25519, P-256 or RSA private key");
-            };
+        let (algorithm, signer, jwk) = if let Ok(key) =
+            ed25519_dalek::SigningKey::from_pkcs8_pem(pem)
+        {
+            let x = b64(key.verifying_key().as_bytes());
+            (
+                KeyAlgorithm::EdDsa,
+                Signer::Ed25519(key),
+                json!({"kty": "OKP", "crv": "Ed25519", "x": x}),
+            )
+        } else if let Ok(key) = p256::SecretKey::from_pkcs8_pem(pem) {
+            use p256::elliptic_curve::sec1::ToEncodedPoint;
+            let point = key.public_key().to_encoded_point(false);
+            let x = b64(point.x().context("P-256 point without x")?);
+            let y = b64(point.y().context("P-256 point without y")?);
+            let jwk = json!({"kty": "EC", "crv": "P-256", "x": x, "y": y});
+            (KeyAlgorithm::Es256, Signer::Es256(key.into()), jwk)
+        } else if let Ok(key) = rsa::RsaPrivateKey::from_pkcs8_pem(pem) {
+            let jwk = json!({"kty": "RSA", "n": b64(&key.n().to_bytes_be()), "e": b64(&key.e().to_bytes_be())});
+            (
+                KeyAlgorithm::Rs256,
+                Signer::Rs256(rsa::pkcs1v15::SigningKey::new(key)),
+                jwk,
+            )
+        } else {
+            bail!("not a PKCS#8 Ed25519, P-256 or RSA private key");
+        };
         let decoding = DecodingKey::from_jwk(&serde_json::from_value(jwk.clone())?)?;
+        let header = b64(json!({"alg": algorithm.to_string(), "kid": kid})
+            .to_string()
+            .as_bytes());
         let mut jwk = jwk;
         jwk["kid"] = json!(kid);
         jwk["alg"] = json!(algorithm.to_string());
@@ -123,8 +160,9 @@ impl SigningKey {
             kid,
             algorithm,
             created,
-            encoding,
             decoding,
+            signer,
+            header,
             jwk,
         })
     }

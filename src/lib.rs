@@ -11,6 +11,7 @@ pub mod domain;
 pub mod import;
 pub mod keys;
 pub mod links;
+pub mod progress;
 pub mod sessions;
 pub mod settings;
 pub mod tokens;

@@ -30,6 +30,14 @@ impl MintReason {
     }
 }
 
+/// A link to mint: for whom, to which bill, and where it goes.
+#[derive(Debug, Clone)]
+pub struct NewLink {
+    pub customer_id: i64,
+    pub bill_id: i64,
+    pub destination: Destination,
+}
+
 /// A freshly minted link and the delivery queued to carry it.
 #[derive(Debug, Clone)]
 pub struct Minted {
@@ -46,12 +54,15 @@ pub struct Minter {
 }
 
 impl Minter {
-    /// Draws the id (the `jti`) of the next link.
-    pub async fn next_id(conn: &mut PgConnection) -> sqlx::Result<ShortId> {
-        let id = sqlx::query_scalar("SELECT nextval(pg_get_serial_sequence('link_tokens', 'id'))")
-            .fetch_one(conn)
-            .await?;
-        Ok(ShortId(id))
+    /// Draws the ids (the `jti`s) of the next `n` links.
+    pub async fn next_ids(conn: &mut PgConnection, n: usize) -> sqlx::Result<Vec<ShortId>> {
+        let ids: Vec<i64> = sqlx::query_scalar(
+            "SELECT nextval(pg_get_serial_sequence('link_tokens', 'id')) FROM generate_series(1, $1)",
+        )
+        .bind(n as i64)
+        .fetch_all(conn)
+        .await?;
+        Ok(ids.into_iter().map(ShortId).collect())
     }
 
     /// Mints a link to the customer's latest bill; `None` when they have no bill yet.
@@ -66,76 +77,101 @@ impl Minter {
         let Some(bill_id) = latest_bill(conn, customer.id).await? else {
             return Ok(None);
         };
-        let jti = Self::next_id(conn).await?;
-        let minted = self
-            .mint(conn, jti, customer, bill_id, destination, reason, minted_by)
+        let jtis = Self::next_ids(conn, 1).await?;
+        let link = NewLink {
+            customer_id: customer.id,
+            bill_id,
+            destination,
+        };
+        let deliveries = self
+            .mint_all(conn, &jtis, std::slice::from_ref(&link), reason, minted_by)
             .await?;
-        Ok(Some(minted))
+        Ok(Some(Minted {
+            jti: jtis[0],
+            delivery_id: deliveries[0],
+            destination: link.destination,
+        }))
     }
 
-    /// Mints link `jti` (from [`Self::next_id`]) to `bill_id` for a customer whose row the
-    /// transaction has locked (see [`Customer::lock`]), supersedes the previous link and
-    /// queues its delivery.
-    #[allow(clippy::too_many_arguments)]
-    pub async fn mint(
+    /// Mints link `jtis[i]` (from [`Self::next_ids`]) for each of `links`, whose customers'
+    /// rows the transaction has locked (see [`Customer::lock`]): signs the tokens, supersedes
+    /// each customer's previous link and queues the deliveries. Returns the delivery ids.
+    pub async fn mint_all(
         &self,
         conn: &mut PgConnection,
-        jti: ShortId,
-        customer: &Customer,
-        bill_id: i64,
-        destination: Destination,
+        jtis: &[ShortId],
+        links: &[NewLink],
         reason: MintReason,
         minted_by: &str,
-    ) -> anyhow::Result<Minted> {
-        let id = jti.0;
+    ) -> anyhow::Result<Vec<i64>> {
+        anyhow::ensure!(jtis.len() == links.len(), "one jti per link");
         let issued_at = Utc::now().trunc_subsecs(0);
         let expires_at = issued_at + chrono::Duration::from_std(self.settings.link_ttl)?;
-        let (token, kid) = self
-            .issuer
-            .sign(jti, ShortId(customer.id), issued_at, expires_at)?;
+        let pairs: Vec<(ShortId, ShortId)> = jtis
+            .iter()
+            .zip(links)
+            .map(|(jti, link)| (*jti, ShortId(link.customer_id)))
+            .collect();
+        let issuer = self.issuer.clone();
+        let (tokens, kid) =
+            tokio::task::spawn_blocking(move || issuer.sign_all(&pairs, issued_at, expires_at))
+                .await??;
+
+        let ids: Vec<i64> = jtis.iter().map(|j| j.0).collect();
+        let customers: Vec<i64> = links.iter().map(|l| l.customer_id).collect();
+        let bills: Vec<i64> = links.iter().map(|l| l.bill_id).collect();
+        let channels: Vec<&str> = links
+            .iter()
+            .map(|l| l.destination.channel.as_str())
+            .collect();
+        let addresses: Vec<&str> = links
+            .iter()
+            .map(|l| l.destination.address.as_str())
+            .collect();
+        let urls: Vec<String> = tokens.iter().map(|t| self.settings.link(t)).collect();
         sqlx::query(
-            "UPDATE link_tokens SET superseded_at = $2, superseded_by = $3
-             WHERE customer_id = $1 AND superseded_at IS NULL",
+            "UPDATE link_tokens t SET superseded_at = $3, superseded_by = u.new_id
+             FROM UNNEST($1::int8[], $2::int8[]) AS u(customer_id, new_id)
+             WHERE t.customer_id = u.customer_id AND t.superseded_at IS NULL",
         )
-        .bind(customer.id)
+        .bind(&customers)
+        .bind(&ids)
         .bind(issued_at)
-        .bind(id)
         .execute(&mut *conn)
         .await
-        .context("superseding the previous link")?;
+        .context("superseding the previous links")?;
         sqlx::query(
-            "INSERT INTO link_tokens (id, customer_id, bill_id, kid, reason, channel, minted_by, minted_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO link_tokens (id, customer_id, bill_id, channel, kid, reason, minted_by, minted_at, expires_at)
+             SELECT u.*, $5, $6, $7, $8, $9
+             FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::text[]) AS u",
         )
-        .bind(id)
-        .bind(customer.id)
-        .bind(bill_id)
+        .bind(&ids)
+        .bind(&customers)
+        .bind(&bills)
+        .bind(&channels)
         .bind(&kid)
         .bind(reason.as_str())
-        .bind(destination.channel.as_str())
         .bind(minted_by)
         .bind(issued_at)
         .bind(expires_at)
         .execute(&mut *conn)
         .await
-        .context("recording the link")?;
-        let (delivery_id,): (i64,) = sqlx::query_as(
+        .context("recording the links")?;
+        let queued: Vec<(i64, i64)> = sqlx::query_as(
             "INSERT INTO deliveries (token_id, customer_id, channel, destination, link)
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+             SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[])
+             RETURNING token_id, id",
         )
-        .bind(id)
-        .bind(customer.id)
-        .bind(destination.channel.as_str())
-        .bind(&destination.address)
-        .bind(self.settings.link(&token))
-        .fetch_one(&mut *conn)
+        .bind(&ids)
+        .bind(&customers)
+        .bind(&channels)
+        .bind(&addresses)
+        .bind(&urls)
+        .fetch_all(&mut *conn)
         .await
-        .context("queueing the delivery")?;
-        Ok(Minted {
-            jti,
-            delivery_id,
-            destination,
-        })
+        .context("queueing the deliveries")?;
+        let by_token: std::collections::HashMap<i64, i64> = queued.into_iter().collect();
+        Ok(ids.iter().map(|id| by_token[id]).collect())
     }
 }
 

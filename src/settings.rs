@@ -78,6 +78,10 @@ pub struct Settings {
     )]
     pub outbox_dir: PathBuf,
 
+    /// How long a cycle run's worker may go silent before another takes the run over.
+    #[arg(long, env = "BILLPASS_RUN_LEASE", default_value = "30s", value_parser = parse_lease, global = true)]
+    pub run_lease: Duration,
+
     /// Renewals a customer may request per day (besides at most one a minute).
     #[arg(long, env = "BILLPASS_RENEW_DAILY_LIMIT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
     pub renew_daily_limit: u32,
@@ -124,6 +128,15 @@ fn parse_ttl(raw: &str) -> Result<Duration, String> {
         return Err("expected a duration between 1m and 90d".into());
     }
     Ok(ttl)
+}
+
+fn parse_lease(raw: &str) -> Result<Duration, String> {
+    let lease = humantime::parse_duration(raw)
+        .map_err(|e| format!("{e}; expected a duration like 30s or 2m"))?;
+    if lease < Duration::from_secs(1) || lease > Duration::from_secs(3600) {
+        return Err("expected a duration between 1s and 1h".into());
+    }
+    Ok(lease)
 }
 
 fn parse_brand(raw: &str) -> Result<String, String> {

@@ -1,86 +1,11 @@
 //! The binary, driven as an operator and a customer would: import, cycle run, serve, click.
 
-use std::process::{Child, Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use crate::helpers::{
-    BILLS_JSONL, CUSTOMERS_CSV, fresh_database, latest_link_in_outbox, session_cookie,
+    BILLS_JSONL, Billpass, CUSTOMERS_CSV, KillOnDrop, latest_link_in_outbox, session_cookie,
 };
-
-struct Billpass {
-    env: Vec<(String, String)>,
-    dir: tempfile::TempDir,
-}
-
-impl Billpass {
-    async fn new() -> (Self, sqlx::PgPool) {
-        let (url, pool) = fresh_database().await;
-        let dir = tempfile::tempdir().unwrap();
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let env = vec![
-            ("DATABASE_URL".into(), url),
-            (
-                "BILLPASS_KEYS_DIR".into(),
-                dir.path().join("keys").display().to_string(),
-            ),
-            (
-                "BILLPASS_OUTBOX_DIR".into(),
-                dir.path().join("outbox").display().to_string(),
-            ),
-            ("BILLPASS_LISTEN".into(), format!("127.0.0.1:{port}")),
-            (
-                "BILLPASS_PUBLIC_URL".into(),
-                format!("http://127.0.0.1:{port}"),
-            ),
-            ("RUST_LOG".into(), "info".into()),
-        ];
-        (Self { env, dir }, pool)
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_billpass"));
-        command
-            .args(args)
-            .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default());
-        for (k, v) in &self.env {
-            command.env(k, v);
-        }
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> std::process::Output {
-        self.command(args).output().unwrap()
-    }
-
-    fn file(&self, name: &str, contents: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, contents).unwrap();
-        path.display().to_string()
-    }
-
-    fn base(&self) -> String {
-        self.env
-            .iter()
-            .find(|(k, _)| k == "BILLPASS_PUBLIC_URL")
-            .unwrap()
-            .1
-            .clone()
-    }
-}
-
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[tokio::test]
 async fn operator_imports_runs_a_cycle_and_the_customer_sees_the_bill() {
@@ -102,7 +27,7 @@ async fn operator_imports_runs_a_cycle_and_the_customer_sees_the_bill() {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    assert!(String::from_utf8_lossy(&run.stdout).contains("3 minted"));
+    assert!(String::from_utf8_lossy(&run.stdout).contains("3 links minted"));
 
     let log = bp.dir.path().join("serve.log");
     let server = bp

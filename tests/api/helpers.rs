@@ -3,6 +3,7 @@
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
 use std::sync::Arc;
 
 use billpass::cli::{Cli, minter};
@@ -142,12 +143,12 @@ impl TestApp {
     }
 
     pub async fn run_cycle(&self, cycle: &str) -> cycle::RunProgress {
-        cycle::run(
+        billpass::cli::run_cycle(
             &self.pool,
             &self.minter,
+            &self.settings,
             &CycleId::parse(cycle).unwrap(),
             "test",
-            |_| {},
         )
         .await
         .expect("cycle run")
@@ -270,4 +271,81 @@ pub fn latest_link_in_outbox(outbox: &Path, address: &str) -> Option<String> {
 pub fn link_status(body: &str) -> Option<&str> {
     let start = body.find("data-link-status=\"")? + "data-link-status=\"".len();
     body[start..].split('"').next()
+}
+
+/// The `billpass` binary with its own database, keys, outbox and port.
+pub struct Billpass {
+    pub env: Vec<(String, String)>,
+    pub dir: tempfile::TempDir,
+}
+
+impl Billpass {
+    pub async fn new() -> (Self, sqlx::PgPool) {
+        let (url, pool) = fresh_database().await;
+        let dir = tempfile::tempdir().unwrap();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let env = vec![
+            ("DATABASE_URL".into(), url),
+            (
+                "BILLPASS_KEYS_DIR".into(),
+                dir.path().join("keys").display().to_string(),
+            ),
+            (
+                "BILLPASS_OUTBOX_DIR".into(),
+                dir.path().join("outbox").display().to_string(),
+            ),
+            ("BILLPASS_LISTEN".into(), format!("127.0.0.1:{port}")),
+            (
+                "BILLPASS_PUBLIC_URL".into(),
+                format!("http://127.0.0.1:{port}"),
+            ),
+            ("RUST_LOG".into(), "info".into()),
+        ];
+        (Self { env, dir }, pool)
+    }
+
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_billpass"));
+        command
+            .args(args)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default());
+        for (k, v) in &self.env {
+            command.env(k, v);
+        }
+        command
+    }
+
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        self.command(args).output().unwrap()
+    }
+
+    pub fn file(&self, name: &str, contents: &str) -> String {
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, contents).unwrap();
+        path.display().to_string()
+    }
+
+    pub fn base(&self) -> String {
+        self.env
+            .iter()
+            .find(|(k, _)| k == "BILLPASS_PUBLIC_URL")
+            .unwrap()
+            .1
+            .clone()
+    }
+}
+
+/// Kills the child process when the test ends, pass or fail.
+pub struct KillOnDrop(pub Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

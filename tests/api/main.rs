@@ -3,6 +3,7 @@
 mod bill_page;
 mod cli;
 mod customer_path;
+mod cycle_runs;
 mod helpers;
 mod imports;
 mod keys;
