@@ -96,6 +96,18 @@ impl Customer {
         .await
     }
 
+    /// The customers with these ids (in no particular order).
+    pub async fn find_all(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<Vec<Customer>> {
+        sqlx::query_as(concat!(
+            "SELECT ",
+            customer_columns!(),
+            " FROM customers WHERE id = ANY($1)"
+        ))
+        .bind(ids)
+        .fetch_all(conn)
+        .await
+    }
+
     /// Looks a customer up by account number.
     pub async fn find(
         conn: &mut PgConnection,

@@ -11,12 +11,13 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::KeyPair as RsaKeyPair;
+use aws_lc_rs::signature::{self, EcdsaKeyPair, Ed25519KeyPair, KeyPair as _};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDateTime, SubsecRound, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey};
-use rand::Rng;
-use rand::rngs::OsRng;
 use serde_json::json;
 
 /// Directory re-reads happen at most this often, so forged `kid`s cannot make us spin.
@@ -59,26 +60,27 @@ impl fmt::Display for KeyAlgorithm {
 }
 
 /// A private key, parsed once: signing is the hot path of a cycle run, so keys are not
-/// re-read from PEM for each token (as `jsonwebtoken::encode` would).
+/// re-read from PEM for each token (as `jsonwebtoken::encode` would), and signatures come
+/// from aws-lc, about twice as fast as the pure-Rust curves.
 enum Signer {
-    Ed25519(ed25519_dalek::SigningKey),
-    Es256(p256::ecdsa::SigningKey),
-    Rs256(rsa::pkcs1v15::SigningKey<sha2::Sha256>),
+    Ed25519(Ed25519KeyPair),
+    /// Signs with the fixed-size `r || s` encoding that JWS requires.
+    Es256(EcdsaKeyPair),
+    Rs256(RsaKeyPair),
 }
 
 impl Signer {
-    /// The JWS signature of `message` (for ES256 the raw `r || s`, as JWS requires).
-    fn sign(&self, message: &[u8]) -> Vec<u8> {
-        use ed25519_dalek::Signer as _;
-        use rsa::signature::SignatureEncoding;
-        match self {
-            Signer::Ed25519(key) => key.sign(message).to_bytes().to_vec(),
-            Signer::Es256(key) => {
-                let signature: p256::ecdsa::Signature = key.sign(message);
-                signature.to_bytes().to_vec()
+    fn sign(&self, message: &[u8]) -> anyhow::Result<Vec<u8>> {
+        let rng = SystemRandom::new();
+        Ok(match self {
+            Signer::Ed25519(key) => key.sign(message).as_ref().to_vec(),
+            Signer::Es256(key) => key.sign(&rng, message)?.as_ref().to_vec(),
+            Signer::Rs256(key) => {
+                let mut signature = vec![0; key.public_modulus_len()];
+                key.sign(&signature::RSA_PKCS1_SHA256, &rng, message, &mut signature)?;
+                signature
             }
-            Signer::Rs256(key) => key.sign(message).to_vec(),
-        }
+        })
     }
 }
 
@@ -106,45 +108,37 @@ impl fmt::Debug for SigningKey {
 
 impl SigningKey {
     /// A compact JWS over `payload` (JSON): `header.payload.signature`.
-    pub fn sign_jws(&self, payload: &[u8]) -> String {
+    pub fn sign_jws(&self, payload: &[u8]) -> anyhow::Result<String> {
         let mut token = String::with_capacity(self.header.len() + payload.len() * 4 / 3 + 100);
         token.push_str(&self.header);
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(payload, &mut token);
-        let signature = self.signer.sign(token.as_bytes());
+        let signature = self.signer.sign(token.as_bytes())?;
         token.push('.');
         URL_SAFE_NO_PAD.encode_string(signature, &mut token);
-        token
+        Ok(token)
     }
 
     fn from_pem(kid: String, created: DateTime<Utc>, pem: &str) -> anyhow::Result<Self> {
-        use ed25519_dalek::pkcs8::DecodePrivateKey;
-        use rsa::traits::PublicKeyParts;
-
+        let der = pem::parse(pem).context("not a PEM file")?;
+        let der = der.contents();
         let b64 = |bytes: &[u8]| URL_SAFE_NO_PAD.encode(bytes);
         let (algorithm, signer, jwk) = if let Ok(key) =
-            ed25519_dalek::SigningKey::from_pkcs8_pem(pem)
+            Ed25519KeyPair::from_pkcs8_maybe_unchecked(der)
         {
-            let x = b64(key.verifying_key().as_bytes());
-            (
-                KeyAlgorithm::EdDsa,
-                Signer::Ed25519(key),
-                json!({"kty": "OKP", "crv": "Ed25519", "x": x}),
-            )
-        } else if let Ok(key) = p256::SecretKey::from_pkcs8_pem(pem) {
-            use p256::elliptic_curve::sec1::ToEncodedPoint;
-            let point = key.public_key().to_encoded_point(false);
-            let x = b64(point.x().context("P-256 point without x")?);
-            let y = b64(point.y().context("P-256 point without y")?);
-            let jwk = json!({"kty": "EC", "crv": "P-256", "x": x, "y": y});
-            (KeyAlgorithm::Es256, Signer::Es256(key.into()), jwk)
-        } else if let Ok(key) = rsa::RsaPrivateKey::from_pkcs8_pem(pem) {
-            let jwk = json!({"kty": "RSA", "n": b64(&key.n().to_bytes_be()), "e": b64(&key.e().to_bytes_be())});
-            (
-                KeyAlgorithm::Rs256,
-                Signer::Rs256(rsa::pkcs1v15::SigningKey::new(key)),
-                jwk,
-            )
+            let jwk = json!({"kty": "OKP", "crv": "Ed25519", "x": b64(key.public_key().as_ref())});
+            (KeyAlgorithm::EdDsa, Signer::Ed25519(key), jwk)
+        } else if let Ok(key) =
+            EcdsaKeyPair::from_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, der)
+        {
+            // An uncompressed point: 0x04, then x and y.
+            let point = key.public_key().as_ref();
+            let jwk = json!({"kty": "EC", "crv": "P-256", "x": b64(&point[1..33]), "y": b64(&point[33..65])});
+            (KeyAlgorithm::Es256, Signer::Es256(key), jwk)
+        } else if let Ok(key) = RsaKeyPair::from_pkcs8(der) {
+            let public = aws_lc_rs::rsa::PublicKeyComponents::<Vec<u8>>::from(key.public_key());
+            let jwk = json!({"kty": "RSA", "n": b64(&public.n), "e": b64(&public.e)});
+            (KeyAlgorithm::Rs256, Signer::Rs256(key), jwk)
         } else {
             bail!("not a PKCS#8 Ed25519, P-256 or RSA private key");
         };
@@ -345,9 +339,6 @@ fn load_key(path: &Path) -> anyhow::Result<SigningKey> {
 
 /// Creates a new key in `dir`, which becomes the signing key. Returns its file path.
 pub fn generate(dir: &Path, algorithm: KeyAlgorithm) -> anyhow::Result<(String, PathBuf)> {
-    use ed25519_dalek::pkcs8::EncodePrivateKey;
-    use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
-
     std::fs::create_dir_all(dir)
         .with_context(|| format!("creating keys directory {}", dir.display()))?;
     let existing: Vec<SigningKey> = pem_files(dir)?
@@ -355,21 +346,29 @@ pub fn generate(dir: &Path, algorithm: KeyAlgorithm) -> anyhow::Result<(String, 
         .filter_map(|p| load_key(p).ok())
         .collect();
     let kid = loop {
-        let bytes: [u8; 3] = OsRng.r#gen();
+        let bytes: [u8; 3] = rand::random();
         let kid = URL_SAFE_NO_PAD.encode(bytes)[..KID_LEN].to_owned();
         if !existing.iter().any(|k| k.kid == kid) {
             break kid;
         }
     };
-    let pem = match algorithm {
-        KeyAlgorithm::EdDsa => {
-            ed25519_dalek::SigningKey::generate(&mut OsRng).to_pkcs8_pem(LineEnding::LF)?
+    let rng = SystemRandom::new();
+    let der = match algorithm {
+        KeyAlgorithm::EdDsa => Ed25519KeyPair::generate_pkcs8(&rng)?.as_ref().to_vec(),
+        KeyAlgorithm::Es256 => {
+            EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)?
+                .as_ref()
+                .to_vec()
         }
-        KeyAlgorithm::Es256 => p256::SecretKey::random(&mut OsRng).to_pkcs8_pem(LineEnding::LF)?,
         KeyAlgorithm::Rs256 => {
-            rsa::RsaPrivateKey::new(&mut OsRng, 2048)?.to_pkcs8_pem(LineEnding::LF)?
+            use aws_lc_rs::encoding::AsDer;
+            let key = RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)?;
+            AsDer::<aws_lc_rs::encoding::Pkcs8V1Der>::as_der(&key)?
+                .as_ref()
+                .to_vec()
         }
     };
+    let pem = pem::encode(&pem::Pem::new("PRIVATE KEY", der));
     // File names carry whole seconds: a key made in the same second as the newest must
     // still sort after it.
     let newest = existing.iter().map(|k| k.created).max();

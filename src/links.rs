@@ -14,18 +14,26 @@ use crate::tokens::{ShortId, TokenIssuer, VerifiedToken};
 
 /// Why a link was minted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MintReason {
-    Cycle,
+pub enum MintReason<'a> {
+    /// The customer's link for this cycle.
+    Cycle(&'a str),
     Resend,
     Renewal,
 }
 
-impl MintReason {
+impl MintReason<'_> {
     pub fn as_str(self) -> &'static str {
         match self {
-            MintReason::Cycle => "cycle",
+            MintReason::Cycle(_) => "cycle",
             MintReason::Resend => "resend",
             MintReason::Renewal => "renewal",
+        }
+    }
+
+    fn cycle(self) -> Option<String> {
+        match self {
+            MintReason::Cycle(cycle) => Some(cycle.to_owned()),
+            _ => None,
         }
     }
 }
@@ -56,12 +64,11 @@ pub struct Minter {
 impl Minter {
     /// Draws the ids (the `jti`s) of the next `n` links.
     pub async fn next_ids(conn: &mut PgConnection, n: usize) -> sqlx::Result<Vec<ShortId>> {
-        let ids: Vec<i64> = sqlx::query_scalar(
-            "SELECT nextval(pg_get_serial_sequence('link_tokens', 'id')) FROM generate_series(1, $1)",
-        )
-        .bind(n as i64)
-        .fetch_all(conn)
-        .await?;
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT nextval('link_tokens_id_seq') FROM generate_series(1, $1)")
+                .bind(n as i64)
+                .fetch_all(conn)
+                .await?;
         Ok(ids.into_iter().map(ShortId).collect())
     }
 
@@ -71,7 +78,7 @@ impl Minter {
         conn: &mut PgConnection,
         customer: &Customer,
         destination: Destination,
-        reason: MintReason,
+        reason: MintReason<'_>,
         minted_by: &str,
     ) -> anyhow::Result<Option<Minted>> {
         let Some(bill_id) = latest_bill(conn, customer.id).await? else {
@@ -101,7 +108,7 @@ impl Minter {
         conn: &mut PgConnection,
         jtis: &[ShortId],
         links: &[NewLink],
-        reason: MintReason,
+        reason: MintReason<'_>,
         minted_by: &str,
     ) -> anyhow::Result<Vec<i64>> {
         anyhow::ensure!(jtis.len() == links.len(), "one jti per link");
@@ -130,19 +137,17 @@ impl Minter {
             .collect();
         let urls: Vec<String> = tokens.iter().map(|t| self.settings.link(t)).collect();
         sqlx::query(
-            "UPDATE link_tokens t SET superseded_at = $3, superseded_by = u.new_id
-             FROM UNNEST($1::int8[], $2::int8[]) AS u(customer_id, new_id)
-             WHERE t.customer_id = u.customer_id AND t.superseded_at IS NULL",
+            "UPDATE link_tokens SET superseded_at = $2
+             WHERE customer_id = ANY($1) AND superseded_at IS NULL",
         )
         .bind(&customers)
-        .bind(&ids)
         .bind(issued_at)
         .execute(&mut *conn)
         .await
         .context("superseding the previous links")?;
         sqlx::query(
-            "INSERT INTO link_tokens (id, customer_id, bill_id, channel, kid, reason, minted_by, minted_at, expires_at)
-             SELECT u.*, $5, $6, $7, $8, $9
+            "INSERT INTO link_tokens (id, customer_id, bill_id, channel, kid, reason, cycle, minted_by, minted_at, expires_at)
+             SELECT u.*, $5, $6, $7, $8, $9, $10
              FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::text[]) AS u",
         )
         .bind(&ids)
@@ -151,6 +156,7 @@ impl Minter {
         .bind(&channels)
         .bind(&kid)
         .bind(reason.as_str())
+        .bind(reason.cycle())
         .bind(minted_by)
         .bind(issued_at)
         .bind(expires_at)
@@ -158,12 +164,11 @@ impl Minter {
         .await
         .context("recording the links")?;
         let queued: Vec<(i64, i64)> = sqlx::query_as(
-            "INSERT INTO deliveries (token_id, customer_id, channel, destination, link)
-             SELECT * FROM UNNEST($1::int8[], $2::int8[], $3::text[], $4::text[], $5::text[])
+            "INSERT INTO deliveries (token_id, channel, destination, link)
+             SELECT * FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[])
              RETURNING token_id, id",
         )
         .bind(&ids)
-        .bind(&customers)
         .bind(&channels)
         .bind(&addresses)
         .bind(&urls)
@@ -213,7 +218,10 @@ impl TokenRecord {
     ) -> sqlx::Result<Option<TokenRecord>> {
         sqlx::query_as(
             "SELECT t.revoked_at, t.superseded_at, t.expires_at, t.channel, newer.channel AS newer_channel
-             FROM link_tokens t LEFT JOIN link_tokens newer ON newer.id = t.superseded_by
+             FROM link_tokens t
+             LEFT JOIN LATERAL (SELECT channel FROM link_tokens n
+                                WHERE n.customer_id = t.customer_id AND n.id > t.id
+                                ORDER BY n.id LIMIT 1) newer ON t.superseded_at IS NOT NULL
              WHERE t.id = $1 AND t.customer_id = $2",
         )
         .bind(token.jti.0)

@@ -118,7 +118,7 @@ impl TokenIssuer {
                 aud: self.settings.audience.clone(),
                 iss: self.settings.issuer.clone(),
             };
-            Ok(key.sign_jws(&serde_json::to_vec(&claims)?))
+            key.sign_jws(&serde_json::to_vec(&claims)?)
         };
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
         let tokens = if links.len() < PARALLEL_FROM || threads == 1 {

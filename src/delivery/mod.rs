@@ -114,8 +114,8 @@ impl Worker {
                  FOR UPDATE SKIP LOCKED)
              UPDATE deliveries d
              SET status = 'sending', lease_until = now() + $2::interval, attempts = d.attempts + 1
-             FROM due, customers c, link_tokens t
-             WHERE d.id = due.id AND c.id = d.customer_id AND t.id = d.token_id
+             FROM due, link_tokens t, customers c
+             WHERE d.id = due.id AND t.id = d.token_id AND c.id = t.customer_id
              RETURNING d.id, d.channel, d.destination, d.link, c.name, t.expires_at, d.attempts",
         )
         .bind(BATCH)

@@ -39,7 +39,7 @@ pub async fn seed(pool: &PgPool, n: i64, cycle: &str) {
 /// Every customer with a bill has exactly one cycle link, one cycle token and one delivery.
 async fn assert_exactly_once(pool: &PgPool, cycle: &str, customers: i64) {
     let (links, tokens, deliveries, doubled): (i64, i64, i64, i64) = sqlx::query_as(
-        "SELECT (SELECT count(*) FROM cycle_links WHERE cycle = $1),
+        "SELECT (SELECT count(DISTINCT customer_id) FROM link_tokens WHERE cycle = $1),
                 (SELECT count(*) FROM link_tokens WHERE reason = 'cycle'),
                 (SELECT count(*) FROM deliveries d JOIN link_tokens t ON t.id = d.token_id WHERE t.reason = 'cycle'),
                 (SELECT count(*) FROM (SELECT customer_id FROM link_tokens WHERE reason = 'cycle'
@@ -180,7 +180,7 @@ async fn a_run_killed_mid_way_resumes_to_exactly_one_link_per_customer() {
         minted_at_kill > 0 && minted_at_kill < CUSTOMERS,
         "killed mid-way ({minted_at_kill} minted)"
     );
-    let partial: i64 = sqlx::query_scalar("SELECT count(*) FROM cycle_links")
+    let partial: i64 = sqlx::query_scalar("SELECT count(*) FROM link_tokens")
         .fetch_one(&pool)
         .await
         .unwrap();
