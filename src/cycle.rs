@@ -20,10 +20,11 @@ use sqlx::PgPool;
 
 use crate::customers::Customer;
 use crate::domain::CycleId;
-use crate::links::{MintReason, Minter, NewLink};
+use crate::links::{MintReason, Minter, NewLink, SignedLinks};
+use crate::tokens::ShortId;
 
 /// Customers per batch (one transaction each).
-const BATCH: i64 = 2000;
+const BATCH: i64 = 5000;
 
 /// A run and its counts, as stored.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
@@ -144,10 +145,15 @@ pub enum Worked {
     Busy,
 }
 
-enum Batch {
-    Progress(RunProgress),
-    Finished(RunProgress),
-    LeaseLost,
+/// The next customers of a run, read and signed ahead of being written.
+struct Prepared {
+    /// The run's cursor this batch continues from.
+    after: i64,
+    /// The last customer id it covers: the run's cursor once it is written.
+    last: i64,
+    /// Customers in range without a cycle link yet.
+    due: i64,
+    signed: SignedLinks,
 }
 
 /// Works cycle runs under a lease.
@@ -177,6 +183,11 @@ impl Runner {
 
     /// Works `run_id` until it ends, reporting progress after each batch; returns
     /// [`Worked::Busy`] at once if another worker holds the run.
+    ///
+    /// Reading and signing (CPU) run one batch ahead of writing (database), so the two
+    /// overlap. Each batch is written in one transaction that also advances the run's
+    /// cursor; a batch that fails (a link minted for one of its customers meanwhile) is
+    /// read again from the cursor.
     pub async fn work(
         &self,
         run_id: i64,
@@ -188,20 +199,63 @@ impl Runner {
                 _ => Worked::Busy,
             });
         }
+        let mut conflicts = 0;
         loop {
-            match self.batch(run_id).await {
-                Ok(Batch::Progress(p)) => report(&p),
-                Ok(Batch::Finished(p)) => {
-                    report(&p);
-                    return Ok(Worked::Finished(p));
+            match self.work_claimed(run_id, &mut report).await {
+                Err(error) if is_link_conflict(&error) && conflicts < MAX_CONFLICTS => {
+                    conflicts += 1;
+                    tracing::info!(
+                        run = run_id,
+                        "a batch met a link minted meanwhile; reading it again"
+                    );
                 }
-                Ok(Batch::LeaseLost) => return Ok(Worked::Busy),
                 Err(error) => {
                     self.release(run_id, &error).await;
                     return Err(error);
                 }
+                Ok(worked) => return Ok(worked),
             }
         }
+    }
+
+    async fn work_claimed(
+        &self,
+        run_id: i64,
+        report: &mut impl FnMut(&RunProgress),
+    ) -> anyhow::Result<Worked> {
+        let Some((cycle, cursor)) = self.position(run_id).await? else {
+            return Ok(Worked::Busy);
+        };
+        let (sender, mut batches) = tokio::sync::mpsc::channel(1);
+        let reader = tokio::spawn(read_ahead(
+            self.pool.clone(),
+            self.minter.clone(),
+            cycle.clone(),
+            cursor,
+            sender,
+        ));
+        let _stop_reader = AbortOnDrop(reader);
+        while let Some(prepared) = batches.recv().await {
+            match self.write(run_id, &cycle, prepared?).await? {
+                Some(p) => report(&p),
+                None => return Ok(Worked::Busy),
+            }
+        }
+        let done: Option<RunProgress> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "UPDATE cycle_runs SET status = 'completed', finished_at = now(), lease_owner = NULL, lease_until = NULL
+             WHERE id = $1 AND lease_owner = $2 RETURNING {PROGRESS}"
+        )))
+        .bind(run_id)
+        .bind(&self.owner)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match done {
+            Some(done) => {
+                report(&done);
+                Worked::Finished(done)
+            }
+            None => Worked::Busy,
+        })
     }
 
     /// Takes a due scheduled run, or one whose worker died, and works it to the end.
@@ -248,6 +302,18 @@ impl Runner {
         Ok(claimed == 1)
     }
 
+    /// The cycle and cursor of a run we hold.
+    async fn position(&self, run_id: i64) -> sqlx::Result<Option<(String, i64)>> {
+        sqlx::query_as(
+            "SELECT cycle, cursor_customer_id FROM cycle_runs
+             WHERE id = $1 AND status = 'running' AND lease_owner = $2",
+        )
+        .bind(run_id)
+        .bind(&self.owner)
+        .fetch_optional(&self.pool)
+        .await
+    }
+
     fn lease_interval(&self) -> String {
         format!("{} milliseconds", self.lease.as_millis())
     }
@@ -271,93 +337,39 @@ impl Runner {
         }
     }
 
-    /// One batch in one transaction: lock the run and the next customers, mint, queue,
-    /// record the links and advance the cursor.
-    async fn batch(&self, run_id: i64) -> anyhow::Result<Batch> {
+    /// Writes one prepared batch in one transaction, with the run's cursor, counts and
+    /// lease; `None` if the lease was lost meanwhile.
+    async fn write(
+        &self,
+        run_id: i64,
+        cycle: &str,
+        batch: Prepared,
+    ) -> anyhow::Result<Option<RunProgress>> {
         let mut tx = self.pool.begin().await?;
-        // A batch reads a few thousand rows, each through an index. The planner's statistics
-        // lag behind tables that grow by millions during a run; left to itself it would turn
-        // to sequential scans and make the run quadratic.
-        sqlx::query("SET LOCAL enable_seqscan = off")
-            .execute(&mut *tx)
-            .await?;
-        let run: Option<(String, i64)> = sqlx::query_as(
-            "SELECT cycle, cursor_customer_id FROM cycle_runs
+        let held: Option<i64> = sqlx::query_scalar(
+            "SELECT cursor_customer_id FROM cycle_runs
              WHERE id = $1 AND status = 'running' AND lease_owner = $2 FOR UPDATE",
         )
         .bind(run_id)
         .bind(&self.owner)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((cycle, cursor)) = run else {
-            return Ok(Batch::LeaseLost);
-        };
-        // The next customers with a bill, those of them already sent their cycle link (in
-        // an earlier run), and the rest's contact details: three single-table index reads.
-        let bills: Vec<(i64, i64)> = sqlx::query_as(
-            "SELECT customer_id, id FROM bills WHERE cycle = $1 AND customer_id > $2
-             ORDER BY customer_id LIMIT $3",
-        )
-        .bind(&cycle)
-        .bind(cursor)
-        .bind(BATCH)
-        .fetch_all(&mut *tx)
-        .await?;
-        let Some(&(last, _)) = bills.last() else {
-            let done: RunProgress = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-                "UPDATE cycle_runs SET status = 'completed', finished_at = now(), lease_owner = NULL, lease_until = NULL
-                 WHERE id = $1 RETURNING {PROGRESS}"
-            )))
-            .bind(run_id)
-            .fetch_one(&mut *tx)
-            .await?;
-            tx.commit().await?;
-            return Ok(Batch::Finished(done));
-        };
-        let in_range: Vec<i64> = bills.iter().map(|(customer, _)| *customer).collect();
-        let sent: HashSet<i64> = sqlx::query_scalar(
-            "SELECT customer_id FROM link_tokens WHERE customer_id = ANY($1) AND cycle = $2",
-        )
-        .bind(&in_range)
-        .bind(&cycle)
-        .fetch_all(&mut *tx)
-        .await?
-        .into_iter()
-        .collect();
-        let due: Vec<i64> = in_range
-            .iter()
-            .copied()
-            .filter(|c| !sent.contains(c))
-            .collect();
-        let customers: HashMap<i64, Customer> = Customer::find_all(&mut tx, &due)
-            .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
-        let links: Vec<NewLink> = bills
-            .iter()
-            .filter_map(|&(customer_id, bill_id)| {
-                let destination = customers.get(&customer_id)?.destination(None).ok()?;
-                Some(NewLink {
-                    customer_id,
-                    bill_id,
-                    destination,
-                })
-            })
-            .collect();
-        let candidates = due.len() as i64;
-        let jtis = Minter::next_ids(&mut tx, links.len()).await?;
+        match held {
+            None => return Ok(None),
+            Some(cursor) => {
+                anyhow::ensure!(cursor == batch.after, "run {run_id} moved on without us")
+            }
+        }
         let started_by = format!("cycle run {run_id}");
         self.minter
-            .mint_all(
+            .write(
                 &mut tx,
-                &jtis,
-                &links,
-                MintReason::Cycle(&cycle),
+                &batch.signed,
+                MintReason::Cycle(cycle),
                 &started_by,
             )
             .await?;
-        let minted = links.len() as i64;
+        let minted = batch.signed.links.len() as i64;
         let progress: RunProgress = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "UPDATE cycle_runs SET cursor_customer_id = $2, minted = minted + $3, queued = queued + $3,
                  skipped_no_contact = skipped_no_contact + $4, lease_until = now() + $5::interval
@@ -365,13 +377,127 @@ impl Runner {
              RETURNING {PROGRESS}"
         )))
         .bind(run_id)
-        .bind(last)
+        .bind(batch.last)
         .bind(minted)
-        .bind(candidates - minted)
+        .bind(batch.due - minted)
         .bind(self.lease_interval())
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(Batch::Progress(progress))
+        Ok(Some(progress))
+    }
+}
+
+/// Reads the run's next customers after `cursor` and signs their links, one batch ahead
+/// of the writer, until none are left.
+async fn read_ahead(
+    pool: PgPool,
+    minter: Minter,
+    cycle: String,
+    mut cursor: i64,
+    batches: tokio::sync::mpsc::Sender<anyhow::Result<Prepared>>,
+) {
+    loop {
+        let next = match next_batch(&pool, &cycle, cursor).await {
+            Ok(Some((last, due, jtis, links))) => match minter.sign(jtis, links).await {
+                Ok(signed) => Ok(Prepared {
+                    after: cursor,
+                    last,
+                    due,
+                    signed,
+                }),
+                Err(error) => Err(error),
+            },
+            Ok(None) => return,
+            Err(error) => Err(error),
+        };
+        let failed = next.is_err();
+        if let Ok(prepared) = &next {
+            cursor = prepared.last;
+        }
+        if batches.send(next).await.is_err() || failed {
+            return;
+        }
+    }
+}
+
+/// The next customers with a bill in `cycle` after `cursor`: the last id covered, how many
+/// have no cycle link yet, and the links to mint for those with a usable contact.
+async fn next_batch(
+    pool: &PgPool,
+    cycle: &str,
+    cursor: i64,
+) -> anyhow::Result<Option<(i64, i64, Vec<ShortId>, Vec<NewLink>)>> {
+    let mut tx = pool.begin().await?;
+    // Each read goes through an index. The planner's statistics lag behind tables that grow
+    // by millions during a run; left to itself it would turn to sequential scans and make
+    // the run quadratic.
+    sqlx::query("SET LOCAL enable_seqscan = off")
+        .execute(&mut *tx)
+        .await?;
+    let bills: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT customer_id, id FROM bills WHERE cycle = $1 AND customer_id > $2
+         ORDER BY customer_id LIMIT $3",
+    )
+    .bind(cycle)
+    .bind(cursor)
+    .bind(BATCH)
+    .fetch_all(&mut *tx)
+    .await?;
+    let Some(&(last, _)) = bills.last() else {
+        return Ok(None);
+    };
+    let in_range: Vec<i64> = bills.iter().map(|(customer, _)| *customer).collect();
+    let sent: HashSet<i64> = sqlx::query_scalar(
+        "SELECT customer_id FROM link_tokens WHERE customer_id = ANY($1) AND cycle = $2",
+    )
+    .bind(&in_range)
+    .bind(cycle)
+    .fetch_all(&mut *tx)
+    .await?
+    .into_iter()
+    .collect();
+    let due: Vec<i64> = in_range.into_iter().filter(|c| !sent.contains(c)).collect();
+    let customers: HashMap<i64, Customer> = Customer::find_all(&mut tx, &due)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let links: Vec<NewLink> = bills
+        .iter()
+        .filter_map(|&(customer_id, bill_id)| {
+            let destination = customers.get(&customer_id)?.destination(None).ok()?;
+            Some(NewLink {
+                customer_id,
+                bill_id,
+                destination,
+            })
+        })
+        .collect();
+    let jtis = Minter::next_ids(&mut tx, links.len()).await?;
+    tx.commit().await?;
+    Ok(Some((last, due.len() as i64, jtis, links)))
+}
+
+/// A batch that met a link minted for one of its customers meanwhile (a concurrent resend
+/// or renewal): reading it again resolves it.
+fn is_link_conflict(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<sqlx::Error>()
+            .and_then(|e| e.as_database_error())
+            .is_some_and(|e| e.constraint() == Some("link_tokens_current_idx"))
+    })
+}
+
+/// Conflicting batches retried before the run gives up (and is resumed later).
+const MAX_CONFLICTS: u32 = 5;
+
+/// Aborts the reader when the writer stops early.
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
     }
 }

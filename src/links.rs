@@ -8,6 +8,7 @@ use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use crate::customers::{Customer, Destination};
+use crate::db::CopyText;
 use crate::domain::Channel;
 use crate::settings::Settings;
 use crate::tokens::{ShortId, TokenIssuer, VerifiedToken};
@@ -21,7 +22,7 @@ pub enum MintReason<'a> {
     Renewal,
 }
 
-impl MintReason<'_> {
+impl<'a> MintReason<'a> {
     pub fn as_str(self) -> &'static str {
         match self {
             MintReason::Cycle(_) => "cycle",
@@ -30,9 +31,9 @@ impl MintReason<'_> {
         }
     }
 
-    fn cycle(self) -> Option<String> {
+    fn cycle(self) -> Option<&'a str> {
         match self {
-            MintReason::Cycle(cycle) => Some(cycle.to_owned()),
+            MintReason::Cycle(cycle) => Some(cycle),
             _ => None,
         }
     }
@@ -44,6 +45,16 @@ pub struct NewLink {
     pub customer_id: i64,
     pub bill_id: i64,
     pub destination: Destination,
+}
+
+/// Links with their signed tokens, ready to be written.
+pub struct SignedLinks {
+    pub jtis: Vec<ShortId>,
+    pub links: Vec<NewLink>,
+    tokens: Vec<String>,
+    kid: String,
+    issued_at: DateTime<Utc>,
+    expires_at: DateTime<Utc>,
 }
 
 /// A freshly minted link and the delivery queued to carry it.
@@ -90,93 +101,119 @@ impl Minter {
             bill_id,
             destination,
         };
-        let deliveries = self
-            .mint_all(conn, &jtis, std::slice::from_ref(&link), reason, minted_by)
-            .await?;
+        let mut signed = self.sign(jtis, vec![link]).await?;
+        let deliveries = self.write(conn, &signed, reason, minted_by).await?;
+        let link = signed.links.remove(0);
         Ok(Some(Minted {
-            jti: jtis[0],
+            jti: signed.jtis[0],
             delivery_id: deliveries[0],
             destination: link.destination,
         }))
     }
 
-    /// Mints link `jtis[i]` (from [`Self::next_ids`]) for each of `links`, whose customers'
-    /// rows the transaction has locked (see [`Customer::lock`]): signs the tokens, supersedes
-    /// each customer's previous link and queues the deliveries. Returns the delivery ids.
-    pub async fn mint_all(
+    /// Signs link `jtis[i]` (from [`Self::next_ids`]) for each of `links`, spreading the
+    /// work over the cores.
+    pub async fn sign(
         &self,
-        conn: &mut PgConnection,
-        jtis: &[ShortId],
-        links: &[NewLink],
-        reason: MintReason<'_>,
-        minted_by: &str,
-    ) -> anyhow::Result<Vec<i64>> {
+        jtis: Vec<ShortId>,
+        links: Vec<NewLink>,
+    ) -> anyhow::Result<SignedLinks> {
         anyhow::ensure!(jtis.len() == links.len(), "one jti per link");
         let issued_at = Utc::now().trunc_subsecs(0);
         let expires_at = issued_at + chrono::Duration::from_std(self.settings.link_ttl)?;
         let pairs: Vec<(ShortId, ShortId)> = jtis
             .iter()
-            .zip(links)
+            .zip(&links)
             .map(|(jti, link)| (*jti, ShortId(link.customer_id)))
             .collect();
         let issuer = self.issuer.clone();
         let (tokens, kid) =
             tokio::task::spawn_blocking(move || issuer.sign_all(&pairs, issued_at, expires_at))
                 .await??;
+        Ok(SignedLinks {
+            jtis,
+            links,
+            tokens,
+            kid,
+            issued_at,
+            expires_at,
+        })
+    }
 
+    /// Writes signed links for customers whose rows the transaction has locked (see
+    /// [`Customer::lock`]) or whose links nobody else mints meanwhile (a cycle run's batch):
+    /// supersedes each customer's previous link, records the new ones and queues their
+    /// deliveries. Returns the delivery ids, in order.
+    pub async fn write(
+        &self,
+        conn: &mut PgConnection,
+        signed: &SignedLinks,
+        reason: MintReason<'_>,
+        minted_by: &str,
+    ) -> anyhow::Result<Vec<i64>> {
+        let SignedLinks {
+            jtis,
+            links,
+            tokens,
+            kid,
+            issued_at,
+            expires_at,
+        } = signed;
         let ids: Vec<i64> = jtis.iter().map(|j| j.0).collect();
         let customers: Vec<i64> = links.iter().map(|l| l.customer_id).collect();
-        let bills: Vec<i64> = links.iter().map(|l| l.bill_id).collect();
-        let channels: Vec<&str> = links
-            .iter()
-            .map(|l| l.destination.channel.as_str())
-            .collect();
-        let addresses: Vec<&str> = links
-            .iter()
-            .map(|l| l.destination.address.as_str())
-            .collect();
-        let urls: Vec<String> = tokens.iter().map(|t| self.settings.link(t)).collect();
-        sqlx::query(
-            "UPDATE link_tokens SET superseded_at = $2
-             WHERE customer_id = ANY($1) AND superseded_at IS NULL",
-        )
-        .bind(&customers)
-        .bind(issued_at)
-        .execute(&mut *conn)
-        .await
-        .context("superseding the previous links")?;
-        sqlx::query(
-            "INSERT INTO link_tokens (id, customer_id, bill_id, channel, kid, reason, cycle, minted_by, minted_at, expires_at)
-             SELECT u.*, $5, $6, $7, $8, $9, $10
-             FROM UNNEST($1::int8[], $2::int8[], $3::int8[], $4::text[]) AS u",
-        )
-        .bind(&ids)
-        .bind(&customers)
-        .bind(&bills)
-        .bind(&channels)
-        .bind(&kid)
-        .bind(reason.as_str())
-        .bind(reason.cycle())
-        .bind(minted_by)
-        .bind(issued_at)
-        .bind(expires_at)
-        .execute(&mut *conn)
-        .await
-        .context("recording the links")?;
-        let queued: Vec<(i64, i64)> = sqlx::query_as(
-            "INSERT INTO deliveries (token_id, channel, destination, link)
-             SELECT * FROM UNNEST($1::int8[], $2::text[], $3::text[], $4::text[])
-             RETURNING token_id, id",
-        )
-        .bind(&ids)
-        .bind(&channels)
-        .bind(&addresses)
-        .bind(&urls)
-        .fetch_all(&mut *conn)
-        .await
-        .context("queueing the deliveries")?;
-        let by_token: std::collections::HashMap<i64, i64> = queued.into_iter().collect();
-        Ok(ids.iter().map(|id| by_token[id]).collect())
+        sqlx::query("UPDATE link_tokens SET superseded_at = $2 WHERE customer_id = ANY($1) AND superseded_at IS NULL")
+            .bind(&customers)
+            .bind(issued_at)
+            .execute(&mut *conn)
+            .await
+            .context("superseding the previous links")?;
+        let deliveries: Vec<i64> =
+            sqlx::query_scalar("SELECT nextval('deliveries_id_seq') FROM generate_series(1, $1)")
+                .bind(links.len() as i64)
+                .fetch_all(&mut *conn)
+                .await?;
+        // COPY: a cycle run writes millions of these rows, about twice as fast as INSERT.
+        let (minted_at, expires_at) = (issued_at.to_rfc3339(), expires_at.to_rfc3339());
+        let mut token_rows = CopyText::default();
+        let mut delivery_rows = CopyText::default();
+        for (((id, link), token), delivery) in ids.iter().zip(links).zip(tokens).zip(&deliveries) {
+            let channel = link.destination.channel.as_str();
+            token_rows
+                .int(*id)
+                .int(link.customer_id)
+                .int(link.bill_id)
+                .text(channel)
+                .text(kid)
+                .text(reason.as_str())
+                .text_or_null(reason.cycle())
+                .text(minted_by)
+                .text(&minted_at)
+                .text(&expires_at)
+                .end_row();
+            delivery_rows
+                .int(*delivery)
+                .int(*id)
+                .text(channel)
+                .text(&link.destination.address)
+                .text(&self.settings.link(token))
+                .end_row();
+        }
+        token_rows
+            .copy_into(
+                conn,
+                "COPY link_tokens (id, customer_id, bill_id, channel, kid, reason, cycle, minted_by, minted_at, expires_at)
+                 FROM STDIN",
+            )
+            .await
+            .context("recording the links")?;
+        delivery_rows
+            .copy_into(
+                conn,
+                "COPY deliveries (id, token_id, channel, destination, link) FROM STDIN",
+            )
+            .await
+            .context("queueing the deliveries")?;
+        Ok(deliveries)
     }
 }
 
