@@ -20,7 +20,7 @@ use sqlx::PgPool;
 
 use crate::customers::Customer;
 use crate::domain::CycleId;
-use crate::links::{MintReason, Minter, NewLink, SignedLinks};
+use crate::links::{MintReason, Minter, NewLink, SignedLinks, is_link_conflict};
 use crate::tokens::ShortId;
 
 /// Customers per batch (one transaction each).
@@ -477,17 +477,6 @@ async fn next_batch(
     let jtis = Minter::next_ids(&mut tx, links.len()).await?;
     tx.commit().await?;
     Ok(Some((last, due.len() as i64, jtis, links)))
-}
-
-/// A batch that met a link minted for one of its customers meanwhile (a concurrent resend
-/// or renewal): reading it again resolves it.
-fn is_link_conflict(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        cause
-            .downcast_ref::<sqlx::Error>()
-            .and_then(|e| e.as_database_error())
-            .is_some_and(|e| e.constraint() == Some("link_tokens_current_idx"))
-    })
 }
 
 /// Conflicting batches retried before the run gives up (and is resumed later).

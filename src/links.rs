@@ -102,7 +102,23 @@ impl Minter {
             destination,
         };
         let mut signed = self.sign(jtis, vec![link]).await?;
-        let deliveries = self.write(conn, &signed, reason, minted_by).await?;
+        // A cycle run's batch may give this customer a new current link between our read
+        // and our write (it does not lock customers); supersede that one and try again.
+        let mut attempts = 0;
+        let deliveries = loop {
+            let mut savepoint = sqlx::Connection::begin(&mut *conn).await?;
+            match self.write(&mut savepoint, &signed, reason, minted_by).await {
+                Ok(deliveries) => {
+                    savepoint.commit().await?;
+                    break deliveries;
+                }
+                Err(error) if is_link_conflict(&error) && attempts < 3 => {
+                    savepoint.rollback().await?;
+                    attempts += 1;
+                }
+                Err(error) => return Err(error),
+            }
+        };
         let link = signed.links.remove(0);
         Ok(Some(Minted {
             jti: signed.jtis[0],
@@ -425,4 +441,15 @@ pub async fn resend(
         .ok_or(ResendError::NoBill)?;
     tx.commit().await?;
     Ok(minted)
+}
+
+/// A write that met a link minted meanwhile for one of its customers (the partial unique
+/// index of current links refused a second one): writing again supersedes it.
+pub fn is_link_conflict(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<sqlx::Error>()
+            .and_then(|e| e.as_database_error())
+            .is_some_and(|e| e.constraint() == Some("link_tokens_current_idx"))
+    })
 }

@@ -163,12 +163,7 @@ async fn renewing_an_expired_link_sends_a_fresh_one_to_the_address_on_file() {
     assert_eq!(link_status(&page), Some("expired"));
     assert!(page.contains("/renew"), "offers the renew button");
 
-    let renewed = app
-        .client
-        .post(format!("{old}/renew"))
-        .send()
-        .await
-        .unwrap();
+    let renewed = app.renew(&old).await;
     assert_eq!(renewed.status().as_u16(), 200);
     assert!(renewed.text().await.unwrap().contains("j•••@example.com"));
     app.dispatch_all_pending().await;
@@ -177,12 +172,7 @@ async fn renewing_an_expired_link_sends_a_fresh_one_to_the_address_on_file() {
     assert_eq!(app.open_bill(&fresh).await.0.status().as_u16(), 200);
 
     // A second renewal within the minute is refused with a Retry-After.
-    let again = app
-        .client
-        .post(format!("{old}/renew"))
-        .send()
-        .await
-        .unwrap();
+    let again = app.renew(&old).await;
     assert_eq!(again.status().as_u16(), 429);
     assert!(again.headers().contains_key("retry-after"));
 }
@@ -201,15 +191,7 @@ async fn renewals_stop_at_the_daily_cap() {
             .execute(&app.pool)
             .await
             .unwrap();
-        statuses.push(
-            app.client
-                .post(format!("{link}/renew"))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                .as_u16(),
-        );
+        statuses.push(app.renew(&link).await.status().as_u16());
     }
     assert_eq!(statuses, [200, 200, 429]);
 }
@@ -221,12 +203,7 @@ async fn a_current_link_cannot_be_renewed() {
     app.run_cycle("2026-11").await;
     app.dispatch_all_pending().await;
     let link = app.link_sent_to("jane@example.com");
-    let response = app
-        .client
-        .post(format!("{link}/renew"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.renew(&link).await;
     assert_eq!(response.status().as_u16(), 409);
     let count: i64 = sqlx::query_scalar("SELECT count(*) FROM link_tokens")
         .fetch_one(&app.pool)

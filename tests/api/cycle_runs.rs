@@ -252,3 +252,29 @@ async fn a_scheduled_run_starts_by_itself() {
     );
     assert_exactly_once(&pool, "2026-12", 50).await;
 }
+
+#[tokio::test]
+async fn resends_during_a_run_all_succeed_and_each_customer_keeps_one_current_link() {
+    let app = spawn_app().await;
+    seed(&app.pool, 15_000, "2026-11").await;
+    let resends = async {
+        for i in 0..150 {
+            // Spread over the whole cycle, so some land before, during and after their batch.
+            app.resend(&format!("ACC-{}", 1 + i * 100), None).await;
+        }
+    };
+    let (run, ()) = tokio::join!(app.run_cycle("2026-11"), resends);
+    assert_eq!(run.minted, 15_000);
+    assert_exactly_once(&app.pool, "2026-11", 15_000).await;
+    let (current, customers): (i64, i64) = sqlx::query_as(
+        "SELECT count(*), count(DISTINCT customer_id) FROM link_tokens WHERE superseded_at IS NULL",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        (current, customers),
+        (15_000, 15_000),
+        "one current link per customer"
+    );
+}

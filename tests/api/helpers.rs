@@ -216,6 +216,15 @@ impl TestApp {
         (bill, Some(cookie))
     }
 
+    /// Presses "Send me a new link" on the page of `link`.
+    pub async fn renew(&self, link: &str) -> reqwest::Response {
+        self.client
+            .post(format!("{link}/renew"))
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn get_bill(&self, cookie: Option<&str>) -> reqwest::Response {
         let mut request = self.client.get(self.url("/bill"));
         if let Some(cookie) = cookie {

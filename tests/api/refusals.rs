@@ -266,12 +266,7 @@ async fn revoked_link_is_410_revoked_at_once() {
         .unwrap();
     expect(&app, token_of(&link), 410, "revoked").await;
     assert_eq!(app.get_bill(cookie.as_deref()).await.status().as_u16(), 410);
-    let renew = app
-        .client
-        .post(format!("{link}/renew"))
-        .send()
-        .await
-        .unwrap();
+    let renew = app.renew(&link).await;
     assert_eq!(
         renew.status().as_u16(),
         409,
