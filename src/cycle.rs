@@ -15,6 +15,7 @@
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
+use anyhow::Context;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 
@@ -235,8 +236,11 @@ impl Runner {
             sender,
         ));
         let _stop_reader = AbortOnDrop(reader);
-        while let Some(prepared) = batches.recv().await {
-            match self.write(run_id, &cycle, prepared?).await? {
+        // The reader ends with `Ok(None)`; a channel closed without it means the reader died.
+        loop {
+            let prepared = batches.recv().await.context("the batch reader stopped")??;
+            let Some(prepared) = prepared else { break };
+            match self.write(run_id, &cycle, prepared).await? {
                 Some(p) => report(&p),
                 None => return Ok(Worked::Busy),
             }
@@ -389,33 +393,33 @@ impl Runner {
 }
 
 /// Reads the run's next customers after `cursor` and signs their links, one batch ahead
-/// of the writer, until none are left.
+/// of the writer; sends `Ok(None)` when none are left.
 async fn read_ahead(
     pool: PgPool,
     minter: Minter,
     cycle: String,
     mut cursor: i64,
-    batches: tokio::sync::mpsc::Sender<anyhow::Result<Prepared>>,
+    batches: tokio::sync::mpsc::Sender<anyhow::Result<Option<Prepared>>>,
 ) {
     loop {
-        let next = match next_batch(&pool, &cycle, cursor).await {
-            Ok(Some((last, due, jtis, links))) => match minter.sign(jtis, links).await {
-                Ok(signed) => Ok(Prepared {
-                    after: cursor,
-                    last,
-                    due,
-                    signed,
-                }),
-                Err(error) => Err(error),
-            },
-            Ok(None) => return,
-            Err(error) => Err(error),
-        };
-        let failed = next.is_err();
-        if let Ok(prepared) = &next {
+        let next = async {
+            let Some((last, due, jtis, links)) = next_batch(&pool, &cycle, cursor).await? else {
+                return Ok(None);
+            };
+            let signed = minter.sign(jtis, links).await?;
+            Ok(Some(Prepared {
+                after: cursor,
+                last,
+                due,
+                signed,
+            }))
+        }
+        .await;
+        let more = matches!(next, Ok(Some(_)));
+        if let Ok(Some(prepared)) = &next {
             cursor = prepared.last;
         }
-        if batches.send(next).await.is_err() || failed {
+        if batches.send(next).await.is_err() || !more {
             return;
         }
     }
