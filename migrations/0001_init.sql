@@ -79,10 +79,16 @@ CREATE TABLE deliveries (
     lease_until     timestamptz,
     last_error      text,
     created_at      timestamptz NOT NULL DEFAULT now(),
-    sent_at         timestamptz
+    sent_at         timestamptz,
+    delivered_at    timestamptz,
+    -- The gateway's id for the message (Twilio's MessageSid), for delivery receipts.
+    provider_ref    text,
+    -- The delivery on the other channel this one replaces after it failed for good.
+    fallback_of     bigint
 );
-CREATE INDEX deliveries_pending_idx ON deliveries (next_attempt_at) WHERE status IN ('queued', 'sending');
+CREATE INDEX deliveries_pending_idx ON deliveries (channel, next_attempt_at) WHERE status IN ('queued', 'sending');
 CREATE INDEX deliveries_token_idx ON deliveries (token_id);
+CREATE INDEX deliveries_provider_ref_idx ON deliveries (provider_ref) WHERE provider_ref IS NOT NULL;
 
 -- Sessions opened from a link (also the record of link openings).
 CREATE TABLE sessions (

@@ -13,7 +13,7 @@ use sqlx::PgPool;
 use tokio::sync::watch;
 
 use crate::cycle::{RunProgress, Runner, Worked};
-use crate::delivery::{EmailSender, SmsSender, Worker};
+use crate::delivery::Outbox;
 use crate::domain::{AccountId, Channel, CycleId};
 use crate::import::{self, ImportError};
 use crate::keys::{self, KeyAlgorithm, Keyring};
@@ -312,16 +312,10 @@ pub async fn serve(
     let minter = minter(&settings)?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let worker = if workers {
-        let email = EmailSender::new(
-            settings.smtp_url.as_ref(),
-            settings.email_from.clone(),
-            &settings.outbox_dir,
-        )?;
-        let sms = SmsSender::file(&settings.outbox_dir);
-        let worker = Worker::new(pool.clone(), email, sms, &settings.brand);
+        let outbox = Arc::new(Outbox::new(pool.clone(), &settings)?);
         let runner = Runner::new(pool.clone(), minter.clone(), settings.run_lease);
         Some((
-            tokio::spawn(worker.run(stop_rx.clone())),
+            tokio::spawn(outbox.run(stop_rx.clone())),
             tokio::spawn(schedule_runs(runner, stop_rx)),
         ))
     } else {
@@ -345,7 +339,7 @@ pub async fn serve(
         );
         app.run_until_stopped().await?;
     } else {
-        tokio::signal::ctrl_c().await?;
+        shutdown_signal().await?;
     }
     let _ = stop_tx.send(true);
     if let Some((worker, scheduler)) = worker {
@@ -353,6 +347,15 @@ pub async fn serve(
         scheduler.await?;
     }
     Ok(())
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() -> std::io::Result<()> {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        result = tokio::signal::ctrl_c() => result,
+        _ = terminate.recv() => Ok(()),
+    }
 }
 
 /// Starts scheduled runs when due and takes over runs whose worker died.

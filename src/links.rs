@@ -229,6 +229,7 @@ impl Minter {
             )
             .await
             .context("queueing the deliveries")?;
+        crate::delivery::notify_workers(conn).await?;
         Ok(deliveries)
     }
 }

@@ -2,6 +2,7 @@
 //! with one line naming the setting.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -78,6 +79,56 @@ pub struct Settings {
     )]
     pub outbox_dir: PathBuf,
 
+    /// SMS gateway: `twilio` (the Twilio Messages API) or `http` (a JSON POST with a bearer
+    /// token); unset: write text messages to the outbox directory.
+    #[arg(long, env = "BILLPASS_SMS_GATEWAY", value_enum, global = true)]
+    pub sms_gateway: Option<SmsGateway>,
+
+    /// The gateway's base URL (`https://api.twilio.com`).
+    #[arg(long, env = "BILLPASS_SMS_URL", value_parser = parse_gateway_url, global = true)]
+    pub sms_url: Option<Url>,
+
+    /// Twilio account SID.
+    #[arg(long, env = "BILLPASS_SMS_ACCOUNT_SID", global = true)]
+    pub sms_account_sid: Option<String>,
+
+    /// Twilio auth token (also checks webhook signatures), or the `http` gateway's bearer token.
+    #[arg(
+        long,
+        env = "BILLPASS_SMS_AUTH_TOKEN",
+        global = true,
+        hide_env_values = true
+    )]
+    pub sms_auth_token: Option<String>,
+
+    /// The number or sender id text messages come from.
+    #[arg(long, env = "BILLPASS_SMS_FROM", global = true)]
+    pub sms_from: Option<String>,
+
+    /// Emails sent at once, at most.
+    #[arg(long, env = "BILLPASS_EMAIL_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256), global = true)]
+    pub email_concurrency: u32,
+
+    /// Text messages sent at once, at most.
+    #[arg(long, env = "BILLPASS_SMS_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256), global = true)]
+    pub sms_concurrency: u32,
+
+    /// Emails per second, at most (unset: as fast as the server takes them).
+    #[arg(long, env = "BILLPASS_EMAIL_RATE", global = true)]
+    pub email_rate: Option<NonZeroU32>,
+
+    /// Text messages per second, at most (unset: as fast as the gateway takes them).
+    #[arg(long, env = "BILLPASS_SMS_RATE", global = true)]
+    pub sms_rate: Option<NonZeroU32>,
+
+    /// First wait before retrying a failed send; it doubles with each attempt (with jitter).
+    #[arg(long, env = "BILLPASS_RETRY_BASE", default_value = "30s", value_parser = parse_retry_base, global = true)]
+    pub retry_base: Duration,
+
+    /// Attempts before a delivery fails for good (and falls back to the other channel).
+    #[arg(long, env = "BILLPASS_RETRY_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50), global = true)]
+    pub retry_max_attempts: u32,
+
     /// How long a cycle run's worker may go silent before another takes the run over.
     #[arg(long, env = "BILLPASS_RUN_LEASE", default_value = "30s", value_parser = parse_lease, global = true)]
     pub run_lease: Duration,
@@ -128,6 +179,33 @@ fn parse_ttl(raw: &str) -> Result<Duration, String> {
         return Err("expected a duration between 1m and 90d".into());
     }
     Ok(ttl)
+}
+
+/// The shape of the SMS gateway's API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SmsGateway {
+    /// `POST {url}/2010-04-01/Accounts/{sid}/Messages.json`, form fields, basic auth.
+    Twilio,
+    /// `POST {url}` with JSON `{"to","body","reference"}` and a bearer token.
+    Http,
+}
+
+fn parse_gateway_url(raw: &str) -> Result<Url, String> {
+    let url =
+        Url::parse(raw).map_err(|e| format!("{e}; expected a URL like https://api.twilio.com"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err("expected an http or https URL like https://api.twilio.com".into());
+    }
+    Ok(url)
+}
+
+fn parse_retry_base(raw: &str) -> Result<Duration, String> {
+    let base = humantime::parse_duration(raw)
+        .map_err(|e| format!("{e}; expected a duration like 30s or 2m"))?;
+    if base < Duration::from_millis(10) || base > Duration::from_secs(3600) {
+        return Err("expected a duration between 10ms and 1h".into());
+    }
+    Ok(base)
 }
 
 fn parse_lease(raw: &str) -> Result<Duration, String> {

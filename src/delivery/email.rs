@@ -1,15 +1,19 @@
-//! Email delivery with lettre: SMTP, or `.eml` files in the outbox directory.
+//! Email with lettre: SMTP (pooled, TLS and auth from the URL), or `.eml` files in the
+//! outbox directory.
 
-use std::path::Path;
+use std::time::Duration;
 
 use askama::Template;
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::AsyncSmtpTransport;
+use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
-use url::Url;
 
 use super::message::{LinkEmailHtml, LinkEmailText};
-use super::{Delivery, SendError, expiry_text};
+use super::{Delivery, SendError, Sent, expiry_text};
+use crate::settings::Settings;
+
+const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where emails go.
 #[derive(Clone)]
@@ -17,7 +21,6 @@ pub enum EmailSender {
     Smtp {
         transport: AsyncSmtpTransport<Tokio1Executor>,
         from: Mailbox,
-        host: String,
     },
     File {
         transport: AsyncFileTransport<Tokio1Executor>,
@@ -26,21 +29,22 @@ pub enum EmailSender {
 }
 
 impl EmailSender {
-    /// SMTP when a URL is given, the outbox directory otherwise.
-    pub fn new(smtp_url: Option<&Url>, from: Mailbox, outbox: &Path) -> anyhow::Result<Self> {
-        match smtp_url {
+    /// SMTP when the settings give a URL, the outbox directory otherwise.
+    pub fn new(settings: &Settings) -> anyhow::Result<Self> {
+        let from = settings.email_from.clone();
+        match &settings.smtp_url {
             Some(url) => {
+                // Our own semaphore caps sends in flight; the pool keeps that many connections.
+                let pool = PoolConfig::new().max_size(settings.email_concurrency);
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.as_str())
                     .map_err(|e| anyhow::anyhow!("BILLPASS_SMTP_URL: {e}"))?
+                    .timeout(Some(SMTP_TIMEOUT))
+                    .pool_config(pool)
                     .build();
-                let host = from.email.domain().to_owned();
-                Ok(Self::Smtp {
-                    transport,
-                    from,
-                    host,
-                })
+                Ok(Self::Smtp { transport, from })
             }
             None => {
+                let outbox = &settings.outbox_dir;
                 std::fs::create_dir_all(outbox).map_err(|e| {
                     anyhow::anyhow!(
                         "BILLPASS_OUTBOX_DIR: cannot create {}: {e}",
@@ -61,33 +65,29 @@ impl EmailSender {
         }
     }
 
-    /// Builds the multipart (text + HTML) link email, with a Message-ID stable per delivery.
+    /// The multipart (text + HTML) link email, with a Message-ID stable per delivery so a
+    /// message sent twice (after a crash) can be recognised as one.
     pub fn compose(&self, delivery: &Delivery, brand: &str) -> Result<Message, SendError> {
         let to: Mailbox = delivery
             .destination
             .parse()
-            .map_err(|e| SendError::Permanent(format!("bad address on file: {e}")))?;
+            .map_err(|e| SendError::permanent(format!("bad address on file: {e}")))?;
         let expires = expiry_text(delivery.expires_at);
-        let fields = (
-            brand,
-            delivery.name.as_str(),
-            delivery.link.as_str(),
-            expires.as_str(),
-        );
+        let (name, link) = (delivery.name.as_str(), delivery.link.as_str());
         let text = LinkEmailText {
-            brand: fields.0,
-            name: fields.1,
-            link: fields.2,
-            expires: fields.3,
+            brand,
+            name,
+            link,
+            expires: &expires,
         };
         let html = LinkEmailHtml {
-            brand: fields.0,
-            name: fields.1,
-            link: fields.2,
-            expires: fields.3,
+            brand,
+            name,
+            link,
+            expires: &expires,
         };
         let render = |r: askama::Result<String>| {
-            r.map_err(|e| SendError::Permanent(format!("template: {e}")))
+            r.map_err(|e| SendError::permanent(format!("template: {e}")))
         };
         let domain = self.from().email.domain().to_owned();
         Message::builder()
@@ -99,32 +99,34 @@ impl EmailSender {
                 render(text.render())?,
                 render(html.render())?,
             ))
-            .map_err(|e| SendError::Permanent(format!("building the message: {e}")))
+            .map_err(|e| SendError::permanent(format!("building the message: {e}")))
     }
 
-    pub async fn send(&self, delivery: &Delivery, brand: &str) -> Result<(), SendError> {
+    pub async fn send(&self, delivery: &Delivery, brand: &str) -> Result<Sent, SendError> {
         let message = self.compose(delivery, brand)?;
         match self {
+            // 5xx replies are permanent; 4xx replies, timeouts and connection errors are not.
             Self::Smtp { transport, .. } => transport.send(message).await.map(drop).map_err(|e| {
                 if e.is_permanent() {
-                    SendError::Permanent(e.to_string())
+                    SendError::permanent(e.to_string())
                 } else {
-                    SendError::Transient(e.to_string())
+                    SendError::transient(e.to_string())
                 }
             }),
             Self::File { transport, .. } => transport
                 .send(message)
                 .await
                 .map(drop)
-                .map_err(|e| SendError::Transient(e.to_string())),
-        }
+                .map_err(|e| SendError::transient(e.to_string())),
+        }?;
+        Ok(Sent { provider_ref: None })
     }
 }
 
 impl std::fmt::Debug for EmailSender {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Smtp { host, .. } => write!(f, "EmailSender::Smtp({host})"),
+            Self::Smtp { .. } => f.write_str("EmailSender::Smtp"),
             Self::File { .. } => f.write_str("EmailSender::File"),
         }
     }

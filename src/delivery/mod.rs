@@ -1,27 +1,28 @@
-//! The outbox: deliveries written with their tokens, claimed by workers under a lease,
-//! sent, and finished or retried with backoff.
+//! The outbox: deliveries written in the same transaction as the tokens they carry,
+//! claimed by workers under a lease, sent at least once, and finished, retried with
+//! backoff, or failed over to the customer's other channel.
 
 mod email;
 pub mod message;
+mod receipts;
 mod sms;
+mod worker;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::PgPool;
-use tokio::sync::watch;
+use sqlx::{PgConnection, PgPool};
 
 pub use email::EmailSender;
-pub use sms::SmsSender;
+pub use receipts::{Receipt, opt_in, opt_out, record_receipt};
+pub use sms::{SmsSender, twilio_signature, twilio_signature_is_valid};
+pub use worker::{Outbox, RetryPolicy};
 
+use crate::customers::Customer;
 use crate::domain::Channel;
 
-/// A claim lasts this long; a worker that dies leaves its rows to be taken again after it.
-const LEASE: Duration = Duration::from_secs(120);
-const BATCH: i64 = 32;
-const MAX_ATTEMPTS: i32 = 8;
-const IDLE_POLL: Duration = Duration::from_millis(500);
+/// The channel workers are woken on when deliveries are queued.
+pub const NOTIFY_CHANNEL: &str = "billpass_deliveries";
 
 /// One message to send, as claimed.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -33,134 +34,142 @@ pub struct Delivery {
     pub name: String,
     pub expires_at: DateTime<Utc>,
     pub attempts: i32,
+    /// The customer's number opted out of text messages: never text it.
+    pub opted_out: bool,
+}
+
+/// A message the server or gateway accepted.
+#[derive(Debug)]
+pub struct Sent {
+    /// The gateway's id for it, to match delivery receipts.
+    pub provider_ref: Option<String>,
 }
 
 /// Why a send did not go through.
 #[derive(Debug, thiserror::Error)]
 pub enum SendError {
-    /// Worth retrying later.
-    #[error("temporary: {0}")]
-    Transient(String),
-    /// Will never succeed as is.
-    #[error("permanent: {0}")]
-    Permanent(String),
+    /// Worth retrying later, not before `retry_after` when the server said so.
+    #[error("temporary: {reason}")]
+    Transient {
+        reason: String,
+        retry_after: Option<Duration>,
+    },
+    /// Will never succeed as is; `opted_out` when the number asked for no more texts.
+    #[error("permanent: {reason}")]
+    Permanent { reason: String, opted_out: bool },
 }
 
-/// Sends claimed deliveries.
-pub struct Worker {
-    pool: PgPool,
-    email: EmailSender,
-    sms: SmsSender,
-    brand: Arc<str>,
-}
-
-impl Worker {
-    pub fn new(pool: PgPool, email: EmailSender, sms: SmsSender, brand: &str) -> Self {
-        Self {
-            pool,
-            email,
-            sms,
-            brand: brand.into(),
+impl SendError {
+    pub fn transient(reason: impl Into<String>) -> Self {
+        Self::Transient {
+            reason: reason.into(),
+            retry_after: None,
         }
     }
 
-    /// Works until `stop` turns true, then finishes the batch in hand.
-    pub async fn run(self, mut stop: watch::Receiver<bool>) {
-        loop {
-            if *stop.borrow() {
-                return;
-            }
-            match self.run_once().await {
-                Ok(0) => {
-                    tokio::select! {
-                        _ = tokio::time::sleep(IDLE_POLL) => {}
-                        _ = stop.changed() => {}
-                    }
-                }
-                Ok(_) => {}
-                Err(error) => {
-                    tracing::warn!("delivery worker: {error:#}; retrying shortly");
-                    tokio::time::sleep(Duration::from_secs(2)).await;
-                }
-            }
+    pub fn permanent(reason: impl Into<String>) -> Self {
+        Self::Permanent {
+            reason: reason.into(),
+            opted_out: false,
         }
-    }
-
-    /// Claims and sends one batch; returns how many were claimed.
-    pub async fn run_once(&self) -> anyhow::Result<usize> {
-        let batch = self.claim().await?;
-        let count = batch.len();
-        let sends = batch.into_iter().map(|delivery| async move {
-            let result = self.send(&delivery).await;
-            if let Err(error) = self.finish(&delivery, result).await {
-                tracing::warn!(
-                    delivery = delivery.id,
-                    "could not record the delivery outcome: {error:#}"
-                );
-            }
-        });
-        futures_util::future::join_all(sends).await;
-        Ok(count)
-    }
-
-    async fn claim(&self) -> sqlx::Result<Vec<Delivery>> {
-        sqlx::query_as(
-            "WITH due AS (
-                 SELECT id FROM deliveries
-                 WHERE (status = 'queued' AND next_attempt_at <= now())
-                    OR (status = 'sending' AND lease_until < now())
-                 ORDER BY next_attempt_at
-                 LIMIT $1
-                 FOR UPDATE SKIP LOCKED)
-             UPDATE deliveries d
-             SET status = 'sending', lease_until = now() + $2::interval, attempts = d.attempts + 1
-             FROM due, link_tokens t, customers c
-             WHERE d.id = due.id AND t.id = d.token_id AND c.id = t.customer_id
-             RETURNING d.id, d.channel, d.destination, d.link, c.name, t.expires_at, d.attempts",
-        )
-        .bind(BATCH)
-        .bind(format!("{} seconds", LEASE.as_secs()))
-        .fetch_all(&self.pool)
-        .await
-    }
-
-    async fn send(&self, delivery: &Delivery) -> Result<(), SendError> {
-        match delivery.channel.parse::<Channel>() {
-            Ok(Channel::Email) => self.email.send(delivery, &self.brand).await,
-            Ok(Channel::Sms) => self.sms.send(delivery, &self.brand).await,
-            Err(e) => Err(SendError::Permanent(e)),
-        }
-    }
-
-    async fn finish(&self, delivery: &Delivery, result: Result<(), SendError>) -> sqlx::Result<()> {
-        let query = match &result {
-            Ok(()) => sqlx::query(
-                "UPDATE deliveries SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = $2
-                 WHERE id = $1",
-            ),
-            Err(SendError::Transient(_)) if delivery.attempts < MAX_ATTEMPTS => sqlx::query(
-                "UPDATE deliveries SET status = 'queued', lease_until = NULL, last_error = $2,
-                     next_attempt_at = now() + least(interval '1 hour', interval '15 seconds' * 2 ^ (attempts - 1))
-                                         * (0.75 + random() / 2)
-                 WHERE id = $1",
-            ),
-            Err(_) => sqlx::query(
-                "UPDATE deliveries SET status = 'failed', lease_until = NULL, last_error = $2 WHERE id = $1",
-            ),
-        };
-        if let Err(error) = &result {
-            tracing::warn!(delivery = delivery.id, channel = %delivery.channel, "send failed: {error}");
-        }
-        query
-            .bind(delivery.id)
-            .bind(result.err().map(|e| e.to_string()))
-            .execute(&self.pool)
-            .await?;
-        Ok(())
     }
 }
 
 /// `24 Nov 2026 at 19:26 UTC`.
 pub fn expiry_text(at: DateTime<Utc>) -> String {
     at.format("%-d %b %Y at %H:%M UTC").to_string()
+}
+
+/// Fails delivery `id` for good with `reason`; when its number opted out, records that on
+/// every customer with that number. Then, unless this delivery already replaced another,
+/// queues the same link on the customer's other channel if they have one and the link
+/// is still current. Returns the fallback delivery's id.
+pub async fn fail(
+    pool: &PgPool,
+    id: i64,
+    reason: &str,
+    opted_out: bool,
+) -> sqlx::Result<Option<i64>> {
+    let mut tx = pool.begin().await?;
+    let failed: Option<(i64, String, String, Option<i64>, String)> = sqlx::query_as(
+        "UPDATE deliveries d SET status = 'failed', lease_until = NULL, last_error = $2
+         FROM link_tokens t
+         WHERE d.id = $1 AND t.id = d.token_id AND d.status <> 'failed'
+         RETURNING t.customer_id, d.channel, d.destination, d.fallback_of, d.link",
+    )
+    .bind(id)
+    .bind(reason)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((customer_id, channel, destination, fallback_of, link)) = failed else {
+        return Ok(None);
+    };
+    if opted_out {
+        sqlx::query("UPDATE customers SET sms_opted_out_at = now() WHERE phone = $1 AND sms_opted_out_at IS NULL")
+            .bind(&destination)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let fallback = match fallback_of {
+        Some(_) => None,
+        None => queue_fallback(&mut tx, id, customer_id, &channel, &link).await?,
+    };
+    tx.commit().await?;
+    if let Some(fallback) = fallback {
+        tracing::info!(
+            delivery = id,
+            fallback,
+            "delivery failed for good; sent on the other channel instead"
+        );
+    }
+    Ok(fallback)
+}
+
+async fn queue_fallback(
+    conn: &mut PgConnection,
+    failed: i64,
+    customer_id: i64,
+    channel: &str,
+    link: &str,
+) -> sqlx::Result<Option<i64>> {
+    let Ok(channel) = channel.parse::<Channel>() else {
+        return Ok(None);
+    };
+    let Some(customer) = Customer::lock(conn, customer_id).await? else {
+        return Ok(None);
+    };
+    let Ok(destination) = customer.destination(Some(channel.other())) else {
+        return Ok(None);
+    };
+    // Only a link that can still open the bill is worth sending again.
+    let fallback: Option<i64> = sqlx::query_scalar(
+        "WITH token AS (
+             UPDATE link_tokens t SET channel = $3
+             FROM deliveries d
+             WHERE d.id = $1 AND t.id = d.token_id
+               AND t.superseded_at IS NULL AND t.revoked_at IS NULL AND t.expires_at > now()
+             RETURNING t.id)
+         INSERT INTO deliveries (token_id, channel, destination, link, fallback_of)
+         SELECT id, $3, $4, $2, $1 FROM token
+         RETURNING id",
+    )
+    .bind(failed)
+    .bind(link)
+    .bind(destination.channel.as_str())
+    .bind(&destination.address)
+    .fetch_optional(&mut *conn)
+    .await?;
+    if fallback.is_some() {
+        notify_workers(conn).await?;
+    }
+    Ok(fallback)
+}
+
+/// Wakes the delivery workers (when the transaction commits).
+pub async fn notify_workers(conn: &mut PgConnection) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(NOTIFY_CHANNEL)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -1,23 +1,91 @@
-//! Text-message delivery: `.sms` files in the outbox directory (first line the number,
-//! then the body).
+//! Text messages: the Twilio Messages API, a generic HTTP gateway, or `.sms` files in the
+//! outbox directory (first line the number, then the body).
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
+use anyhow::Context;
 use askama::Template;
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use reqwest::StatusCode;
+use url::Url;
 
 use super::message::LinkSms;
-use super::{Delivery, SendError};
+use super::{Delivery, SendError, Sent};
+use crate::settings::{Settings, SmsGateway};
 
 /// Characters in two concatenated GSM-7 segments.
 const TWO_SEGMENTS: usize = 306;
+/// Twilio's error code for a number that replied STOP.
+const TWILIO_OPTED_OUT: i64 = 21610;
+const HTTP_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Where text messages go.
 #[derive(Debug, Clone)]
 pub enum SmsSender {
-    File { dir: PathBuf },
+    File {
+        dir: PathBuf,
+    },
+    Twilio {
+        client: reqwest::Client,
+        messages_url: Url,
+        account_sid: String,
+        auth_token: String,
+        from: String,
+        status_callback: String,
+    },
+    Http {
+        client: reqwest::Client,
+        url: Url,
+        token: String,
+    },
 }
 
 impl SmsSender {
+    /// The gateway the settings name, or the outbox directory.
+    pub fn new(settings: &Settings) -> anyhow::Result<Self> {
+        let Some(gateway) = settings.sms_gateway else {
+            return Ok(Self::File {
+                dir: settings.outbox_dir.clone(),
+            });
+        };
+        let required = |value: &Option<String>, name: &str| {
+            value
+                .clone()
+                .with_context(|| format!("{name}: required when BILLPASS_SMS_GATEWAY is set"))
+        };
+        let url = settings
+            .sms_url
+            .clone()
+            .context("BILLPASS_SMS_URL: required when BILLPASS_SMS_GATEWAY is set")?;
+        let token = required(&settings.sms_auth_token, "BILLPASS_SMS_AUTH_TOKEN")?;
+        let client = reqwest::Client::builder().timeout(HTTP_TIMEOUT).build()?;
+        Ok(match gateway {
+            SmsGateway::Twilio => {
+                let account_sid = required(&settings.sms_account_sid, "BILLPASS_SMS_ACCOUNT_SID")?;
+                let from = required(&settings.sms_from, "BILLPASS_SMS_FROM")?;
+                let messages_url = url
+                    .join(&format!("2010-04-01/Accounts/{account_sid}/Messages.json"))
+                    .context("BILLPASS_SMS_URL: not a base URL")?;
+                let status_callback = format!(
+                    "{}/webhooks/sms/status",
+                    settings.public_url.as_str().trim_end_matches('/')
+                );
+                Self::Twilio {
+                    client,
+                    messages_url,
+                    account_sid,
+                    auth_token: token,
+                    from,
+                    status_callback,
+                }
+            }
+            SmsGateway::Http => Self::Http { client, url, token },
+        })
+    }
+
+    /// The outbox directory only, whatever the settings say.
     pub fn file(outbox: &Path) -> Self {
         Self::File {
             dir: outbox.to_owned(),
@@ -34,7 +102,7 @@ impl SmsSender {
             }
             .render()
             .map(|body| body.trim_end().to_owned())
-            .map_err(|e| SendError::Permanent(format!("template: {e}")))
+            .map_err(|e| SendError::permanent(format!("template: {e}")))
         };
         let body = render(brand)?;
         if body.chars().count() <= TWO_SEGMENTS {
@@ -44,12 +112,13 @@ impl SmsSender {
         }
     }
 
-    pub async fn send(&self, delivery: &Delivery, brand: &str) -> Result<(), SendError> {
+    pub async fn send(&self, delivery: &Delivery, brand: &str) -> Result<Sent, SendError> {
         let body = Self::compose(delivery, brand)?;
+        let reference = format!("billpass-delivery-{}", delivery.id);
         match self {
             Self::File { dir } => {
                 let io = |e: std::io::Error| {
-                    SendError::Transient(format!("writing to {}: {e}", dir.display()))
+                    SendError::transient(format!("writing to {}: {e}", dir.display()))
                 };
                 tokio::fs::create_dir_all(dir).await.map_err(io)?;
                 // Written under a temporary name and renamed, so readers never see half a file.
@@ -58,10 +127,140 @@ impl SmsSender {
                 tokio::fs::write(&partial, format!("{}\n{body}\n", delivery.destination))
                     .await
                     .map_err(io)?;
-                tokio::fs::rename(&partial, &path).await.map_err(io)
+                tokio::fs::rename(&partial, &path).await.map_err(io)?;
+                Ok(Sent { provider_ref: None })
+            }
+            Self::Twilio {
+                client,
+                messages_url,
+                account_sid,
+                auth_token,
+                from,
+                status_callback,
+            } => {
+                let request = client
+                    .post(messages_url.clone())
+                    .basic_auth(account_sid, Some(auth_token))
+                    .header("I-Twilio-Idempotency-Token", &reference)
+                    .form(&[
+                        ("To", delivery.destination.as_str()),
+                        ("From", from),
+                        ("Body", &body),
+                        ("StatusCallback", status_callback),
+                    ]);
+                let answer = gateway_answer(request).await?;
+                Ok(Sent {
+                    provider_ref: answer["sid"].as_str().map(str::to_owned),
+                })
+            }
+            Self::Http { client, url, token } => {
+                let request =
+                    client
+                        .post(url.clone())
+                        .bearer_auth(token)
+                        .json(&serde_json::json!({
+                            "to": delivery.destination,
+                            "body": body,
+                            "reference": reference,
+                        }));
+                let answer = gateway_answer(request).await?;
+                let id = answer["id"].as_str().map_or(reference, str::to_owned);
+                Ok(Sent {
+                    provider_ref: Some(id),
+                })
             }
         }
     }
+}
+
+/// Sends a gateway request and classifies its answer: 2xx is the (JSON) answer; 429 and
+/// 5xx, timeouts and connection errors are worth retrying (after `Retry-After` if given);
+/// other 4xx are permanent, and Twilio's 21610 means the number opted out.
+async fn gateway_answer(request: reqwest::RequestBuilder) -> Result<serde_json::Value, SendError> {
+    let response = request
+        .send()
+        .await
+        .map_err(|e| SendError::transient(format!("gateway unreachable: {e}")))?;
+    let status = response.status();
+    let retry_after = response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(parse_retry_after);
+    let text = response.text().await.unwrap_or_default();
+    let answer: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+    let reason = || {
+        let message = answer["message"].as_str().unwrap_or(text.trim());
+        let message: String = message.chars().take(300).collect();
+        match answer["code"].as_i64() {
+            Some(code) => format!("gateway answered {status}: {code} {message}"),
+            None => format!("gateway answered {status}: {message}"),
+        }
+    };
+    if status.is_success() {
+        Ok(answer)
+    } else if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+        Err(SendError::Transient {
+            reason: reason(),
+            retry_after,
+        })
+    } else {
+        let opted_out = answer["code"].as_i64() == Some(TWILIO_OPTED_OUT);
+        Err(SendError::Permanent {
+            reason: reason(),
+            opted_out,
+        })
+    }
+}
+
+/// `Retry-After` as seconds or an HTTP date.
+fn parse_retry_after(value: &str) -> Option<Duration> {
+    if let Ok(seconds) = value.trim().parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or_default(),
+    )
+}
+
+/// Twilio's request signature: base64 HMAC-SHA1, keyed with the auth token, of the full
+/// URL followed by every POST parameter name and value, sorted by name.
+pub fn twilio_signature(auth_token: &str, url: &str, params: &[(String, String)]) -> String {
+    let key = aws_lc_rs::hmac::Key::new(
+        aws_lc_rs::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
+        auth_token.as_bytes(),
+    );
+    STANDARD.encode(aws_lc_rs::hmac::sign(&key, &signed_content(url, params)).as_ref())
+}
+
+/// Whether `signature` is Twilio's for this request (compared in constant time).
+pub fn twilio_signature_is_valid(
+    auth_token: &str,
+    url: &str,
+    params: &[(String, String)],
+    signature: &str,
+) -> bool {
+    let Ok(tag) = STANDARD.decode(signature.trim()) else {
+        return false;
+    };
+    let key = aws_lc_rs::hmac::Key::new(
+        aws_lc_rs::hmac::HMAC_SHA1_FOR_LEGACY_USE_ONLY,
+        auth_token.as_bytes(),
+    );
+    aws_lc_rs::hmac::verify(&key, &signed_content(url, params), &tag).is_ok()
+}
+
+fn signed_content(url: &str, params: &[(String, String)]) -> Vec<u8> {
+    let mut sorted: Vec<&(String, String)> = params.iter().collect();
+    sorted.sort();
+    let mut content = url.as_bytes().to_vec();
+    for (name, value) in sorted {
+        content.extend_from_slice(name.as_bytes());
+        content.extend_from_slice(value.as_bytes());
+    }
+    content
 }
 
 #[cfg(test)]
@@ -77,6 +276,7 @@ mod tests {
             name: "Sam".into(),
             expires_at: chrono::Utc::now(),
             attempts: 1,
+            opted_out: false,
         }
     }
 
@@ -92,5 +292,65 @@ mod tests {
         .unwrap();
         assert_eq!(long, format!("Your bill: {link}"));
         assert!(long.chars().count() <= TWO_SEGMENTS);
+    }
+
+    /// The example from Twilio's documentation on validating requests.
+    #[test]
+    fn twilio_signatures_match_the_published_example() {
+        let params: Vec<(String, String)> = [
+            ("CallSid", "CA1234567890ABCDE"),
+            ("Caller", "+12349013030"),
+            ("Digits", "1234"),
+            ("From", "+12349013030"),
+            ("To", "+18005551212"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        let url = "https://mycompany.com/myapp.php?foo=1&bar=2";
+        assert_eq!(
+            twilio_signature("12345", url, &params),
+            "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+        );
+        assert!(twilio_signature_is_valid(
+            "12345",
+            url,
+            &params,
+            "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+        ));
+        assert!(!twilio_signature_is_valid(
+            "12345",
+            url,
+            &params,
+            "1/KCTR6DLpKmkAf8muzZqo1nDgQ="
+        ));
+        assert!(!twilio_signature_is_valid(
+            "54321",
+            url,
+            &params,
+            "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+        ));
+        assert!(!twilio_signature_is_valid(
+            "12345",
+            url,
+            &params[1..],
+            "0/KCTR6DLpKmkAf8muzZqo1nDgQ="
+        ));
+        assert!(!twilio_signature_is_valid(
+            "12345",
+            url,
+            &params,
+            "not base64!"
+        ));
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date() {
+        assert_eq!(parse_retry_after("7"), Some(Duration::from_secs(7)));
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon"), None);
     }
 }

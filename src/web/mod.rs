@@ -4,6 +4,7 @@ mod bill;
 mod health;
 mod link;
 pub mod pages;
+mod webhooks;
 
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -50,6 +51,7 @@ impl Application {
                 .configure(link::routes)
                 .configure(bill::routes)
                 .configure(health::routes)
+                .configure(webhooks::routes)
                 .route("/assets/billpass.css", web::get().to(stylesheet))
                 .default_service(web::to(not_found))
         })

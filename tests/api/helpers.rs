@@ -7,7 +7,7 @@ use std::process::{Child, Command};
 use std::sync::Arc;
 
 use billpass::cli::{Cli, minter};
-use billpass::delivery::{EmailSender, SmsSender, Worker};
+use billpass::delivery::Outbox;
 use billpass::domain::{AccountId, Channel, CycleId};
 use billpass::links::{Minted, Minter};
 use billpass::settings::Settings;
@@ -190,15 +190,8 @@ impl TestApp {
 
     /// Sends everything queued, as the worker in `billpass serve` would.
     pub async fn dispatch_all_pending(&self) {
-        let email =
-            EmailSender::new(None, self.settings.email_from.clone(), &self.outbox()).unwrap();
-        let worker = Worker::new(
-            self.pool.clone(),
-            email,
-            SmsSender::file(&self.outbox()),
-            &self.settings.brand,
-        );
-        while worker.run_once().await.unwrap() > 0 {}
+        let outbox = Arc::new(Outbox::new(self.pool.clone(), &self.settings).unwrap());
+        outbox.dispatch_due().await.unwrap();
     }
 
     /// The newest link sent to `address`, read from the outbox files as the customer would.

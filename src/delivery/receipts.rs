@@ -1,0 +1,69 @@
+//! What the SMS gateway tells us afterwards: delivery receipts, and STOP/START replies.
+
+use sqlx::PgPool;
+
+use super::fail;
+
+/// A delivery receipt, as Twilio's status callback reports it.
+#[derive(Debug, serde::Deserialize)]
+pub struct Receipt {
+    #[serde(rename = "MessageSid")]
+    pub message_sid: String,
+    #[serde(rename = "MessageStatus")]
+    pub status: String,
+    #[serde(rename = "ErrorCode")]
+    pub error_code: Option<String>,
+}
+
+/// Moves the delivery to `delivered`, or fails it (with fallback) when the carrier could
+/// not deliver it. Returns whether the message is one of ours.
+pub async fn record_receipt(pool: &PgPool, receipt: &Receipt) -> sqlx::Result<bool> {
+    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM deliveries WHERE provider_ref = $1")
+        .bind(&receipt.message_sid)
+        .fetch_optional(pool)
+        .await?;
+    let Some(id) = id else { return Ok(false) };
+    match receipt.status.as_str() {
+        "delivered" | "read" => {
+            sqlx::query(
+                "UPDATE deliveries SET status = 'delivered', delivered_at = now()
+                 WHERE id = $1 AND status IN ('sending', 'sent')",
+            )
+            .bind(id)
+            .execute(pool)
+            .await?;
+        }
+        "undelivered" | "failed" => {
+            let code = receipt.error_code.as_deref().unwrap_or("none");
+            let opted_out = code == "21610";
+            fail(
+                pool,
+                id,
+                &format!("carrier reported {} (error {code})", receipt.status),
+                opted_out,
+            )
+            .await?;
+        }
+        // queued, sending, sent, accepted…: nothing new.
+        _ => {}
+    }
+    Ok(true)
+}
+
+/// The customers with this number asked for no more text messages.
+pub async fn opt_out(pool: &PgPool, phone: &str) -> sqlx::Result<u64> {
+    let done = sqlx::query("UPDATE customers SET sms_opted_out_at = now() WHERE phone = $1 AND sms_opted_out_at IS NULL")
+        .bind(phone)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// The customers with this number may be texted again.
+pub async fn opt_in(pool: &PgPool, phone: &str) -> sqlx::Result<u64> {
+    let done = sqlx::query("UPDATE customers SET sms_opted_out_at = NULL WHERE phone = $1 AND sms_opted_out_at IS NOT NULL")
+        .bind(phone)
+        .execute(pool)
+        .await?;
+    Ok(done.rows_affected())
+}
