@@ -125,6 +125,11 @@ pub struct Settings {
     #[arg(long, env = "BILLPASS_RETRY_BASE", default_value = "30s", value_parser = parse_retry_base, global = true)]
     pub retry_base: Duration,
 
+    /// How long a delivery claimed by a worker that went silent waits before another worker
+    /// sends it; longer than any one send may take.
+    #[arg(long, env = "BILLPASS_DELIVERY_LEASE", default_value = "2m", value_parser = parse_lease, global = true)]
+    pub delivery_lease: Duration,
+
     /// Attempts before a delivery fails for good (and falls back to the other channel).
     #[arg(long, env = "BILLPASS_RETRY_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50), global = true)]
     pub retry_max_attempts: u32,

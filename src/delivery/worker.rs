@@ -18,8 +18,6 @@ use super::{Delivery, EmailSender, NOTIFY_CHANNEL, SendError, Sent, SmsSender, f
 use crate::domain::Channel;
 use crate::settings::Settings;
 
-/// A claim lasts this long; a worker that dies leaves its rows to be taken again after it.
-const LEASE: Duration = Duration::from_secs(120);
 /// How often lanes look for due retries when nothing wakes them.
 const POLL: Duration = Duration::from_secs(1);
 /// How long sends in flight may take to finish on shutdown.
@@ -71,6 +69,9 @@ pub struct Outbox {
     sms: SmsSender,
     brand: String,
     retry: RetryPolicy,
+    /// A claim lasts this long: a worker that dies leaves its deliveries to be taken again
+    /// after it.
+    lease: Duration,
     lanes: [Lane; 2],
     /// Deliveries claimed by this process and not yet finished.
     in_flight: Mutex<HashSet<i64>>,
@@ -102,6 +103,7 @@ impl Outbox {
                 base: settings.retry_base,
                 max_attempts: settings.retry_max_attempts,
             },
+            lease: settings.delivery_lease,
             lanes: [
                 Lane::new(
                     Channel::Email,
@@ -224,7 +226,7 @@ impl Outbox {
                        c.sms_opted_out_at IS NOT NULL AS opted_out",
         )
         .bind(limit as i64)
-        .bind(format!("{} seconds", LEASE.as_secs()))
+        .bind(format!("{} milliseconds", self.lease.as_millis()))
         .bind(channel.as_str())
         .fetch_all(&self.pool)
         .await?;
@@ -319,22 +321,29 @@ impl Outbox {
         Ok(())
     }
 
-    /// Sends everything due now and returns how many were claimed (for tests and for a
-    /// one-off drain without `serve`).
+    /// Sends everything due now, fallbacks included, and returns how many sends it made
+    /// (for tests and for a one-off drain without `serve`).
     pub async fn dispatch_due(self: &Arc<Self>) -> sqlx::Result<usize> {
         let mut total = 0;
-        for (lane, spec) in self.lanes.iter().enumerate() {
-            loop {
-                let batch = self.claim(spec.channel, spec.concurrency).await?;
-                if batch.is_empty() {
-                    break;
+        loop {
+            let before = total;
+            for (lane, spec) in self.lanes.iter().enumerate() {
+                loop {
+                    let batch = self.claim(spec.channel, spec.concurrency).await?;
+                    if batch.is_empty() {
+                        break;
+                    }
+                    total += batch.len();
+                    futures_util::future::join_all(
+                        batch.into_iter().map(|d| self.deliver(lane, d)),
+                    )
+                    .await;
                 }
-                total += batch.len();
-                let sends = batch.into_iter().map(|d| self.deliver(lane, d));
-                futures_util::future::join_all(sends).await;
+            }
+            if total == before {
+                return Ok(total);
             }
         }
-        Ok(total)
     }
 }
 

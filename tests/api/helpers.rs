@@ -248,25 +248,27 @@ pub fn latest_link_in_outbox(outbox: &Path, address: &str) -> Option<String> {
     files.sort();
     files.iter().rev().find_map(|(_, path)| {
         let raw = std::fs::read_to_string(path).ok()?;
-        // Undo quoted-printable soft line breaks so the link is whole again.
-        let text = raw.replace("=\r\n", "").replace("=\n", "");
         let to_us = match path.extension()?.to_str()? {
-            "sms" => text.lines().next()? == address,
-            "eml" => text
+            "sms" => raw.lines().next()? == address,
+            "eml" => raw
                 .lines()
                 .any(|l| l.starts_with("To:") && l.contains(address)),
             _ => false,
         };
-        if !to_us {
-            return None;
-        }
-        let start = text.find("http://")?;
-        let link: String = text[start..]
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || "-_.:/".contains(*c))
-            .collect();
-        Some(link)
+        if to_us { link_in_message(&raw) } else { None }
     })
+}
+
+/// The bill link in a message as sent (an email's quoted-printable text part, or an SMS).
+pub fn link_in_message(raw: &str) -> Option<String> {
+    // Undo quoted-printable soft line breaks so the link is whole again.
+    let text = raw.replace("=\r\n", "").replace("=\n", "");
+    let start = text.find("http://")?;
+    let link: String = text[start..]
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric() || "-_.:/".contains(*c))
+        .collect();
+    Some(link)
 }
 
 /// The status in a page's `data-link-status`.
