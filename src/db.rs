@@ -26,7 +26,7 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
         .acquire_timeout(Duration::from_secs(5))
         .after_connect(|_, _| {
             Box::pin(async {
-                disable_nagle();
+                crate::sockets::disable_nagle();
                 Ok(())
             })
         })
@@ -48,40 +48,6 @@ pub fn redact(url: &str) -> String {
             parsed.to_string()
         }
         _ => url.to_owned(),
-    }
-}
-
-/// sqlx 0.9.0 leaves Nagle's algorithm on for its sockets (sqlx issue 4335): on TLS
-/// connections every large statement then waits ~40 ms for a delayed ACK, which makes a
-/// cycle run several times slower. Until the fix is released, turn Nagle off on this
-/// process's TCP sockets whenever a database connection is made. Elsewhere than Linux
-/// this does nothing.
-fn disable_nagle() {
-    use std::os::fd::{BorrowedFd, RawFd};
-
-    let Ok(entries) = std::fs::read_dir("/proc/self/fd") else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let Some(fd) = entry
-            .file_name()
-            .to_str()
-            .and_then(|n| n.parse::<RawFd>().ok())
-        else {
-            continue;
-        };
-        // SAFETY: the descriptor is borrowed for two socket-option calls only. Were it
-        // closed meanwhile, the calls fail (EBADF/ENOTSOCK), or at worst set TCP_NODELAY
-        // on another of our own sockets, which is harmless.
-        let fd = unsafe { BorrowedFd::borrow_raw(fd) };
-        let socket = socket2::SockRef::from(&fd);
-        if socket.r#type().is_ok_and(|t| t == socket2::Type::STREAM)
-            && socket
-                .domain()
-                .is_ok_and(|d| d == socket2::Domain::IPV4 || d == socket2::Domain::IPV6)
-        {
-            let _ = socket.set_tcp_nodelay(true);
-        }
     }
 }
 

@@ -14,5 +14,6 @@ pub mod links;
 pub mod progress;
 pub mod sessions;
 pub mod settings;
+pub mod sockets;
 pub mod tokens;
 pub mod web;

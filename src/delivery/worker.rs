@@ -11,7 +11,7 @@ use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use rand::Rng;
 use sqlx::PgPool;
 use sqlx::postgres::PgListener;
-use tokio::sync::{Notify, Semaphore, watch};
+use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::{Delivery, EmailSender, NOTIFY_CHANNEL, SendError, Sent, SmsSender, fail};
@@ -20,10 +20,17 @@ use crate::settings::Settings;
 
 /// How often lanes look for due retries when nothing wakes them.
 const POLL: Duration = Duration::from_secs(1);
+/// Deliveries a lane may hold claimed, in multiples of its concurrency.
+const CLAIM_AHEAD: usize = 16;
+/// Outcomes written at once, at most.
+const RECORD_BATCH: usize = 256;
 /// How long sends in flight may take to finish on shutdown.
 const GRACE: Duration = Duration::from_secs(20);
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+
+/// A delivery, how its send went, and the claim slot it holds until that is written.
+type Outcome = (Delivery, Result<Sent, SendError>, OwnedSemaphorePermit);
 
 /// When to try again after a transient failure.
 #[derive(Debug, Clone, Copy)]
@@ -121,6 +128,7 @@ impl Outbox {
     pub async fn run(self: Arc<Self>, stop: watch::Receiver<bool>) {
         let wake = Arc::new(Notify::new());
         let listener = tokio::spawn(listen(self.pool.clone(), wake.clone()));
+        let sweeper = tokio::spawn(crate::sockets::keep_nagle_off());
         let lanes: Vec<_> = (0..self.lanes.len())
             .map(|lane| tokio::spawn(self.clone().run_lane(lane, wake.clone(), stop.clone())))
             .collect();
@@ -128,6 +136,7 @@ impl Outbox {
             let _ = lane.await;
         }
         listener.abort();
+        sweeper.abort();
         let unfinished: Vec<i64> = self
             .in_flight
             .lock()
@@ -153,49 +162,64 @@ impl Outbox {
         }
     }
 
+    /// One channel: a claimer takes due deliveries in batches (holding at most a few
+    /// batches' worth), senders send them (at most the lane's concurrency at once, at most
+    /// its rate), and a recorder writes the outcomes in batches.
     async fn run_lane(
         self: Arc<Self>,
         lane: usize,
         wake: Arc<Notify>,
         mut stop: watch::Receiver<bool>,
     ) {
-        let channel = self.lanes[lane].channel;
-        let permits = Arc::new(Semaphore::new(self.lanes[lane].concurrency));
+        let spec = &self.lanes[lane];
+        let claimable = Arc::new(Semaphore::new(spec.concurrency * CLAIM_AHEAD));
+        let sending = Arc::new(Semaphore::new(spec.concurrency));
+        let (outcomes, recorded) = mpsc::unbounded_channel();
+        let freed = Arc::new(Notify::new());
+        let recorder = tokio::spawn(self.clone().record_outcomes(recorded, freed.clone()));
         let mut sends = JoinSet::new();
         loop {
             if *stop.borrow() {
                 break;
             }
             while sends.try_join_next().is_some() {}
-            let free = permits.available_permits();
+            let free = claimable.available_permits();
             let claimed = if free > 0 {
-                self.claim(channel, free).await
+                self.claim(spec.channel, free).await
             } else {
                 Ok(Vec::new())
             };
             match claimed {
                 Ok(batch) if !batch.is_empty() => {
                     for delivery in batch {
-                        let permit = permits
+                        let slot = claimable
                             .clone()
                             .acquire_owned()
                             .await
                             .expect("lane semaphore is never closed");
-                        let outbox = self.clone();
+                        let (outbox, sending, outcomes) =
+                            (self.clone(), sending.clone(), outcomes.clone());
                         sends.spawn(async move {
-                            outbox.deliver(lane, delivery).await;
-                            drop(permit);
+                            let _sending = sending
+                                .acquire_owned()
+                                .await
+                                .expect("lane semaphore is never closed");
+                            let result = outbox.send(lane, &delivery).await;
+                            // The claim slot is given back once the outcome is written.
+                            let _ = outcomes.send((delivery, result, slot));
                         });
                     }
                     continue;
                 }
                 Ok(_) => {}
-                Err(error) => tracing::warn!(%channel, "claiming deliveries: {error}"),
+                Err(error) => {
+                    tracing::warn!(channel = %spec.channel, "claiming deliveries: {error}")
+                }
             }
             tokio::select! {
                 _ = wake.notified() => {}
+                _ = freed.notified() => {}
                 _ = tokio::time::sleep(POLL) => {}
-                Some(_) = sends.join_next(), if !sends.is_empty() => {}
                 _ = stop.changed() => {}
             }
         }
@@ -204,6 +228,42 @@ impl Outbox {
             .is_err()
         {
             sends.abort_all();
+        }
+        drop(outcomes);
+        let _ = recorder.await;
+    }
+
+    /// Writes outcomes as they come: whatever has arrived meanwhile is written together
+    /// (successes in one statement), and the claimer hears that slots are free.
+    async fn record_outcomes(
+        self: Arc<Self>,
+        mut outcomes: mpsc::UnboundedReceiver<Outcome>,
+        freed: Arc<Notify>,
+    ) {
+        while let Some(first) = outcomes.recv().await {
+            let mut batch = vec![first];
+            while batch.len() < RECORD_BATCH {
+                match outcomes.try_recv() {
+                    Ok(outcome) => batch.push(outcome),
+                    Err(_) => break,
+                }
+            }
+            self.record_all(batch).await;
+            freed.notify_one();
+        }
+    }
+
+    async fn record_all(&self, outcomes: Vec<Outcome>) {
+        let (results, _slots): (Vec<_>, Vec<_>) = outcomes
+            .into_iter()
+            .map(|(delivery, result, slot)| ((delivery, result), slot))
+            .unzip();
+        if let Err(error) = self.record(&results).await {
+            tracing::warn!("could not record delivery outcomes (their leases will lapse): {error}");
+        }
+        let mut in_flight = self.in_flight.lock().expect("in-flight lock");
+        for (delivery, _) in &results {
+            in_flight.remove(&delivery.id);
         }
     }
 
@@ -237,85 +297,82 @@ impl Outbox {
         Ok(claimed)
     }
 
-    /// Sends one delivery and records the outcome.
-    async fn deliver(&self, lane: usize, delivery: Delivery) {
+    /// Sends one delivery; a number that opted out is never texted.
+    async fn send(&self, lane: usize, delivery: &Delivery) -> Result<Sent, SendError> {
         let lane = &self.lanes[lane];
-        let result = if lane.channel == Channel::Sms && delivery.opted_out {
-            Err(SendError::Permanent {
+        if lane.channel == Channel::Sms && delivery.opted_out {
+            return Err(SendError::Permanent {
                 reason: "the number opted out of text messages".into(),
                 opted_out: true,
-            })
-        } else {
-            if let Some(rate) = &lane.rate {
-                rate.until_ready().await;
-            }
-            match lane.channel {
-                Channel::Email => self.email.send(&delivery, &self.brand).await,
-                Channel::Sms => self.sms.send(&delivery, &self.brand).await,
-            }
-        };
-        if let Err(error) = self.record(&delivery, result).await {
-            tracing::warn!(
-                delivery = delivery.id,
-                "could not record the outcome (the lease will lapse): {error}"
-            );
+            });
         }
-        self.in_flight
-            .lock()
-            .expect("in-flight lock")
-            .remove(&delivery.id);
+        if let Some(rate) = &lane.rate {
+            rate.until_ready().await;
+        }
+        match lane.channel {
+            Channel::Email => self.email.send(delivery, &self.brand).await,
+            Channel::Sms => self.sms.send(delivery, &self.brand).await,
+        }
     }
 
-    async fn record(
-        &self,
-        delivery: &Delivery,
-        result: Result<Sent, SendError>,
-    ) -> sqlx::Result<()> {
-        let error = match result {
-            Ok(sent) => {
-                sqlx::query(
-                    "UPDATE deliveries SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL,
-                         provider_ref = $2
-                     WHERE id = $1 AND status = 'sending'",
-                )
-                .bind(delivery.id)
-                .bind(sent.provider_ref)
-                .execute(&self.pool)
-                .await?;
-                return Ok(());
-            }
-            Err(error) => error,
-        };
-        tracing::warn!(delivery = delivery.id, channel = %delivery.channel, attempt = delivery.attempts, "send failed: {error}");
-        match error {
-            SendError::Transient {
-                reason,
-                retry_after,
-            } if (delivery.attempts as u32) < self.retry.max_attempts => {
-                let delay = self.retry.delay(delivery.attempts as u32, retry_after);
-                sqlx::query(
-                    "UPDATE deliveries SET status = 'queued', lease_until = NULL, last_error = $2,
-                         next_attempt_at = now() + $3::interval
-                     WHERE id = $1 AND status = 'sending'",
-                )
-                .bind(delivery.id)
-                .bind(format!("temporary: {reason}"))
-                .bind(format!("{} milliseconds", delay.as_millis()))
-                .execute(&self.pool)
-                .await?;
-            }
-            SendError::Transient { reason, .. } => {
-                let reason = format!("gave up after {} attempts: {reason}", delivery.attempts);
-                fail(&self.pool, delivery.id, &reason, false).await?;
-            }
-            SendError::Permanent { reason, opted_out } => {
-                fail(
-                    &self.pool,
-                    delivery.id,
-                    &format!("permanent: {reason}"),
-                    opted_out,
-                )
-                .await?;
+    /// Records outcomes: successes in one statement; a transient failure is queued again
+    /// after a backoff, or fails for good after the last attempt; a permanent one fails
+    /// (and falls back to the other channel).
+    async fn record(&self, results: &[(Delivery, Result<Sent, SendError>)]) -> sqlx::Result<()> {
+        let sent: Vec<(i64, Option<String>)> = results
+            .iter()
+            .filter_map(|(d, r)| {
+                r.as_ref()
+                    .ok()
+                    .map(|sent| (d.id, sent.provider_ref.clone()))
+            })
+            .collect();
+        if !sent.is_empty() {
+            let (ids, references): (Vec<i64>, Vec<Option<String>>) = sent.into_iter().unzip();
+            sqlx::query(
+                "UPDATE deliveries d SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL,
+                     provider_ref = u.provider_ref
+                 FROM UNNEST($1::int8[], $2::text[]) AS u(id, provider_ref)
+                 WHERE d.id = u.id AND d.status = 'sending'",
+            )
+            .bind(&ids)
+            .bind(&references)
+            .execute(&self.pool)
+            .await?;
+        }
+        for (delivery, result) in results {
+            let Err(error) = result else { continue };
+            tracing::warn!(delivery = delivery.id, channel = %delivery.channel, attempt = delivery.attempts, "send failed: {error}");
+            match error {
+                SendError::Transient {
+                    reason,
+                    retry_after,
+                } if (delivery.attempts as u32) < self.retry.max_attempts => {
+                    let delay = self.retry.delay(delivery.attempts as u32, *retry_after);
+                    sqlx::query(
+                        "UPDATE deliveries SET status = 'queued', lease_until = NULL, last_error = $2,
+                             next_attempt_at = now() + $3::interval
+                         WHERE id = $1 AND status = 'sending'",
+                    )
+                    .bind(delivery.id)
+                    .bind(format!("temporary: {reason}"))
+                    .bind(format!("{} milliseconds", delay.as_millis()))
+                    .execute(&self.pool)
+                    .await?;
+                }
+                SendError::Transient { reason, .. } => {
+                    let reason = format!("gave up after {} attempts: {reason}", delivery.attempts);
+                    fail(&self.pool, delivery.id, &reason, false).await?;
+                }
+                SendError::Permanent { reason, opted_out } => {
+                    fail(
+                        &self.pool,
+                        delivery.id,
+                        &format!("permanent: {reason}"),
+                        *opted_out,
+                    )
+                    .await?;
+                }
             }
         }
         Ok(())
@@ -334,10 +391,16 @@ impl Outbox {
                         break;
                     }
                     total += batch.len();
-                    futures_util::future::join_all(
-                        batch.into_iter().map(|d| self.deliver(lane, d)),
-                    )
-                    .await;
+                    let sends = batch.into_iter().map(|d| async move {
+                        let result = self.send(lane, &d).await;
+                        (d, result)
+                    });
+                    let results = futures_util::future::join_all(sends).await;
+                    self.record(&results).await?;
+                    let mut in_flight = self.in_flight.lock().expect("in-flight lock");
+                    for (delivery, _) in &results {
+                        in_flight.remove(&delivery.id);
+                    }
                 }
             }
             if total == before {
