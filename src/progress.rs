@@ -51,6 +51,16 @@ impl RunReporter {
         }
         self.last_line = Some(Instant::now());
         let elapsed = self.started.elapsed().as_secs_f64().max(0.001);
+        if p.is_finished() {
+            eprintln!(
+                "cycle {}: {}/{} customers, {} in {elapsed:.1}s",
+                p.cycle,
+                p.done(),
+                p.total,
+                p.status
+            );
+            return;
+        }
         let rate = (p.done() - first) as f64 / elapsed;
         let left = (p.total - p.done()).max(0);
         let eta = if rate > 0.0 {
