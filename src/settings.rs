@@ -177,13 +177,23 @@ fn parse_public_url(raw: &str) -> Result<Url, String> {
     Ok(url)
 }
 
-fn parse_ttl(raw: &str) -> Result<Duration, String> {
-    let ttl = humantime::parse_duration(raw)
-        .map_err(|e| format!("{e}; expected a duration like 90s, 15m, 72h or 7d"))?;
-    if ttl < Duration::from_secs(60) || ttl > Duration::from_secs(90 * 24 * 3600) {
-        return Err("expected a duration between 1m and 90d".into());
+/// A duration like `30s` or `72h`, between `min` and `max` (named in the message as written).
+fn parse_duration_between(
+    raw: &str,
+    (min, max): (Duration, Duration),
+    (examples, bounds): (&str, &str),
+) -> Result<Duration, String> {
+    let duration = humantime::parse_duration(raw)
+        .map_err(|e| format!("{e}; expected a duration like {examples}"))?;
+    if duration < min || duration > max {
+        return Err(format!("expected a duration between {bounds}"));
     }
-    Ok(ttl)
+    Ok(duration)
+}
+
+fn parse_ttl(raw: &str) -> Result<Duration, String> {
+    let bounds = (Duration::from_secs(60), Duration::from_secs(90 * 24 * 3600));
+    parse_duration_between(raw, bounds, ("90s, 15m, 72h or 7d", "1m and 90d"))
 }
 
 /// The shape of the SMS gateway's API.
@@ -205,21 +215,13 @@ fn parse_gateway_url(raw: &str) -> Result<Url, String> {
 }
 
 fn parse_retry_base(raw: &str) -> Result<Duration, String> {
-    let base = humantime::parse_duration(raw)
-        .map_err(|e| format!("{e}; expected a duration like 30s or 2m"))?;
-    if base < Duration::from_millis(10) || base > Duration::from_secs(3600) {
-        return Err("expected a duration between 10ms and 1h".into());
-    }
-    Ok(base)
+    let bounds = (Duration::from_millis(10), Duration::from_secs(3600));
+    parse_duration_between(raw, bounds, ("30s or 2m", "10ms and 1h"))
 }
 
 fn parse_lease(raw: &str) -> Result<Duration, String> {
-    let lease = humantime::parse_duration(raw)
-        .map_err(|e| format!("{e}; expected a duration like 30s or 2m"))?;
-    if lease < Duration::from_secs(1) || lease > Duration::from_secs(3600) {
-        return Err("expected a duration between 1s and 1h".into());
-    }
-    Ok(lease)
+    let bounds = (Duration::from_secs(1), Duration::from_secs(3600));
+    parse_duration_between(raw, bounds, ("30s or 2m", "1s and 1h"))
 }
 
 fn parse_brand(raw: &str) -> Result<String, String> {
