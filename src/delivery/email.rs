@@ -10,7 +10,7 @@ use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::message::{LinkEmailHtml, LinkEmailText};
-use super::{Delivery, SendError, Sent, expiry_text};
+use super::{Delivery, SendError, Sent, time_text};
 use crate::settings::Settings;
 
 const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -72,7 +72,7 @@ impl EmailSender {
             .destination
             .parse()
             .map_err(|e| SendError::permanent(format!("bad address on file: {e}")))?;
-        let expires = expiry_text(delivery.expires_at);
+        let expires = time_text(delivery.expires_at);
         let (name, link) = (delivery.name.as_str(), delivery.link.as_str());
         let text = LinkEmailText {
             brand,

@@ -75,8 +75,8 @@ impl SendError {
     }
 }
 
-/// `24 Nov 2026 at 19:26 UTC`.
-pub fn expiry_text(at: DateTime<Utc>) -> String {
+/// `24 Nov 2026 at 19:26 UTC`, as messages and pages write times.
+pub fn time_text(at: DateTime<Utc>) -> String {
     at.format("%-d %b %Y at %H:%M UTC").to_string()
 }
 
@@ -105,10 +105,7 @@ pub async fn fail(
         return Ok(None);
     };
     if opted_out {
-        sqlx::query("UPDATE customers SET sms_opted_out_at = now() WHERE phone = $1 AND sms_opted_out_at IS NULL")
-            .bind(&destination)
-            .execute(&mut *tx)
-            .await?;
+        opt_out(&mut *tx, &destination).await?;
     }
     let fallback = match fallback_of {
         Some(_) => None,

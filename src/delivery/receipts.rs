@@ -1,6 +1,6 @@
 //! What the SMS gateway tells us afterwards: delivery receipts, and STOP/START replies.
 
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 
 use super::fail;
 
@@ -51,10 +51,10 @@ pub async fn record_receipt(pool: &PgPool, receipt: &Receipt) -> sqlx::Result<bo
 }
 
 /// The customers with this number asked for no more text messages.
-pub async fn opt_out(pool: &PgPool, phone: &str) -> sqlx::Result<u64> {
+pub async fn opt_out(db: impl PgExecutor<'_>, phone: &str) -> sqlx::Result<u64> {
     let done = sqlx::query("UPDATE customers SET sms_opted_out_at = now() WHERE phone = $1 AND sms_opted_out_at IS NULL")
         .bind(phone)
-        .execute(pool)
+        .execute(db)
         .await?;
     Ok(done.rows_affected())
 }

@@ -76,7 +76,7 @@ fn status_page(
         &LinkStatusPage {
             brand: &state.settings.brand,
             status,
-            newer_sent_at: newer.map(|(at, _)| at.format("%-d %b %Y at %H:%M UTC").to_string()),
+            newer_sent_at: newer.map(|(at, _)| crate::delivery::time_text(at)),
             newer_channel: newer.map(|(_, channel)| match channel {
                 Channel::Email => "email",
                 Channel::Sms => "text message",
