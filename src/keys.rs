@@ -229,10 +229,7 @@ impl Keyring {
     /// Every key that can verify, as a JWK Set.
     pub fn jwks(&self) -> serde_json::Value {
         self.rescan_if_due();
-        let keys = self.keys.read().expect("keyring lock");
-        let mut all: Vec<_> = keys.by_kid.values().collect();
-        all.sort_by_key(|k| std::cmp::Reverse(k.created));
-        json!({ "keys": all.iter().map(|k| &k.jwk).collect::<Vec<_>>() })
+        json!({ "keys": self.keys().iter().map(|k| &k.jwk).collect::<Vec<_>>() })
     }
 
     /// Every key, newest first.
