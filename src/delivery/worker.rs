@@ -261,8 +261,13 @@ impl Outbox {
         if let Err(error) = self.record(&results).await {
             tracing::warn!("could not record delivery outcomes (their leases will lapse): {error}");
         }
+        self.forget(&results);
+    }
+
+    /// These deliveries are no longer this process's to give back on shutdown.
+    fn forget(&self, results: &[(Delivery, Result<Sent, SendError>)]) {
         let mut in_flight = self.in_flight.lock().expect("in-flight lock");
-        for (delivery, _) in &results {
+        for (delivery, _) in results {
             in_flight.remove(&delivery.id);
         }
     }
@@ -397,10 +402,7 @@ impl Outbox {
                     });
                     let results = futures_util::future::join_all(sends).await;
                     self.record(&results).await?;
-                    let mut in_flight = self.in_flight.lock().expect("in-flight lock");
-                    for (delivery, _) in &results {
-                        in_flight.remove(&delivery.id);
-                    }
+                    self.forget(&results);
                 }
             }
             if total == before {
