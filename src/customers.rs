@@ -108,15 +108,15 @@ impl Customer {
         .await
     }
 
-    /// Looks a customer up by account number.
-    pub async fn find(
+    /// Looks a customer up by account number and locks the row, as [`Self::lock`] does.
+    pub async fn lock_by_account(
         conn: &mut PgConnection,
         account: &AccountId,
     ) -> sqlx::Result<Option<Customer>> {
         sqlx::query_as(concat!(
             "SELECT ",
             customer_columns!(),
-            " FROM customers WHERE account_id = $1"
+            " FROM customers WHERE account_id = $1 FOR UPDATE"
         ))
         .bind(account.as_str())
         .fetch_optional(conn)

@@ -423,10 +423,7 @@ pub async fn resend(
     minted_by: &str,
 ) -> Result<Minted, ResendError> {
     let mut tx = pool.begin().await?;
-    let found = Customer::find(&mut tx, account)
-        .await?
-        .ok_or(ResendError::UnknownCustomer)?;
-    let customer = Customer::lock(&mut tx, found.id)
+    let customer = Customer::lock_by_account(&mut tx, account)
         .await?
         .ok_or(ResendError::UnknownCustomer)?;
     let destination = customer.destination(channel)?;
