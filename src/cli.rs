@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 use sqlx::PgPool;
 use tokio::sync::watch;
 
+use crate::audit::{Actor, Reason};
 use crate::cycle::{RunProgress, Runner, Worked};
 use crate::delivery::Outbox;
 use crate::domain::{AccountId, Channel, CycleId};
@@ -20,6 +21,7 @@ use crate::keys::{self, KeyAlgorithm, Keyring};
 use crate::links::{self, Minter};
 use crate::progress::RunReporter;
 use crate::settings::Settings;
+use crate::staff::{self, KeyName, Role};
 use crate::tokens::TokenIssuer;
 use crate::web::{AppState, Application};
 use crate::{cycle, db, demo};
@@ -64,6 +66,32 @@ pub enum Command {
         /// Channel to use; default: the customer's preferred one.
         #[arg(long)]
         channel: Option<Channel>,
+        /// Why, for the customer's history and the audit log.
+        #[arg(long, value_parser = Reason::parse)]
+        reason: Option<Reason>,
+    },
+    /// Staff API keys.
+    #[command(subcommand)]
+    Staff(StaffCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StaffCommand {
+    /// Create an API key; it is printed once, as the last line, and never shown again.
+    CreateKey {
+        /// Who holds it (`alice`, `billing-batch`).
+        #[arg(long, value_parser = KeyName::parse)]
+        name: KeyName,
+        /// `billing` imports and runs cycles, `csr` looks up, resends and revokes, `admin` all.
+        #[arg(long, value_enum)]
+        role: Role,
+    },
+    /// List API keys (never the keys themselves), active ones first.
+    ListKeys,
+    /// Revoke an API key by name or id; it stops working at once.
+    RevokeKey {
+        /// The key's name, or its id from `staff list-keys`.
+        key: String,
     },
 }
 
@@ -213,13 +241,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let cycle = CycleId::parse(&cycle).map_err(|e| anyhow::anyhow!("CYCLE: {e}"))?;
             let pool = db::connect_and_migrate(&settings.database_url).await?;
             let minter = minter(&settings)?;
-            let done = run_cycle(&pool, &minter, &settings, &cycle, &whoami()).await?;
+            let done = run_cycle(&pool, &minter, &settings, &cycle, &Actor::command_line()).await?;
             println!("{}", summary(&done));
         }
         Command::Cycle(CycleCommand::Schedule { cycle, at }) => {
             let cycle = CycleId::parse(&cycle).map_err(|e| anyhow::anyhow!("CYCLE: {e}"))?;
             let pool = db::connect_and_migrate(&settings.database_url).await?;
-            let run_id = cycle::schedule(&pool, &cycle, at, &whoami()).await?;
+            let run_id = cycle::schedule(&pool, &cycle, at, &Actor::command_line()).await?;
             println!(
                 "Scheduled run {run_id} of cycle {cycle} for {}; `billpass serve` starts it then.",
                 at.format("%Y-%m-%d %H:%M UTC")
@@ -228,13 +256,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Resend {
             account_id,
             channel,
+            reason,
         } => {
             let account =
                 AccountId::parse(&account_id).map_err(|e| anyhow::anyhow!("ACCOUNT_ID: {e}"))?;
             let pool = db::connect_and_migrate(&settings.database_url).await?;
-            let minted = links::resend(&pool, &minter(&settings)?, &account, channel, &whoami())
-                .await
-                .with_context(|| format!("resending to {account}"))?;
+            let minted = links::resend(
+                &pool,
+                &minter(&settings)?,
+                &account,
+                channel,
+                &Actor::command_line(),
+                reason.as_ref(),
+            )
+            .await
+            .with_context(|| format!("resending to {account}"))?;
             println!(
                 "Queued link {} (delivery {}) by {} to {}; the previous link no longer works.",
                 minted.jti,
@@ -243,16 +279,57 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 minted.destination.masked()
             );
         }
+        Command::Staff(command) => {
+            let pool = db::connect_and_migrate(&settings.database_url).await?;
+            staff_command(&pool, command).await?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// Who started a command-line action, for the record.
-fn whoami() -> String {
-    format!(
-        "cli:{}",
-        std::env::var("USER").unwrap_or_else(|_| "unknown".into())
-    )
+async fn staff_command(pool: &PgPool, command: StaffCommand) -> anyhow::Result<()> {
+    let by = Actor::command_line();
+    match command {
+        StaffCommand::CreateKey { name, role } => {
+            let (created, key) = staff::create_key(pool, &name, role, &by).await?;
+            println!(
+                "Created {role} key {} (id {}). It is shown only now: store it in a secret manager.",
+                created.name, created.id
+            );
+            println!("{}", key.expose());
+        }
+        StaffCommand::ListKeys => {
+            println!(
+                "{:<6} {:<24} {:<8} {:<17} {:<17} status",
+                "id", "name", "role", "created", "last used"
+            );
+            let time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M").to_string();
+            for key in staff::list_keys(pool).await? {
+                let status = match (&key.revoked_at, &key.revoked_by) {
+                    (Some(at), by) => {
+                        format!("revoked {} by {}", time(*at), by.as_deref().unwrap_or("?"))
+                    }
+                    (None, _) => "active".to_owned(),
+                };
+                println!(
+                    "{:<6} {:<24} {:<8} {:<17} {:<17} {status}",
+                    key.id,
+                    key.name,
+                    key.role,
+                    time(key.created_at),
+                    key.last_used_at.map_or_else(|| "never".to_owned(), time),
+                );
+            }
+        }
+        StaffCommand::RevokeKey { key } => {
+            let revoked = staff::revoke_key(pool, &key, &by).await?;
+            println!(
+                "Revoked {} key {} (id {}); it no longer works.",
+                revoked.role, revoked.name, revoked.id
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The signer for new links, from the keys directory.
@@ -271,7 +348,7 @@ pub async fn run_cycle(
     minter: &Minter,
     settings: &Settings,
     cycle: &CycleId,
-    by: &str,
+    by: &Actor,
 ) -> anyhow::Result<RunProgress> {
     let run_id = cycle::start(pool, cycle, by).await?;
     let runner = Runner::new(pool.clone(), minter.clone(), settings.run_lease);
@@ -383,6 +460,7 @@ async fn import_file(settings: &Settings, what: ImportCommand) -> anyhow::Result
     };
     let reader = open(path)?;
     let pool = db::connect_and_migrate(&settings.database_url).await?;
+    let by = Actor::command_line();
     let result = match what {
         ImportCommand::Customers { .. } => {
             let mut reader = reader;
@@ -391,9 +469,9 @@ async fn import_file(settings: &Settings, what: ImportCommand) -> anyhow::Result
                 .iter()
                 .copied()
                 .find(|b| !b.is_ascii_whitespace());
-            import::customers(&pool, import::customer_format(path, first), reader).await
+            import::customers(&pool, import::customer_format(path, first), reader, &by).await
         }
-        ImportCommand::Bills { .. } => import::bills(&pool, reader).await,
+        ImportCommand::Bills { .. } => import::bills(&pool, reader, &by).await,
     };
     match result {
         Ok(summary) => {

@@ -11,14 +11,18 @@
 //! - **Leases**: one worker at a time holds a run's lease and renews it with every batch.
 //!   When a worker dies its lease lapses and the next `cycle run` or any `serve` instance
 //!   takes the run over from its cursor.
+//! - **Failure**: a run whose attempts end in an error [`MAX_FAILED_ATTEMPTS`] times in a row,
+//!   none of them writing a batch, is marked `failed` with its last error.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, Utc};
+use serde_json::json;
 use sqlx::PgPool;
 
+use crate::audit::{Action, Actor, Record};
 use crate::customers::Customer;
 use crate::domain::CycleId;
 use crate::links::{MintReason, Minter, NewLink, SignedLinks, is_link_conflict};
@@ -28,7 +32,7 @@ use crate::tokens::ShortId;
 const BATCH: i64 = 5000;
 
 /// A run and its counts, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct RunProgress {
     #[sqlx(rename = "id")]
     pub run_id: i64,
@@ -48,6 +52,7 @@ pub struct RunProgress {
     pub scheduled_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
+    /// The last error that stopped a worker, while the run is resumed or after it failed.
     pub error: Option<String>,
 }
 
@@ -65,18 +70,36 @@ impl RunProgress {
 const PROGRESS: &str = "id, cycle, status, total, minted, queued, skipped, skipped_already_sent,
     skipped_no_contact, scheduled_at, started_at, finished_at, error";
 
-/// Starts a run of `cycle` now, or returns the one already scheduled or running.
-pub async fn start(pool: &PgPool, cycle: &CycleId, started_by: &str) -> sqlx::Result<i64> {
-    sqlx::query_scalar(
+/// Starts a run of `cycle` now, or returns the one already scheduled (bringing it forward)
+/// or running; recorded in the audit log as `by`'s.
+pub async fn start(pool: &PgPool, cycle: &CycleId, by: &Actor) -> sqlx::Result<i64> {
+    let mut tx = pool.begin().await?;
+    let (run_id, created): (i64, bool) = sqlx::query_as(
         "INSERT INTO cycle_runs (cycle, started_by) VALUES ($1, $2)
          ON CONFLICT (cycle) WHERE status IN ('scheduled', 'running')
          DO UPDATE SET scheduled_at = least(cycle_runs.scheduled_at, now())
-         RETURNING id",
+         RETURNING id, xmax = 0",
     )
     .bind(cycle.as_str())
-    .bind(started_by)
-    .fetch_one(pool)
-    .await
+    .bind(&by.name)
+    .fetch_one(&mut *tx)
+    .await?;
+    Record {
+        details: json!({ "run_id": run_id, "joined_existing_run": !created }),
+        ..Record::new(Action::CycleStart, cycle.as_str())
+    }
+    .write(&mut tx, by)
+    .await?;
+    tx.commit().await?;
+    Ok(run_id)
+}
+
+/// Whether any customer has a bill in `cycle`: a run of a cycle without one sends nothing.
+pub async fn has_bills(pool: &PgPool, cycle: &CycleId) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM bills WHERE cycle = $1)")
+        .bind(cycle.as_str())
+        .fetch_one(pool)
+        .await
 }
 
 /// Why a run could not be scheduled.
@@ -93,31 +116,40 @@ pub enum ScheduleError {
     Database(#[from] sqlx::Error),
 }
 
-/// Schedules a run of `cycle` at `at`; `billpass serve` starts it when it is due.
+/// Schedules a run of `cycle` at `at`, recorded in the audit log as `by`'s; `billpass serve`
+/// starts it when it is due.
 pub async fn schedule(
     pool: &PgPool,
     cycle: &CycleId,
     at: DateTime<Utc>,
-    by: &str,
+    by: &Actor,
 ) -> Result<i64, ScheduleError> {
+    let mut tx = pool.begin().await?;
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO cycle_runs (cycle, started_by, scheduled_at) VALUES ($1, $2, $3)
          ON CONFLICT (cycle) WHERE status IN ('scheduled', 'running') DO NOTHING
          RETURNING id",
     )
     .bind(cycle.as_str())
-    .bind(by)
+    .bind(&by.name)
     .bind(at)
-    .fetch_optional(pool)
+    .fetch_optional(&mut *tx)
     .await?;
     if let Some(id) = id {
+        Record {
+            details: json!({ "run_id": id, "at": at }),
+            ..Record::new(Action::CycleSchedule, cycle.as_str())
+        }
+        .write(&mut tx, by)
+        .await?;
+        tx.commit().await?;
         return Ok(id);
     }
     let (run_id, status, at): (i64, String, DateTime<Utc>) = sqlx::query_as(
         "SELECT id, status, scheduled_at FROM cycle_runs WHERE cycle = $1 AND status IN ('scheduled', 'running')",
     )
     .bind(cycle.as_str())
-    .fetch_one(pool)
+    .fetch_one(&mut *tx)
     .await?;
     Err(ScheduleError::AlreadyActive {
         cycle: cycle.to_string(),
@@ -322,15 +354,20 @@ impl Runner {
         format!("{} milliseconds", self.lease.as_millis())
     }
 
-    /// Gives the lease back after a failure, so another worker can resume at once.
+    /// Gives the lease back after a failure, so another worker can resume at once; the
+    /// [`MAX_FAILED_ATTEMPTS`]th failure in a row without a batch written fails the run.
     async fn release(&self, run_id: i64, error: &anyhow::Error) {
         let result = sqlx::query(
-            "UPDATE cycle_runs SET lease_owner = NULL, lease_until = NULL, error = $3
+            "UPDATE cycle_runs SET lease_owner = NULL, lease_until = NULL, error = $3,
+                 failed_attempts = failed_attempts + 1,
+                 status = CASE WHEN failed_attempts + 1 >= $4 THEN 'failed' ELSE status END,
+                 finished_at = CASE WHEN failed_attempts + 1 >= $4 THEN now() ELSE finished_at END
              WHERE id = $1 AND lease_owner = $2",
         )
         .bind(run_id)
         .bind(&self.owner)
         .bind(format!("{error:#}"))
+        .bind(MAX_FAILED_ATTEMPTS)
         .execute(&self.pool)
         .await;
         if let Err(e) = result {
@@ -376,7 +413,8 @@ impl Runner {
         let minted = batch.signed.links.len() as i64;
         let progress: RunProgress = sqlx::query_as(sqlx::AssertSqlSafe(format!(
             "UPDATE cycle_runs SET cursor_customer_id = $2, minted = minted + $3, queued = queued + $3,
-                 skipped_no_contact = skipped_no_contact + $4, lease_until = now() + $5::interval
+                 skipped_no_contact = skipped_no_contact + $4, lease_until = now() + $5::interval,
+                 failed_attempts = 0
              WHERE id = $1
              RETURNING {PROGRESS}"
         )))
@@ -485,6 +523,12 @@ async fn next_batch(
 
 /// Conflicting batches retried before the run gives up (and is resumed later).
 const MAX_CONFLICTS: u32 = 5;
+
+/// Attempts in a row that may end in an error, each without writing a batch, before the run
+/// is marked `failed`: an error that persists (a broken key, a full disk) needs a person,
+/// and retrying it every second would only fill the log. Starting the cycle again starts a
+/// new run, which sends only what this one did not.
+pub const MAX_FAILED_ATTEMPTS: i32 = 5;
 
 /// Aborts the reader when the writer stops early.
 struct AbortOnDrop(tokio::task::JoinHandle<()>);

@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::{Context, bail};
 use sqlx::migrate::MigrateDatabase;
 
+use crate::audit::Actor;
 use crate::cli::{minter, run_cycle, serve};
 use crate::db;
 use crate::domain::{AccountId, CycleId};
@@ -54,8 +55,10 @@ async fn demo(settings: Arc<Settings>) -> anyhow::Result<()> {
             settings.keys_dir.display()
         );
     }
-    let customers = import::customers(&pool, CustomerFormat::Csv, CUSTOMERS.as_bytes()).await?;
-    let bills = import::bills(&pool, BILLS.as_bytes()).await?;
+    let by = Actor::command_line();
+    let customers =
+        import::customers(&pool, CustomerFormat::Csv, CUSTOMERS.as_bytes(), &by).await?;
+    let bills = import::bills(&pool, BILLS.as_bytes(), &by).await?;
     println!(
         "Imported the example data: {} customers, {} bills.",
         customers.inserted + customers.updated,
@@ -66,7 +69,7 @@ async fn demo(settings: Arc<Settings>) -> anyhow::Result<()> {
         .fetch_one(&pool)
         .await?;
     let cycle = CycleId::parse(&latest).map_err(anyhow::Error::msg)?;
-    let done = run_cycle(&pool, &minter, &settings, &cycle, "demo").await?;
+    let done = run_cycle(&pool, &minter, &settings, &cycle, &by).await?;
     println!(
         "Cycle {cycle}: {} links minted, {} customers already had theirs.",
         done.minted, done.skipped
@@ -83,7 +86,7 @@ async fn demo(settings: Arc<Settings>) -> anyhow::Result<()> {
     .await?;
     for account in stale {
         let account = AccountId::parse(&account).map_err(anyhow::Error::msg)?;
-        links::resend(&pool, &minter, &account, None, "demo").await?;
+        links::resend(&pool, &minter, &account, None, &by, None).await?;
     }
 
     let links: Vec<(String, String, String, String)> = sqlx::query_as(

@@ -1,16 +1,18 @@
 //! Imports of customers (CSV or JSON Lines) and bills (JSON Lines): all or nothing.
 //!
 //! Every row is validated first; only a file without errors is written, in batches inside
-//! one transaction. Every error is reported as `line N: field: what was expected`.
+//! one transaction, with its record in the audit log. Every error is reported as
+//! `line N: field: what was expected`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::io::{BufRead, Read};
 
 use chrono::NaiveDate;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 use sqlx::{PgPool, Postgres, Transaction};
 
+use crate::audit::{Action, Actor, Record};
 use crate::domain::{AccountId, Channel, Currency, CycleId, EmailAddress, Money, PhoneNumber};
 
 const BATCH: usize = 1000;
@@ -34,10 +36,30 @@ impl fmt::Display for RowError {
 }
 
 /// What an import did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, utoipa::ToSchema)]
 pub struct ImportSummary {
     pub inserted: u64,
     pub updated: u64,
+}
+
+impl ImportSummary {
+    /// Records the import, with its counts and `details`, in the audit log.
+    async fn record(
+        &self,
+        tx: &mut Transaction<'_, Postgres>,
+        (action, target): (Action, &str),
+        mut details: Value,
+        by: &Actor,
+    ) -> sqlx::Result<()> {
+        details["inserted"] = self.inserted.into();
+        details["updated"] = self.updated.into();
+        Record {
+            details,
+            ..Record::new(action, target)
+        }
+        .write(tx, by)
+        .await
+    }
 }
 
 /// Why an import stored nothing.
@@ -386,45 +408,71 @@ fn csv_rows(
     }
 }
 
+/// Customers read and checked, ready to be stored.
+#[derive(Debug)]
+pub struct Customers(Vec<CustomerRow>);
+
+impl Customers {
+    /// Reads and checks every row; any bad row fails the whole import. Blocking: give it a
+    /// thread of its own when the input is slow.
+    pub fn parse(format: CustomerFormat, input: impl BufRead) -> Result<Self, ImportError> {
+        let mut errors = Errors::default();
+        let mut rows = Vec::new();
+        let mut seen: HashMap<String, u64> = HashMap::new();
+        let mut collect = |line: u64, map: Map<String, Value>, errors: &mut Errors| {
+            if let Some(row) = parse_customer(line, &map, errors) {
+                if let Some(first) = seen.insert(row.account_id.as_str().to_owned(), line) {
+                    errors.push(
+                        line,
+                        "account_id",
+                        format!("{} is also on line {first}", row.account_id),
+                    );
+                } else {
+                    rows.push(row);
+                }
+            }
+        };
+        // Duplicates across the whole file must be found before anything is written.
+        match format {
+            CustomerFormat::Csv => csv_rows(input, &mut errors, |line, map, errors| {
+                collect(line, map, errors)
+            })?,
+            CustomerFormat::JsonLines => json_lines(input, &mut errors, |line, map, errors| {
+                collect(line, map, errors)
+            })?,
+        }
+        errors.fail_if_any()?;
+        Ok(Self(rows))
+    }
+
+    /// Upserts them all in one transaction, recorded in the audit log as `by`'s.
+    pub async fn store(self, pool: &PgPool, by: &Actor) -> Result<ImportSummary, ImportError> {
+        let mut tx = pool.begin().await?;
+        let mut summary = ImportSummary::default();
+        for batch in self.0.chunks(BATCH) {
+            add(&mut summary, upsert_customers(&mut tx, batch).await?);
+        }
+        summary
+            .record(
+                &mut tx,
+                (Action::CustomersImport, "customers"),
+                json!({}),
+                by,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(summary)
+    }
+}
+
 /// Imports customers; all or nothing.
 pub async fn customers(
     pool: &PgPool,
     format: CustomerFormat,
     input: impl BufRead,
+    by: &Actor,
 ) -> Result<ImportSummary, ImportError> {
-    let mut errors = Errors::default();
-    let mut rows = Vec::new();
-    let mut seen: HashMap<String, u64> = HashMap::new();
-    let mut collect = |line: u64, map: Map<String, Value>, errors: &mut Errors| {
-        if let Some(row) = parse_customer(line, &map, errors) {
-            if let Some(first) = seen.insert(row.account_id.as_str().to_owned(), line) {
-                errors.push(
-                    line,
-                    "account_id",
-                    format!("{} is also on line {first}", row.account_id),
-                );
-            } else {
-                rows.push(row);
-            }
-        }
-    };
-    // Duplicates across the whole file must be found before anything is written.
-    match format {
-        CustomerFormat::Csv => csv_rows(input, &mut errors, |line, map, errors| {
-            collect(line, map, errors)
-        })?,
-        CustomerFormat::JsonLines => json_lines(input, &mut errors, |line, map, errors| {
-            collect(line, map, errors)
-        })?,
-    }
-    errors.fail_if_any()?;
-    let mut tx = pool.begin().await?;
-    let mut summary = ImportSummary::default();
-    for batch in rows.chunks(BATCH) {
-        add(&mut summary, store_customers(&mut tx, batch).await?);
-    }
-    tx.commit().await?;
-    Ok(summary)
+    Customers::parse(format, input)?.store(pool, by).await
 }
 
 fn add(summary: &mut ImportSummary, inserted: Vec<bool>) {
@@ -437,7 +485,7 @@ fn add(summary: &mut ImportSummary, inserted: Vec<bool>) {
     }
 }
 
-async fn store_customers(
+async fn upsert_customers(
     tx: &mut Transaction<'_, Postgres>,
     rows: &[CustomerRow],
 ) -> sqlx::Result<Vec<bool>> {
@@ -606,65 +654,97 @@ fn parse_bill(line: u64, row: &Map<String, Value>, errors: &mut Errors) -> Optio
     })
 }
 
-/// Imports bills (JSON Lines); all or nothing. Re-importing a bill for the same account
-/// and cycle replaces it.
-pub async fn bills(pool: &PgPool, input: impl BufRead) -> Result<ImportSummary, ImportError> {
-    let mut errors = Errors::default();
-    let mut rows = Vec::new();
-    let mut seen: HashMap<(String, String), u64> = HashMap::new();
-    json_lines(input, &mut errors, |line, map, errors| {
-        if let Some(bill) = parse_bill(line, &map, errors) {
-            let key = (
-                bill.account_id.as_str().to_owned(),
-                bill.cycle.as_str().to_owned(),
-            );
-            if let Some(first) = seen.insert(key, line) {
-                errors.push(
-                    line,
-                    "cycle",
-                    format!(
-                        "a bill for {} in {} is also on line {first}",
-                        bill.account_id, bill.cycle
-                    ),
+/// Bills read and checked, ready to be stored.
+#[derive(Debug)]
+pub struct Bills(Vec<BillRow>);
+
+impl Bills {
+    /// Reads and checks every line; any bad line fails the whole import. Blocking, as
+    /// [`Customers::parse`] is.
+    pub fn parse(input: impl BufRead) -> Result<Self, ImportError> {
+        let mut errors = Errors::default();
+        let mut rows = Vec::new();
+        let mut seen: HashMap<(String, String), u64> = HashMap::new();
+        json_lines(input, &mut errors, |line, map, errors| {
+            if let Some(bill) = parse_bill(line, &map, errors) {
+                let key = (
+                    bill.account_id.as_str().to_owned(),
+                    bill.cycle.as_str().to_owned(),
                 );
-            } else {
-                rows.push(bill);
+                if let Some(first) = seen.insert(key, line) {
+                    errors.push(
+                        line,
+                        "cycle",
+                        format!(
+                            "a bill for {} in {} is also on line {first}",
+                            bill.account_id, bill.cycle
+                        ),
+                    );
+                } else {
+                    rows.push(bill);
+                }
+            }
+        })?;
+        errors.fail_if_any()?;
+        Ok(Self(rows))
+    }
+
+    /// Upserts them all in one transaction, recorded in the audit log as `by`'s; a bill
+    /// for an unknown customer fails the whole import.
+    pub async fn store(self, pool: &PgPool, by: &Actor) -> Result<ImportSummary, ImportError> {
+        let mut errors = Errors::default();
+        let mut tx = pool.begin().await?;
+        let mut summary = ImportSummary::default();
+        for batch in self.0.chunks(BATCH) {
+            let accounts: Vec<String> = batch
+                .iter()
+                .map(|b| b.account_id.as_str().to_owned())
+                .collect();
+            let known: Vec<String> =
+                sqlx::query_scalar("SELECT account_id FROM customers WHERE account_id = ANY($1)")
+                    .bind(&accounts)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            for bill in batch
+                .iter()
+                .filter(|b| !known.iter().any(|k| k == b.account_id.as_str()))
+            {
+                errors.push(
+                    bill.line,
+                    "account_id",
+                    format!("no customer {}: import customers first", bill.account_id),
+                );
+            }
+            if errors.is_empty() {
+                add(&mut summary, upsert_bills(&mut tx, batch).await?);
             }
         }
-    })?;
-    errors.fail_if_any()?;
-    let mut tx = pool.begin().await?;
-    let mut summary = ImportSummary::default();
-    for batch in rows.chunks(BATCH) {
-        let accounts: Vec<String> = batch
-            .iter()
-            .map(|b| b.account_id.as_str().to_owned())
-            .collect();
-        let known: Vec<String> =
-            sqlx::query_scalar("SELECT account_id FROM customers WHERE account_id = ANY($1)")
-                .bind(&accounts)
-                .fetch_all(&mut *tx)
-                .await?;
-        for bill in batch
-            .iter()
-            .filter(|b| !known.iter().any(|k| k == b.account_id.as_str()))
-        {
-            errors.push(
-                bill.line,
-                "account_id",
-                format!("no customer {}: import customers first", bill.account_id),
-            );
-        }
-        if errors.is_empty() {
-            add(&mut summary, store_bills(&mut tx, batch).await?);
-        }
+        errors.fail_if_any()?;
+        let cycles: BTreeSet<&str> = self.0.iter().map(|b| b.cycle.as_str()).collect();
+        summary
+            .record(
+                &mut tx,
+                (Action::BillsImport, "bills"),
+                json!({ "cycles": cycles }),
+                by,
+            )
+            .await?;
+        tx.commit().await?;
+        Ok(summary)
     }
-    errors.fail_if_any()?;
-    tx.commit().await?;
-    Ok(summary)
 }
 
-async fn store_bills(
+/// Imports bills (JSON Lines); all or nothing. Re-importing a bill for the same account
+/// and cycle replaces it.
+pub async fn bills(
+    pool: &PgPool,
+    input: impl BufRead,
+    by: &Actor,
+) -> Result<ImportSummary, ImportError> {
+    Bills::parse(input)?.store(pool, by).await
+}
+
+async fn upsert_bills(
     tx: &mut Transaction<'_, Postgres>,
     rows: &[BillRow],
 ) -> sqlx::Result<Vec<bool>> {

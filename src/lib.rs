@@ -1,5 +1,6 @@
 //! billpass: one-click, passwordless links from a billing run to each customer's bill.
 
+pub mod audit;
 pub mod bill;
 pub mod cli;
 pub mod customers;
@@ -15,5 +16,6 @@ pub mod progress;
 pub mod sessions;
 pub mod settings;
 pub mod sockets;
+pub mod staff;
 pub mod tokens;
 pub mod web;

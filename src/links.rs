@@ -1,15 +1,19 @@
-//! Issued links in the database: minting (newest wins), status checks, renewal.
+//! Issued links in the database: minting (newest wins), status checks, renewal, resends
+//! and revocations by staff, and each customer's history.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, SubsecRound, Utc};
+use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 
+use crate::audit::{Action, Actor, Reason, Record};
 use crate::customers::{Customer, Destination};
 use crate::db::CopyText;
-use crate::domain::Channel;
+use crate::delivery::time_text;
+use crate::domain::{AccountId, Channel};
 use crate::settings::Settings;
 use crate::tokens::{ShortId, TokenIssuer, VerifiedToken};
 
@@ -414,13 +418,15 @@ impl From<sqlx::Error> for ResendError {
 }
 
 /// Mints a fresh link to the customer's latest bill and queues it on `channel` (or their
-/// preferred channel); the previous link stops working.
+/// preferred channel); the previous link stops working. The link and the audit log record
+/// who sent it and why.
 pub async fn resend(
     pool: &PgPool,
     minter: &Minter,
-    account: &crate::domain::AccountId,
+    account: &AccountId,
     channel: Option<Channel>,
-    minted_by: &str,
+    by: &Actor,
+    reason: Option<&Reason>,
 ) -> Result<Minted, ResendError> {
     let mut tx = pool.begin().await?;
     let customer = Customer::lock_by_account(&mut tx, account)
@@ -433,12 +439,165 @@ pub async fn resend(
             &customer,
             destination,
             MintReason::Resend,
-            minted_by,
+            &by.name,
         )
         .await?
         .ok_or(ResendError::NoBill)?;
+    let reason = reason.map(Reason::as_str);
+    sqlx::query("UPDATE link_tokens SET resend_reason = $2 WHERE id = $1")
+        .bind(minted.jti)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?;
+    Record {
+        customer_id: Some(customer.id),
+        reason,
+        details: json!({
+            "jti": minted.jti,
+            "delivery_id": minted.delivery_id,
+            "channel": minted.destination.channel,
+        }),
+        ..Record::new(Action::LinkResend, account.as_str())
+    }
+    .write(&mut tx, by)
+    .await?;
     tx.commit().await?;
     Ok(minted)
+}
+
+/// A link that staff revoked.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Revoked {
+    #[schema(value_type = String)]
+    pub jti: ShortId,
+    pub revoked_at: DateTime<Utc>,
+    /// Messages carrying it that were still waiting to be sent, and now never will be.
+    pub cancelled_deliveries: u64,
+}
+
+/// Why a revocation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeError {
+    #[error("no customer with that account id")]
+    UnknownCustomer,
+    #[error("the customer has no link to revoke")]
+    NoLink,
+    #[error("the customer's current link was already revoked on {} by {by}", time_text(*at))]
+    AlreadyRevoked { at: DateTime<Utc>, by: String },
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for RevokeError {
+    fn from(e: sqlx::Error) -> Self {
+        RevokeError::Unexpected(e.into())
+    }
+}
+
+/// Revokes the customer's current link: it stops working at once (so do the sessions it
+/// opened), and messages carrying it that are still queued are not sent.
+pub async fn revoke(
+    pool: &PgPool,
+    account: &AccountId,
+    by: &Actor,
+    reason: &Reason,
+) -> Result<Revoked, RevokeError> {
+    let mut tx = pool.begin().await?;
+    let customer = Customer::lock_by_account(&mut tx, account)
+        .await?
+        .ok_or(RevokeError::UnknownCustomer)?;
+    let current: Option<(ShortId, Option<DateTime<Utc>>, Option<String>)> = sqlx::query_as(
+        "SELECT id, revoked_at, revoked_by FROM link_tokens
+         WHERE customer_id = $1 AND superseded_at IS NULL",
+    )
+    .bind(customer.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (jti, revoked_at, revoked_by) = current.ok_or(RevokeError::NoLink)?;
+    if let Some(at) = revoked_at {
+        return Err(RevokeError::AlreadyRevoked {
+            at,
+            by: revoked_by.unwrap_or_default(),
+        });
+    }
+    let revoked_at: DateTime<Utc> = sqlx::query_scalar(
+        "UPDATE link_tokens SET revoked_at = now(), revoked_by = $2, revoke_reason = $3
+         WHERE id = $1 RETURNING revoked_at",
+    )
+    .bind(jti)
+    .bind(&by.name)
+    .bind(reason.as_str())
+    .fetch_one(&mut *tx)
+    .await?;
+    let cancelled_deliveries = sqlx::query(
+        "UPDATE deliveries SET status = 'failed', lease_until = NULL,
+             last_error = 'not sent: the link was revoked first'
+         WHERE token_id = $1 AND status = 'queued'",
+    )
+    .bind(jti)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    Record {
+        customer_id: Some(customer.id),
+        reason: Some(reason.as_str()),
+        details: json!({ "jti": jti, "cancelled_deliveries": cancelled_deliveries }),
+        ..Record::new(Action::LinkRevoke, account.as_str())
+    }
+    .write(&mut tx, by)
+    .await?;
+    tx.commit().await?;
+    Ok(Revoked {
+        jti,
+        revoked_at,
+        cancelled_deliveries,
+    })
+}
+
+/// A link as staff see it: its id, never the token.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct LinkRecord {
+    #[schema(value_type = String)]
+    pub jti: ShortId,
+    /// `current`, `expired`, `superseded` or `revoked`: what opening it would show now.
+    pub status: String,
+    /// Why it was minted: `cycle`, `resend`, `renewal` or `self_service`.
+    pub reason: String,
+    /// For a cycle link, its cycle.
+    pub cycle: Option<String>,
+    /// The cycle of the bill it opens.
+    pub bill_cycle: String,
+    /// `email` or `sms`.
+    pub channel: String,
+    /// `cycle run N`, `staff:NAME`, `cli:USER` or `customer`.
+    pub minted_by: String,
+    /// Why staff resent it.
+    pub resend_reason: Option<String>,
+    pub minted_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub superseded_at: Option<DateTime<Utc>>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub revoked_by: Option<String>,
+    pub revoke_reason: Option<String>,
+}
+
+/// Every link minted for the customer, newest first.
+pub async fn history(conn: &mut PgConnection, customer_id: i64) -> sqlx::Result<Vec<LinkRecord>> {
+    sqlx::query_as(
+        "SELECT t.id AS jti,
+                CASE WHEN t.revoked_at IS NOT NULL THEN 'revoked'
+                     WHEN t.superseded_at IS NOT NULL THEN 'superseded'
+                     WHEN t.expires_at <= now() THEN 'expired'
+                     ELSE 'current' END AS status,
+                t.reason, t.cycle, b.cycle AS bill_cycle, t.channel, t.minted_by, t.resend_reason,
+                t.minted_at, t.expires_at, t.superseded_at, t.revoked_at, t.revoked_by, t.revoke_reason
+         FROM link_tokens t JOIN bills b ON b.id = t.bill_id
+         WHERE t.customer_id = $1
+         ORDER BY t.id DESC",
+    )
+    .bind(customer_id)
+    .fetch_all(conn)
+    .await
 }
 
 /// A write that met a link minted meanwhile for one of its customers (the partial unique

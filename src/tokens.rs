@@ -23,8 +23,16 @@ const IAT_LEEWAY_SECS: i64 = 60;
 
 /// A database id written compactly: big-endian bytes without leading zeros, base64url.
 /// Used for `jti` (the link's id) and `sub` (the customer's id): opaque, and no personal data.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// Read from the database as the id, written to JSON as the compact form.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(transparent)]
 pub struct ShortId(pub i64);
+
+impl Serialize for ShortId {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
 
 impl ShortId {
     pub fn parse(raw: &str) -> Option<Self> {

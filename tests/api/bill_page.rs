@@ -1,5 +1,6 @@
 //! The bill page: escaping, unicode, credits and currencies.
 
+use billpass::audit::Actor;
 use billpass::import::{self, CustomerFormat};
 
 use crate::helpers::{BILLS_JSONL, CUSTOMERS_CSV, spawn_app};
@@ -16,15 +17,20 @@ async fn hostile_and_unicode_names_are_escaped_and_kept() {
     let app = spawn_app().await;
     let csv = "account_id,name,email,phone,channel,locale\n\
                ACC-1,\"<script>alert('x')</script> & \"\"Zoë\"\" Øyen-Müller 山田\",jane@example.com,,email,en\n";
-    import::customers(&app.pool, CustomerFormat::Csv, csv.as_bytes())
-        .await
-        .unwrap();
+    import::customers(
+        &app.pool,
+        CustomerFormat::Csv,
+        csv.as_bytes(),
+        &Actor::command_line(),
+    )
+    .await
+    .unwrap();
     let hostile_line = BILLS_JSONL
         .lines()
         .nth(1)
         .unwrap()
         .replace("Energy charge", "<img src=x onerror=alert(1)>");
-    import::bills(&app.pool, hostile_line.as_bytes())
+    import::bills(&app.pool, hostile_line.as_bytes(), &Actor::command_line())
         .await
         .unwrap();
     app.run_cycle("2026-11").await;
@@ -66,10 +72,15 @@ async fn credits_eur_and_jpy_are_formatted_per_currency() {
 #[tokio::test]
 async fn the_bill_page_loads_nothing_from_elsewhere() {
     let app = spawn_app().await;
-    import::customers(&app.pool, CustomerFormat::Csv, CUSTOMERS_CSV.as_bytes())
-        .await
-        .unwrap();
-    import::bills(&app.pool, BILLS_JSONL.as_bytes())
+    import::customers(
+        &app.pool,
+        CustomerFormat::Csv,
+        CUSTOMERS_CSV.as_bytes(),
+        &Actor::command_line(),
+    )
+    .await
+    .unwrap();
+    import::bills(&app.pool, BILLS_JSONL.as_bytes(), &Actor::command_line())
         .await
         .unwrap();
     app.run_cycle("2026-11").await;

@@ -3,6 +3,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
+use billpass::audit::Actor;
 use billpass::cycle::{self, RunProgress};
 use billpass::domain::CycleId;
 use sqlx::PgPool;
@@ -130,7 +131,9 @@ async fn a_run_whose_worker_stalls_is_taken_over_without_doubles() {
     let app = spawn_app().await;
     seed(&app.pool, 3000, "2026-11").await;
     let cycle = CycleId::parse("2026-11").unwrap();
-    let run_id = cycle::start(&app.pool, &cycle, "test").await.unwrap();
+    let run_id = cycle::start(&app.pool, &cycle, &Actor::command_line())
+        .await
+        .unwrap();
     // A worker that claimed the run and went silent: its lease has lapsed.
     sqlx::query("UPDATE cycle_runs SET status = 'running', started_at = now(), lease_owner = 'dead:1', lease_until = now() - interval '1 second' WHERE id = $1")
         .bind(run_id)

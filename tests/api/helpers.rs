@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::sync::Arc;
 
+use billpass::audit::Actor;
 use billpass::cli::{Cli, minter};
 use billpass::delivery::Outbox;
 use billpass::domain::{AccountId, Channel, CycleId};
@@ -134,10 +135,11 @@ impl TestApp {
             &self.pool,
             import::CustomerFormat::Csv,
             CUSTOMERS_CSV.as_bytes(),
+            &Actor::command_line(),
         )
         .await
         .expect("customers");
-        import::bills(&self.pool, BILLS_JSONL.as_bytes())
+        import::bills(&self.pool, BILLS_JSONL.as_bytes(), &Actor::command_line())
             .await
             .expect("bills");
     }
@@ -148,7 +150,7 @@ impl TestApp {
             &self.minter,
             &self.settings,
             &CycleId::parse(cycle).unwrap(),
-            "test",
+            &Actor::command_line(),
         )
         .await
         .expect("cycle run")
@@ -170,7 +172,8 @@ impl TestApp {
             minter,
             &AccountId::parse(account).unwrap(),
             channel,
-            "test",
+            &Actor::command_line(),
+            None,
         )
         .await
         .expect("resend")

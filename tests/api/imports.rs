@@ -1,5 +1,6 @@
 //! Imports: every kind of bad row is reported by line and field, and nothing is stored.
 
+use billpass::audit::Actor;
 use billpass::import::{self, CustomerFormat, ImportError, ImportSummary};
 
 use crate::helpers::{BILLS_JSONL, CUSTOMERS_CSV, fresh_database};
@@ -9,6 +10,19 @@ async fn count(pool: &sqlx::PgPool, table: &str) -> i64 {
         .fetch_one(pool)
         .await
         .unwrap()
+}
+
+/// Imports customers as an operator at the command line would.
+async fn import_customers(
+    pool: &sqlx::PgPool,
+    format: CustomerFormat,
+    input: &[u8],
+) -> Result<ImportSummary, ImportError> {
+    import::customers(pool, format, input, &Actor::command_line()).await
+}
+
+async fn import_bills(pool: &sqlx::PgPool, input: &[u8]) -> Result<ImportSummary, ImportError> {
+    import::bills(pool, input, &Actor::command_line()).await
 }
 
 fn errors(result: Result<ImportSummary, ImportError>) -> Vec<String> {
@@ -21,7 +35,7 @@ fn errors(result: Result<ImportSummary, ImportError>) -> Vec<String> {
 #[tokio::test]
 async fn customers_import_then_reimport_updates() {
     let (_, pool) = fresh_database().await;
-    let first = import::customers(&pool, CustomerFormat::Csv, CUSTOMERS_CSV.as_bytes())
+    let first = import_customers(&pool, CustomerFormat::Csv, CUSTOMERS_CSV.as_bytes())
         .await
         .unwrap();
     assert_eq!(
@@ -31,7 +45,7 @@ async fn customers_import_then_reimport_updates() {
             updated: 0
         }
     );
-    let again = import::customers(&pool, CustomerFormat::Csv, CUSTOMERS_CSV.as_bytes())
+    let again = import_customers(&pool, CustomerFormat::Csv, CUSTOMERS_CSV.as_bytes())
         .await
         .unwrap();
     assert_eq!(
@@ -42,7 +56,7 @@ async fn customers_import_then_reimport_updates() {
         }
     );
     let jsonl = r#"{"account_id":"ACC-9","name":"Lines Person","email":"l@example.com","phone":null,"channel":"","locale":"en"}"#;
-    let third = import::customers(&pool, CustomerFormat::JsonLines, jsonl.as_bytes())
+    let third = import_customers(&pool, CustomerFormat::JsonLines, jsonl.as_bytes())
         .await
         .unwrap();
     assert_eq!(third.inserted, 1);
@@ -60,7 +74,7 @@ async fn customers_import_then_reimport_updates() {
 #[tokio::test]
 async fn bad_customer_rows_are_all_reported_and_nothing_is_stored() {
     let (_, pool) = fresh_database().await;
-    import::customers(&pool, CustomerFormat::Csv, CUSTOMERS_CSV.as_bytes())
+    import_customers(&pool, CustomerFormat::Csv, CUSTOMERS_CSV.as_bytes())
         .await
         .unwrap();
     let csv = "\
@@ -76,7 +90,7 @@ ACC-10,Bad Locale,a@example.com,,,english please
 ACC-1,Duplicate,jane@example.com,,,en
 ACC-11,Too,few
 ";
-    let errors = errors(import::customers(&pool, CustomerFormat::Csv, csv.as_bytes()).await);
+    let errors = errors(import_customers(&pool, CustomerFormat::Csv, csv.as_bytes()).await);
     for expected in [
         "line 3: account_id: a value is required",
         "line 4: email: an email address or a phone number is required",
@@ -108,7 +122,7 @@ ACC-11,Too,few
 async fn customer_csv_without_the_expected_header_is_refused() {
     let (_, pool) = fresh_database().await;
     let errors = errors(
-        import::customers(&pool, CustomerFormat::Csv, "id,full_name\n1,x\n".as_bytes()).await,
+        import_customers(&pool, CustomerFormat::Csv, "id,full_name\n1,x\n".as_bytes()).await,
     );
     assert!(
         errors[0].starts_with("line 1: header: a `account_id` column expected"),
@@ -120,10 +134,10 @@ async fn customer_csv_without_the_expected_header_is_refused() {
 #[tokio::test]
 async fn bad_bill_rows_are_all_reported_and_nothing_is_stored() {
     let (_, pool) = fresh_database().await;
-    import::customers(&pool, CustomerFormat::Csv, CUSTOMERS_CSV.as_bytes())
+    import_customers(&pool, CustomerFormat::Csv, CUSTOMERS_CSV.as_bytes())
         .await
         .unwrap();
-    import::bills(&pool, BILLS_JSONL.as_bytes()).await.unwrap();
+    import_bills(&pool, BILLS_JSONL.as_bytes()).await.unwrap();
     let good = BILLS_JSONL.lines().nth(1).unwrap();
     let with = |from: &str, to: &str| {
         assert!(good.contains(from), "{from}");
@@ -148,7 +162,7 @@ async fn bad_bill_rows_are_all_reported_and_nothing_is_stored() {
         good.to_owned(),
     ]
     .join("\n");
-    let errors = errors(import::bills(&pool, bad.as_bytes()).await);
+    let errors = errors(import_bills(&pool, bad.as_bytes()).await);
     for expected in [
         "line 1: amount_due: a string expected, not a number",
         "line 2: amount_due: a decimal string like \"1234.55\" with at most 2 decimals for USD",
@@ -183,22 +197,22 @@ async fn bad_bill_rows_are_all_reported_and_nothing_is_stored() {
 }
 
 async fn errors_of_bills(pool: &sqlx::PgPool, input: &str) -> Vec<String> {
-    errors(import::bills(pool, input.as_bytes()).await)
+    errors(import_bills(pool, input.as_bytes()).await)
 }
 
 #[tokio::test]
 async fn reimporting_a_bill_replaces_it_in_place() {
     let (_, pool) = fresh_database().await;
-    import::customers(&pool, CustomerFormat::Csv, CUSTOMERS_CSV.as_bytes())
+    import_customers(&pool, CustomerFormat::Csv, CUSTOMERS_CSV.as_bytes())
         .await
         .unwrap();
-    import::bills(&pool, BILLS_JSONL.as_bytes()).await.unwrap();
+    import_bills(&pool, BILLS_JSONL.as_bytes()).await.unwrap();
     let line = BILLS_JSONL
         .lines()
         .nth(1)
         .unwrap()
         .replace(r#""amount_due":"142.17""#, r#""amount_due":"150.00""#);
-    let summary = import::bills(&pool, line.as_bytes()).await.unwrap();
+    let summary = import_bills(&pool, line.as_bytes()).await.unwrap();
     assert_eq!(
         summary,
         ImportSummary {
@@ -223,8 +237,7 @@ async fn oversized_and_binary_lines_are_refused_without_harm() {
         "A".repeat(import::MAX_LINE_BYTES + 10)
     );
     let input = format!("{huge}\n\u{0}\u{1}\n{}", "\u{FFFD}");
-    let errors =
-        errors(import::customers(&pool, CustomerFormat::JsonLines, input.as_bytes()).await);
+    let errors = errors(import_customers(&pool, CustomerFormat::JsonLines, input.as_bytes()).await);
     assert!(
         errors[0].starts_with("line 1: line: longer than"),
         "{errors:?}"
@@ -237,5 +250,5 @@ async fn oversized_and_binary_lines_are_refused_without_harm() {
 }
 
 async fn errors_bytes(pool: &sqlx::PgPool, input: &[u8]) -> Vec<String> {
-    errors(import::customers(pool, CustomerFormat::JsonLines, input).await)
+    errors(import_customers(pool, CustomerFormat::JsonLines, input).await)
 }
