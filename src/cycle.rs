@@ -219,8 +219,8 @@ impl Runner {
     ///
     /// Reading and signing (CPU) run one batch ahead of writing (database), so the two
     /// overlap. Each batch is written in one transaction that also advances the run's
-    /// cursor; a batch that fails (a link minted for one of its customers meanwhile) is
-    /// read again from the cursor.
+    /// cursor; a batch that meets links minted for its customers meanwhile supersedes them
+    /// and writes again, and one that keeps meeting them is read again from the cursor.
     pub async fn work(
         &self,
         run_id: i64,
@@ -403,7 +403,7 @@ impl Runner {
         }
         let started_by = format!("cycle run {run_id}");
         self.minter
-            .write(
+            .write_superseding(
                 &mut tx,
                 &batch.signed,
                 MintReason::Cycle(cycle),

@@ -69,6 +69,9 @@ pub struct Minted {
     pub destination: Destination,
 }
 
+/// Writes of signed links retried after meeting a link minted meanwhile.
+const WRITE_ATTEMPTS: u32 = 5;
+
 /// Mints tokens and writes them, with their deliveries, to the database.
 #[derive(Clone)]
 pub struct Minter {
@@ -106,23 +109,9 @@ impl Minter {
             destination,
         };
         let mut signed = self.sign(jtis, vec![link]).await?;
-        // A cycle run's batch may give this customer a new current link between our read
-        // and our write (it does not lock customers); supersede that one and try again.
-        let mut attempts = 0;
-        let deliveries = loop {
-            let mut savepoint = sqlx::Connection::begin(&mut *conn).await?;
-            match self.write(&mut savepoint, &signed, reason, minted_by).await {
-                Ok(deliveries) => {
-                    savepoint.commit().await?;
-                    break deliveries;
-                }
-                Err(error) if is_link_conflict(&error) && attempts < 3 => {
-                    savepoint.rollback().await?;
-                    attempts += 1;
-                }
-                Err(error) => return Err(error),
-            }
-        };
+        let deliveries = self
+            .write_superseding(conn, &signed, reason, minted_by)
+            .await?;
         let link = signed.links.remove(0);
         Ok(Some(Minted {
             jti: signed.jtis[0],
@@ -235,6 +224,34 @@ impl Minter {
             .context("queueing the deliveries")?;
         crate::delivery::notify_workers(conn).await?;
         Ok(deliveries)
+    }
+
+    /// [`Self::write`] in a savepoint, written again when it meets a link minted meanwhile:
+    /// a cycle run's batch does not lock its customers, so it and a resend or renewal may
+    /// each give a customer a new current link between the other's read and write. The
+    /// second writer supersedes the first one's link on its next try.
+    pub async fn write_superseding(
+        &self,
+        conn: &mut PgConnection,
+        signed: &SignedLinks,
+        reason: MintReason<'_>,
+        minted_by: &str,
+    ) -> anyhow::Result<Vec<i64>> {
+        let mut attempts = 1;
+        loop {
+            let mut savepoint = sqlx::Connection::begin(&mut *conn).await?;
+            match self.write(&mut savepoint, signed, reason, minted_by).await {
+                Ok(deliveries) => {
+                    savepoint.commit().await?;
+                    return Ok(deliveries);
+                }
+                Err(error) if is_link_conflict(&error) && attempts < WRITE_ATTEMPTS => {
+                    savepoint.rollback().await?;
+                    attempts += 1;
+                }
+                Err(error) => return Err(error),
+            }
+        }
     }
 }
 
