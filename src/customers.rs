@@ -1,5 +1,6 @@
 //! Customers as stored, and where their links can go.
 
+use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
 use crate::domain::{AccountId, Channel, EmailAddress, PhoneNumber};
@@ -121,5 +122,76 @@ impl Customer {
         .bind(account.as_str())
         .fetch_optional(conn)
         .await
+    }
+}
+
+/// A customer as staff see them: contact details masked.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Profile {
+    pub account_id: String,
+    pub name: String,
+    /// Masked: `j•••@example.com`.
+    pub email: Option<String>,
+    /// Masked: `•••• 4567`.
+    pub phone: Option<String>,
+    /// The preferred channel: `email` or `sms`.
+    pub channel: String,
+    pub locale: String,
+    /// When the number replied STOP (it gets no text messages until it replies START).
+    pub sms_opted_out_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Profile {
+    /// The customer with `account`'s profile, and their id.
+    pub async fn find(
+        conn: &mut PgConnection,
+        account: &AccountId,
+    ) -> sqlx::Result<Option<(i64, Profile)>> {
+        type Row = (
+            i64,
+            String,
+            Option<String>,
+            Option<String>,
+            String,
+            String,
+            Option<DateTime<Utc>>,
+            DateTime<Utc>,
+            DateTime<Utc>,
+        );
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT id, name, email, phone, channel, locale, sms_opted_out_at, created_at, updated_at
+             FROM customers WHERE account_id = $1",
+        )
+        .bind(account.as_str())
+        .fetch_optional(conn)
+        .await?;
+        Ok(row.map(
+            |(
+                id,
+                name,
+                email,
+                phone,
+                channel,
+                locale,
+                sms_opted_out_at,
+                created_at,
+                updated_at,
+            )| {
+                let profile = Profile {
+                    account_id: account.to_string(),
+                    name,
+                    email: email.map(|e| mask(Channel::Email, &e)),
+                    phone: phone.map(|p| mask(Channel::Sms, &p)),
+                    channel,
+                    locale,
+                    sms_opted_out_at,
+                    created_at,
+                    updated_at,
+                };
+                (id, profile)
+            },
+        ))
     }
 }

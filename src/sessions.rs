@@ -8,7 +8,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
+
+use crate::tokens::ShortId;
 
 /// The cookie's name.
 pub const COOKIE: &str = "billpass_session";
@@ -77,4 +79,27 @@ pub async fn check(pool: &PgPool, cookie_value: &str) -> sqlx::Result<SessionSta
         Some((_, true, _)) => SessionState::Ended,
         Some((bill_id, false, false)) => SessionState::Active { bill_id },
     })
+}
+
+/// A customer opening a link: pressing "View my bill", which opens a session. Fetching the
+/// link alone is not counted: mail scanners and chat previews do that.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Opening {
+    /// The link opened.
+    #[schema(value_type = String)]
+    pub jti: ShortId,
+    pub opened_at: DateTime<Utc>,
+}
+
+/// Every opening of the customer's links, newest first.
+pub async fn openings(conn: &mut PgConnection, customer_id: i64) -> sqlx::Result<Vec<Opening>> {
+    sqlx::query_as(
+        "SELECT s.token_id AS jti, s.opened_at
+         FROM sessions s JOIN link_tokens t ON t.id = s.token_id
+         WHERE t.customer_id = $1
+         ORDER BY s.opened_at DESC",
+    )
+    .bind(customer_id)
+    .fetch_all(conn)
+    .await
 }

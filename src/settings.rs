@@ -33,6 +33,11 @@ pub struct Settings {
     )]
     pub listen: SocketAddr,
 
+    /// Largest body a staff API import accepts (`64MiB`, `1GiB`; larger ones get 413): the
+    /// rows of an import are held in memory until it is stored.
+    #[arg(long, env = "BILLPASS_API_IMPORT_LIMIT", default_value = "256MiB", value_parser = parse_size, global = true)]
+    pub api_import_limit: u64,
+
     /// Base URL of the links sent to customers (`https://bills.example.com`).
     #[arg(long, env = "BILLPASS_PUBLIC_URL", default_value = "http://127.0.0.1:8080", value_parser = parse_public_url, global = true)]
     pub public_url: Url,
@@ -224,6 +229,29 @@ fn parse_lease(raw: &str) -> Result<Duration, String> {
     parse_duration_between(raw, bounds, ("30s or 2m", "1s and 1h"))
 }
 
+/// A size in bytes: `1048576`, `512KiB`, `64MiB` or `1GiB`, from 1 KiB to 64 GiB.
+fn parse_size(raw: &str) -> Result<u64, String> {
+    let expected = || "expected a size like 64MiB, 512KiB or 1GiB".to_owned();
+    let digits = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
+    let (number, unit) = raw.split_at(digits);
+    let unit: u64 = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" => 1 << 10,
+        "MiB" => 1 << 20,
+        "GiB" => 1 << 30,
+        _ => return Err(expected()),
+    };
+    let bytes = number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(unit))
+        .ok_or_else(expected)?;
+    if !(1 << 10..=64 << 30).contains(&bytes) {
+        return Err("expected a size between 1KiB and 64GiB".into());
+    }
+    Ok(bytes)
+}
+
 fn parse_brand(raw: &str) -> Result<String, String> {
     let brand = raw.trim();
     if brand.is_empty() || brand.chars().count() > 40 || brand.chars().any(char::is_control) {
@@ -265,6 +293,25 @@ mod tests {
         assert_eq!(parse_ttl("7d").unwrap(), Duration::from_secs(7 * 86400));
         for bad in ["", "abc", "-1h", "10s", "1000d", "5"] {
             assert!(parse_ttl(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn sizes_take_binary_units() {
+        assert_eq!(parse_size("64MiB").unwrap(), 64 << 20);
+        assert_eq!(parse_size("512KiB").unwrap(), 512 << 10);
+        assert_eq!(parse_size("2048").unwrap(), 2048);
+        assert_eq!(parse_size("1GiB").unwrap(), 1 << 30);
+        for bad in [
+            "",
+            "MiB",
+            "10",
+            "64MB",
+            "-1KiB",
+            "100GiB",
+            "99999999999999999999GiB",
+        ] {
+            assert!(parse_size(bad).is_err(), "{bad}");
         }
     }
 

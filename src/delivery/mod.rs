@@ -18,8 +18,9 @@ pub use receipts::{Receipt, opt_in, opt_out, record_receipt};
 pub use sms::{SmsSender, twilio_signature, twilio_signature_is_valid};
 pub use worker::{Outbox, RetryPolicy};
 
-use crate::customers::Customer;
+use crate::customers::{Customer, mask};
 use crate::domain::Channel;
+use crate::tokens::ShortId;
 
 /// The channel workers are woken on when deliveries are queued.
 pub const NOTIFY_CHANNEL: &str = "billpass_deliveries";
@@ -169,4 +170,50 @@ pub async fn notify_workers(conn: &mut PgConnection) -> sqlx::Result<()> {
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// A delivery as staff see it: the destination masked, never the link it carries.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct DeliveryRecord {
+    pub id: i64,
+    /// The link it carries.
+    #[schema(value_type = String)]
+    pub jti: ShortId,
+    /// `email` or `sms`.
+    pub channel: String,
+    /// `j•••@example.com` or `•••• 4567`.
+    pub destination: String,
+    /// `queued`, `sending`, `sent`, `delivered` or `failed`.
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+    pub delivered_at: Option<DateTime<Utc>>,
+    /// The failed delivery on the other channel that this one replaces.
+    pub fallback_of: Option<i64>,
+}
+
+/// Every delivery of the customer's links, newest first.
+pub async fn history(
+    conn: &mut PgConnection,
+    customer_id: i64,
+) -> sqlx::Result<Vec<DeliveryRecord>> {
+    let mut records: Vec<DeliveryRecord> = sqlx::query_as(
+        "SELECT d.id, d.token_id AS jti, d.channel, d.destination, d.status, d.attempts, d.last_error,
+                d.created_at, d.sent_at, d.delivered_at, d.fallback_of
+         FROM deliveries d JOIN link_tokens t ON t.id = d.token_id
+         WHERE t.customer_id = $1
+         ORDER BY d.id DESC",
+    )
+    .bind(customer_id)
+    .fetch_all(conn)
+    .await?;
+    for record in &mut records {
+        record.destination = match record.channel.parse() {
+            Ok(channel) => mask(channel, &record.destination),
+            Err(_) => "•••".into(),
+        };
+    }
+    Ok(records)
 }

@@ -1,5 +1,7 @@
-//! The HTTP side: customer pages, JWKS, health, and the headers every response carries.
+//! The HTTP side: customer pages, the staff API, JWKS, health, and the headers every
+//! response carries.
 
+pub mod api;
 mod bill;
 mod health;
 mod link;
@@ -52,6 +54,7 @@ impl Application {
                 .configure(bill::routes)
                 .configure(health::routes)
                 .configure(webhooks::routes)
+                .configure(api::routes)
                 .route("/assets/billpass.css", web::get().to(stylesheet))
                 .default_service(web::to(not_found))
         })
@@ -177,25 +180,25 @@ impl From<sqlx::Error> for PageError {
     }
 }
 
-impl PageError {
-    fn unavailable(&self) -> bool {
-        self.0.chain().any(|cause| {
-            matches!(
-                cause.downcast_ref::<sqlx::Error>(),
-                Some(
-                    sqlx::Error::PoolTimedOut
-                        | sqlx::Error::Io(_)
-                        | sqlx::Error::PoolClosed
-                        | sqlx::Error::Tls(_)
-                )
+/// Whether `error` comes from a database we cannot reach (rather than from a bug): worth
+/// a 503 and a retry.
+pub fn database_unavailable(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        matches!(
+            cause.downcast_ref::<sqlx::Error>(),
+            Some(
+                sqlx::Error::PoolTimedOut
+                    | sqlx::Error::Io(_)
+                    | sqlx::Error::PoolClosed
+                    | sqlx::Error::Tls(_)
             )
-        })
-    }
+        )
+    })
 }
 
 impl ResponseError for PageError {
     fn status_code(&self) -> StatusCode {
-        if self.unavailable() {
+        if database_unavailable(&self.0) {
             StatusCode::SERVICE_UNAVAILABLE
         } else {
             StatusCode::INTERNAL_SERVER_ERROR
@@ -211,8 +214,13 @@ impl ResponseError for PageError {
     }
 }
 
-/// Turns a bare 5xx into the brand's calm error page.
+/// Turns a bare 5xx into the brand's calm error page; JSON answers (the staff API's) stay.
 fn error_page<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    if api::is_json(response.response()) {
+        return Ok(ErrorHandlerResponse::Response(
+            response.map_into_left_body(),
+        ));
+    }
     let status = response.status();
     let (request, original) = response.into_parts();
     let brand = request

@@ -118,6 +118,7 @@ async fn wrong_settings_stop_start_up_with_a_line_naming_the_setting() {
         ("BILLPASS_LISTEN", "not-an-address"),
         ("BILLPASS_SMTP_URL", "http://mail.example.com"),
         ("BILLPASS_EMAIL_FROM", "not a mailbox"),
+        ("BILLPASS_API_IMPORT_LIMIT", "64MB"),
     ] {
         let out = bp.command(&["serve"]).env(name, value).output().unwrap();
         assert!(!out.status.success(), "{name}={value} was accepted");

@@ -8,10 +8,12 @@ use std::sync::Arc;
 
 use billpass::audit::Actor;
 use billpass::cli::{Cli, minter};
+use billpass::cycle::Runner;
 use billpass::delivery::Outbox;
 use billpass::domain::{AccountId, Channel, CycleId};
 use billpass::links::{Minted, Minter};
 use billpass::settings::Settings;
+use billpass::staff::{self, KeyName, Role};
 use billpass::web::{AppState, Application};
 use billpass::{cycle, db, import, keys, links};
 use clap::Parser;
@@ -177,6 +179,34 @@ impl TestApp {
         )
         .await
         .expect("resend")
+    }
+
+    /// A new staff API key, as `billpass staff create-key --name NAME --role ROLE` makes it.
+    pub async fn staff_key(&self, name: &str, role: Role) -> String {
+        let (_, key) = staff::create_key(
+            &self.pool,
+            &KeyName::parse(name).unwrap(),
+            role,
+            &Actor::command_line(),
+        )
+        .await
+        .expect("staff key");
+        key.expose().to_owned()
+    }
+
+    /// A staff API request carrying `key`.
+    pub fn api(&self, method: reqwest::Method, path: &str, key: &str) -> reqwest::RequestBuilder {
+        self.client.request(method, self.url(path)).bearer_auth(key)
+    }
+
+    /// Works every due cycle run to its end, as `billpass serve`'s scheduler does.
+    pub async fn work_due_runs(&self) {
+        let runner = Runner::new(
+            self.pool.clone(),
+            self.minter.clone(),
+            self.settings.run_lease,
+        );
+        while runner.work_due().await.expect("cycle run").is_some() {}
     }
 
     /// The published JWK Set.

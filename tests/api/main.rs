@@ -10,3 +10,8 @@ mod imports;
 mod keys;
 mod refusals;
 mod smtp_server;
+mod staff_access;
+mod staff_audit;
+mod staff_billing;
+mod staff_cli;
+mod staff_csr;

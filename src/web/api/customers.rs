@@ -1,0 +1,214 @@
+//! `GET /api/v1/customers/{account_id}` (what was sent, whether it arrived and was opened),
+//! and `POST …/resend` and `…/revoke`.
+
+use actix_web::{HttpResponse, web};
+
+use super::{ApiError, ErrorBody};
+use crate::audit::{self, Reason};
+use crate::customers::Profile;
+use crate::delivery::{self, DeliveryRecord};
+use crate::domain::{AccountId, Channel};
+use crate::links::{self, LinkRecord, ResendError, RevokeError, Revoked};
+use crate::sessions::{self, Opening};
+use crate::staff::{Role, Staff};
+use crate::tokens::ShortId;
+use crate::web::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/customers/{account_id}", web::get().to(show))
+        .route("/customers/{account_id}/resend", web::post().to(resend))
+        .route("/customers/{account_id}/revoke", web::post().to(revoke));
+}
+
+/// The account id in the path, or 404 for one that cannot exist.
+fn account(raw: &str) -> Result<AccountId, ApiError> {
+    AccountId::parse(raw).map_err(|_| unknown(raw))
+}
+
+/// The reason staff gave, or 422.
+fn reason(raw: &str) -> Result<Reason, ApiError> {
+    Reason::parse(raw).map_err(|e| ApiError::invalid("reason", e))
+}
+
+fn unknown(account: &str) -> ApiError {
+    ApiError::NotFound(format!("no customer with account id {account}"))
+}
+
+/// Everything a customer-service rep needs about one customer. Contact details are masked
+/// and no link's token is shown, only its `jti`.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(super) struct CustomerView {
+    profile: Profile,
+    /// The newest link: the only one that can open the bill, while its `status` is
+    /// `current`. Null before the first.
+    current_link: Option<LinkRecord>,
+    /// Every link minted for the customer, newest first.
+    links: Vec<LinkRecord>,
+    /// Every message that carried one, newest first.
+    deliveries: Vec<DeliveryRecord>,
+    /// Every press of "View my bill", newest first.
+    openings: Vec<Opening>,
+    /// Every staff action on the customer, newest first.
+    audit: Vec<audit::Entry>,
+}
+
+/// Look a customer up (role: csr).
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers/{account_id}",
+    tag = "csr",
+    params(("account_id" = String, Path, description = "The account number, `ACC-1001`")),
+    responses(
+        (status = 200, description = "The customer", body = CustomerView),
+        (status = 404, description = "No such customer", body = ErrorBody),
+    )
+)]
+pub(super) async fn show(
+    staff: Staff,
+    state: web::Data<AppState>,
+    account_id: web::Path<String>,
+) -> Result<web::Json<CustomerView>, ApiError> {
+    staff.require(Role::Csr)?;
+    let account = account(&account_id)?;
+    // One snapshot, so that links, deliveries and openings agree with each other.
+    let mut tx = state.pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .execute(&mut *tx)
+        .await?;
+    let (customer_id, profile) = Profile::find(&mut tx, &account)
+        .await?
+        .ok_or_else(|| unknown(account.as_str()))?;
+    let links = links::history(&mut tx, customer_id).await?;
+    let view = CustomerView {
+        profile,
+        current_link: links.iter().find(|l| l.superseded_at.is_none()).cloned(),
+        deliveries: delivery::history(&mut tx, customer_id).await?,
+        openings: sessions::openings(&mut tx, customer_id).await?,
+        audit: audit::for_customer(&mut tx, customer_id).await?,
+        links,
+    };
+    tx.commit().await?;
+    Ok(web::Json(view))
+}
+
+/// Which channel, and why.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ResendRequest {
+    /// `email` or `sms`, which must be on file; null or absent: the customer's preferred
+    /// channel, or the other one when that is not usable.
+    #[serde(default)]
+    channel: Option<Channel>,
+    /// Why, for the customer's history and the audit log (1-500 characters).
+    reason: String,
+}
+
+/// The fresh link and the message queued to carry it.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub(super) struct ResendAccepted {
+    #[schema(value_type = String)]
+    jti: ShortId,
+    delivery_id: i64,
+    channel: Channel,
+    /// `j•••@example.com` or `•••• 4567`.
+    destination: String,
+}
+
+/// Send a customer a fresh link (role: csr).
+///
+/// Mints a link to the customer's latest bill and queues it; the previous link stops
+/// working at once (it answers `superseded`). The link's history names the key and the
+/// reason.
+#[utoipa::path(
+    post,
+    path = "/api/v1/customers/{account_id}/resend",
+    tag = "csr",
+    params(("account_id" = String, Path, description = "The account number")),
+    request_body = ResendRequest,
+    responses(
+        (status = 202, description = "Minted and queued", body = ResendAccepted),
+        (status = 404, description = "No such customer", body = ErrorBody),
+        (status = 409, description = "The customer has no bill yet", body = ErrorBody),
+        (status = 422, description = "No reason, or a channel not on file", body = ErrorBody),
+    )
+)]
+pub(super) async fn resend(
+    staff: Staff,
+    state: web::Data<AppState>,
+    account_id: web::Path<String>,
+    body: web::Json<ResendRequest>,
+) -> Result<HttpResponse, ApiError> {
+    staff.require(Role::Csr)?;
+    let account = account(&account_id)?;
+    let reason = reason(&body.reason)?;
+    let minted = links::resend(
+        &state.pool,
+        &state.minter,
+        &account,
+        body.channel,
+        &staff.actor(),
+        Some(&reason),
+    )
+    .await
+    .map_err(|error| match error {
+        ResendError::UnknownCustomer => unknown(account.as_str()),
+        ResendError::NoBill => ApiError::Conflict(format!(
+            "{account} has no bill yet: import one before sending a link"
+        )),
+        ResendError::NoContact(no) => ApiError::invalid("channel", no.to_string()),
+        ResendError::Unexpected(error) => ApiError::Unexpected(error),
+    })?;
+    Ok(HttpResponse::Accepted().json(ResendAccepted {
+        jti: minted.jti,
+        delivery_id: minted.delivery_id,
+        channel: minted.destination.channel,
+        destination: minted.destination.masked(),
+    }))
+}
+
+/// Why.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RevokeRequest {
+    /// Why, for the customer's history and the audit log (1-500 characters).
+    reason: String,
+}
+
+/// Revoke a customer's current link (role: csr).
+///
+/// The link stops working at once: opening it shows `revoked` (410), a bill open from it
+/// ends, and messages carrying it that are still queued are not sent. The customer gets a
+/// working link again from a resend, the next cycle, or self-service.
+#[utoipa::path(
+    post,
+    path = "/api/v1/customers/{account_id}/revoke",
+    tag = "csr",
+    params(("account_id" = String, Path, description = "The account number")),
+    request_body = RevokeRequest,
+    responses(
+        (status = 200, description = "Revoked", body = Revoked),
+        (status = 404, description = "No such customer", body = ErrorBody),
+        (status = 409, description = "No link to revoke, or already revoked", body = ErrorBody),
+        (status = 422, description = "No reason", body = ErrorBody),
+    )
+)]
+pub(super) async fn revoke(
+    staff: Staff,
+    state: web::Data<AppState>,
+    account_id: web::Path<String>,
+    body: web::Json<RevokeRequest>,
+) -> Result<web::Json<Revoked>, ApiError> {
+    staff.require(Role::Csr)?;
+    let account = account(&account_id)?;
+    let reason = reason(&body.reason)?;
+    let revoked = links::revoke(&state.pool, &account, &staff.actor(), &reason)
+        .await
+        .map_err(|error| match error {
+            RevokeError::UnknownCustomer => unknown(account.as_str()),
+            RevokeError::NoLink | RevokeError::AlreadyRevoked { .. } => {
+                ApiError::Conflict(error.to_string())
+            }
+            RevokeError::Unexpected(error) => ApiError::Unexpected(error),
+        })?;
+    Ok(web::Json(revoked))
+}

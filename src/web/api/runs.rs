@@ -1,0 +1,132 @@
+//! `POST /api/v1/cycles/{cycle}/runs` (start or schedule a run) and `GET /api/v1/runs/{run_id}`
+//! (follow it). The run itself is worked by `billpass serve`'s scheduler, on whichever
+//! instance takes it first.
+
+use actix_web::http::header;
+use actix_web::web::{self, Bytes};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse};
+use chrono::{DateTime, Utc};
+
+use super::{ApiError, ErrorBody};
+use crate::cycle::{self, RunProgress, ScheduleError};
+use crate::domain::CycleId;
+use crate::staff::{Role, Staff};
+use crate::web::AppState;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/cycles/{cycle}/runs", web::post().to(start))
+        .route("/runs/{run_id}", web::get().to(show));
+}
+
+/// When to run; the body may also be left out, which starts the run now.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(super) struct StartRun {
+    /// When to start (RFC 3339, `2026-12-01T06:00:00Z`); absent, null or past: now.
+    #[serde(default)]
+    at: Option<DateTime<Utc>>,
+}
+
+/// Start or schedule a run of a cycle (role: billing).
+///
+/// Without a body, or with `at` in the past, the run starts now: a run of the cycle that is
+/// already scheduled or running is joined (and brought forward) rather than doubled, and
+/// customers who already got their link for the cycle get nothing new. With a future `at`,
+/// the run is scheduled. Follow it at the `Location` given.
+#[utoipa::path(
+    post,
+    path = "/api/v1/cycles/{cycle}/runs",
+    tag = "billing",
+    params(("cycle" = String, Path, description = "`YYYY-MM` or 1-32 of `[A-Za-z0-9_-]`")),
+    request_body(content = Option<StartRun>, description = "optional"),
+    responses(
+        (status = 202, description = "Started or scheduled; `Location` is the run", body = RunProgress,
+         headers(("Location" = String, description = "/api/v1/runs/{run_id}"))),
+        (status = 409, description = "Scheduling while a run of the cycle is scheduled or running", body = ErrorBody),
+        (status = 422, description = "Bad cycle id, bad `at`, or no bills in the cycle to run now", body = ErrorBody),
+    )
+)]
+pub(super) async fn start(
+    staff: Staff,
+    state: web::Data<AppState>,
+    cycle: web::Path<String>,
+    request: HttpRequest,
+    body: Bytes,
+) -> Result<HttpResponse, ApiError> {
+    staff.require(Role::Billing)?;
+    let cycle = CycleId::parse(&cycle).map_err(|e| ApiError::invalid("cycle", e))?;
+    let at = start_time(&request, &body)?;
+    let by = staff.actor();
+    let run_id = match at {
+        Some(at) => cycle::schedule(&state.pool, &cycle, at, &by)
+            .await
+            .map_err(|error| match error {
+                ScheduleError::AlreadyActive { .. } => ApiError::Conflict(error.to_string()),
+                ScheduleError::Database(error) => error.into(),
+            })?,
+        None => {
+            if !cycle::has_bills(&state.pool, &cycle).await? {
+                return Err(ApiError::invalid(
+                    "cycle",
+                    format!("no bills in cycle {cycle}: import them first"),
+                ));
+            }
+            cycle::start(&state.pool, &cycle, &by).await?
+        }
+    };
+    let run = cycle::progress(&state.pool, run_id)
+        .await?
+        .ok_or_else(|| ApiError::Unexpected(anyhow::anyhow!("run {run_id} vanished")))?;
+    Ok(HttpResponse::Accepted()
+        .insert_header((header::LOCATION, format!("/api/v1/runs/{run_id}")))
+        .json(run))
+}
+
+/// The future start time in an optional JSON body; `None` to start now.
+fn start_time(request: &HttpRequest, body: &[u8]) -> Result<Option<DateTime<Utc>>, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(None);
+    }
+    let is_json = request
+        .mime_type()
+        .ok()
+        .flatten()
+        .is_some_and(|m| m.essence_str() == "application/json");
+    if !is_json {
+        return Err(ApiError::UnsupportedMediaType {
+            accepted: "application/json",
+        });
+    }
+    let StartRun { at } = serde_json::from_slice(body).map_err(ApiError::json)?;
+    Ok(at.filter(|at| *at > Utc::now()))
+}
+
+/// A run's progress (role: billing).
+///
+/// `status` is `scheduled`, `running`, `completed` or `failed`; `total` counts the
+/// customers with a bill in the cycle, `minted`/`queued` the links sent so far, `skipped`
+/// those that already had their cycle link or have no usable contact. A run fails when
+/// its attempts end in an error five times in a row (`error` says why); starting the cycle
+/// again then sends only what it did not.
+#[utoipa::path(
+    get,
+    path = "/api/v1/runs/{run_id}",
+    tag = "billing",
+    params(("run_id" = i64, Path, description = "As `POST /api/v1/cycles/{cycle}/runs` answered")),
+    responses(
+        (status = 200, description = "The run", body = RunProgress),
+        (status = 404, description = "No such run", body = ErrorBody),
+    )
+)]
+pub(super) async fn show(
+    staff: Staff,
+    state: web::Data<AppState>,
+    run_id: web::Path<i64>,
+) -> Result<web::Json<RunProgress>, ApiError> {
+    staff.require(Role::Billing)?;
+    let run_id = run_id.into_inner();
+    cycle::progress(&state.pool, run_id)
+        .await?
+        .map(web::Json)
+        .ok_or_else(|| ApiError::NotFound(format!("no run {run_id}")))
+}
