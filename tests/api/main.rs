@@ -8,5 +8,6 @@ mod delivery;
 mod helpers;
 mod imports;
 mod keys;
+mod link_requests;
 mod refusals;
 mod smtp_server;
