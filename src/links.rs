@@ -316,7 +316,7 @@ pub async fn state(pool: &PgPool, token: &VerifiedToken) -> sqlx::Result<LinkSta
 #[derive(Debug)]
 pub enum Renewal {
     Sent(Destination),
-    /// At most one link asked for a minute per customer.
+    /// The customer was sent a link they asked for less than a minute ago.
     TooSoon {
         retry_after: Duration,
     },
