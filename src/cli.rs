@@ -24,7 +24,7 @@ use crate::settings::Settings;
 use crate::staff::{self, KeyName, Role};
 use crate::tokens::TokenIssuer;
 use crate::web::{AppState, Application};
-use crate::{cycle, db, demo};
+use crate::{cycle, db, demo, link_requests};
 
 /// One-click, passwordless links from a billing run to each customer's bill.
 #[derive(Debug, Parser)]
@@ -390,10 +390,26 @@ pub async fn serve(
     let (stop_tx, stop_rx) = watch::channel(false);
     let worker = if workers {
         let outbox = Arc::new(Outbox::new(pool.clone(), &settings)?);
-        let runner = Runner::new(pool.clone(), minter.clone(), settings.run_lease);
+        let runner = Arc::new(Runner::new(
+            pool.clone(),
+            minter.clone(),
+            settings.run_lease,
+        ));
+        let (requests_pool, requests_minter) = (pool.clone(), minter.clone());
         Some((
             tokio::spawn(outbox.run(stop_rx.clone())),
-            tokio::spawn(schedule_runs(runner, stop_rx)),
+            // Starts scheduled runs when due and takes over runs whose worker died.
+            tokio::spawn(keep_working("cycle run", stop_rx.clone(), move || {
+                let runner = runner.clone();
+                async move { Ok(runner.work_due().await?.is_some()) }
+            })),
+            tokio::spawn(keep_working("link requests", stop_rx, move || {
+                let (pool, minter) = (requests_pool.clone(), requests_minter.clone());
+                async move {
+                    link_requests::answer_pending(&pool, &minter).await?;
+                    Ok(false)
+                }
+            })),
         ))
     } else {
         None
@@ -419,9 +435,10 @@ pub async fn serve(
         shutdown_signal().await?;
     }
     let _ = stop_tx.send(true);
-    if let Some((worker, scheduler)) = worker {
+    if let Some((worker, scheduler, requests)) = worker {
         worker.await?;
         scheduler.await?;
+        requests.await?;
     }
     Ok(())
 }
@@ -435,16 +452,21 @@ async fn shutdown_signal() -> std::io::Result<()> {
     }
 }
 
-/// Starts scheduled runs when due and takes over runs whose worker died.
-async fn schedule_runs(runner: Runner, mut stop: watch::Receiver<bool>) {
+/// Does `job` until `stop`: again at once while it finds work (it returns `true`), else a
+/// second later; a failure is logged and tried again.
+async fn keep_working<F, Fut>(what: &str, mut stop: watch::Receiver<bool>, mut job: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = anyhow::Result<bool>>,
+{
     loop {
         if *stop.borrow() {
             return;
         }
-        match runner.work_due().await {
-            Ok(Some(_)) => continue,
-            Ok(None) => {}
-            Err(error) => tracing::warn!("cycle run: {error:#}; it will be resumed"),
+        match job().await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(error) => tracing::warn!("{what}: {error:#}; trying again"),
         }
         tokio::select! {
             _ = tokio::time::sleep(Duration::from_secs(1)) => {}

@@ -109,6 +109,29 @@ impl Customer {
         .await
     }
 
+    /// The customers whose address on file for `channel` is `address` (email addresses
+    /// compared without regard to case), locked as [`Self::lock`] does, in id order. The
+    /// partial indexes `customers_email_idx` and `customers_phone_idx` find them.
+    pub async fn lock_by_address(
+        conn: &mut PgConnection,
+        channel: Channel,
+        address: &str,
+    ) -> sqlx::Result<Vec<Customer>> {
+        let query = match channel {
+            Channel::Email => concat!(
+                "SELECT ",
+                customer_columns!(),
+                " FROM customers WHERE lower(email) = lower($1) AND email IS NOT NULL ORDER BY id FOR UPDATE"
+            ),
+            Channel::Sms => concat!(
+                "SELECT ",
+                customer_columns!(),
+                " FROM customers WHERE phone = $1 AND phone IS NOT NULL ORDER BY id FOR UPDATE"
+            ),
+        };
+        sqlx::query_as(query).bind(address).fetch_all(conn).await
+    }
+
     /// Looks a customer up by account number and locks the row, as [`Self::lock`] does.
     pub async fn lock_by_account(
         conn: &mut PgConnection,

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod domain;
 pub mod import;
 pub mod keys;
+pub mod link_requests;
 pub mod links;
 pub mod progress;
 pub mod sessions;

@@ -24,6 +24,8 @@ pub enum MintReason<'a> {
     Cycle(&'a str),
     Resend,
     Renewal,
+    /// Asked for on `/link` with an address on file.
+    SelfService,
 }
 
 impl<'a> MintReason<'a> {
@@ -32,6 +34,7 @@ impl<'a> MintReason<'a> {
             MintReason::Cycle(_) => "cycle",
             MintReason::Resend => "resend",
             MintReason::Renewal => "renewal",
+            MintReason::SelfService => "self_service",
         }
     }
 
@@ -334,7 +337,7 @@ pub async fn state(pool: &PgPool, token: &VerifiedToken) -> sqlx::Result<LinkSta
 #[derive(Debug)]
 pub enum Renewal {
     Sent(Destination),
-    /// At most one renewal a minute per customer.
+    /// The customer was sent a link they asked for less than a minute ago.
     TooSoon {
         retry_after: Duration,
     },
@@ -348,8 +351,45 @@ pub enum Renewal {
     Unknown,
 }
 
-/// At most one renewal per customer in this interval.
-const RENEWAL_INTERVAL: Duration = Duration::from_secs(60);
+/// At most one link a customer asks for (renewal or self-service) in this interval.
+const CUSTOMER_REQUEST_INTERVAL: Duration = Duration::from_secs(60);
+
+/// Whether a customer may be sent another link they asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Budget {
+    Allowed,
+    /// One was sent less than a minute ago.
+    TooSoon {
+        retry_after: Duration,
+    },
+    /// The daily cap is reached.
+    DailyLimit,
+}
+
+/// Links a customer asks for, by renewing a link or on `/link`, share one budget: at most
+/// one a minute and `daily_limit` a day.
+pub async fn customer_request_budget(
+    conn: &mut PgConnection,
+    customer_id: i64,
+    daily_limit: u32,
+) -> sqlx::Result<Budget> {
+    let (seconds_since_last, last_day): (Option<f64>, i64) = sqlx::query_as(
+        "SELECT extract(epoch FROM now() - max(minted_at))::float8,
+                count(*) FILTER (WHERE minted_at > now() - interval '1 day')
+         FROM link_tokens WHERE customer_id = $1 AND reason IN ('renewal', 'self_service')",
+    )
+    .bind(customer_id)
+    .fetch_one(conn)
+    .await?;
+    let interval = CUSTOMER_REQUEST_INTERVAL.as_secs_f64();
+    Ok(match seconds_since_last.filter(|s| *s < interval) {
+        Some(since) => Budget::TooSoon {
+            retry_after: Duration::from_secs((interval - since).ceil().max(1.0) as u64),
+        },
+        None if last_day >= i64::from(daily_limit) => Budget::DailyLimit,
+        None => Budget::Allowed,
+    })
+}
 
 /// Mints a fresh link for the customer of an expired or superseded link and queues it to
 /// the address on file for the channel the old link went to.
@@ -368,22 +408,10 @@ pub async fn renew(
     if old.revoked_at.is_some() || (old.superseded_at.is_none() && old.expires_at > Utc::now()) {
         return Ok(Renewal::NotRenewable);
     }
-    let (seconds_since_last, last_day): (Option<f64>, i64) = sqlx::query_as(
-        "SELECT extract(epoch FROM now() - max(minted_at))::float8,
-                count(*) FILTER (WHERE minted_at > now() - interval '1 day')
-         FROM link_tokens WHERE customer_id = $1 AND reason = 'renewal'",
-    )
-    .bind(customer.id)
-    .fetch_one(&mut *tx)
-    .await?;
-    if let Some(since) = seconds_since_last.filter(|s| *s < RENEWAL_INTERVAL.as_secs_f64()) {
-        let wait = (RENEWAL_INTERVAL.as_secs_f64() - since).ceil().max(1.0);
-        return Ok(Renewal::TooSoon {
-            retry_after: Duration::from_secs(wait as u64),
-        });
-    }
-    if last_day >= i64::from(minter.settings.renew_daily_limit) {
-        return Ok(Renewal::DailyLimit);
+    match customer_request_budget(&mut tx, customer.id, minter.settings.renew_daily_limit).await? {
+        Budget::Allowed => {}
+        Budget::TooSoon { retry_after } => return Ok(Renewal::TooSoon { retry_after }),
+        Budget::DailyLimit => return Ok(Renewal::DailyLimit),
     }
     let channel: Channel = old.channel.parse().map_err(anyhow::Error::msg)?;
     let Ok(destination) = customer.destination(Some(channel)) else {

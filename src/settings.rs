@@ -10,6 +10,7 @@ use clap::Args;
 use url::Url;
 
 use crate::tokens::TokenSettings;
+use crate::web::IpRange;
 
 /// Settings shared by every command.
 #[derive(Debug, Clone, Args)]
@@ -143,9 +144,25 @@ pub struct Settings {
     #[arg(long, env = "BILLPASS_RUN_LEASE", default_value = "30s", value_parser = parse_lease, global = true)]
     pub run_lease: Duration,
 
-    /// Renewals a customer may request per day (besides at most one a minute).
+    /// New links a customer may ask for per day, by renewing a link or on `/link` (besides
+    /// at most one a minute).
     #[arg(long, env = "BILLPASS_RENEW_DAILY_LIMIT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
     pub renew_daily_limit: u32,
+
+    /// Requests for a new link on `/link` per client IP address (IPv6: per /64), per process:
+    /// `10/h`, `20/15m`.
+    #[arg(long, env = "BILLPASS_LINK_REQUESTS_PER_IP", default_value = "10/h", value_parser = parse_rate, global = true)]
+    pub link_requests_per_ip: Rate,
+
+    /// Requests for a new link on `/link` per typed address, whether or not it is on file,
+    /// per process: `3/h`.
+    #[arg(long, env = "BILLPASS_LINK_REQUESTS_PER_ADDRESS", default_value = "3/h", value_parser = parse_rate, global = true)]
+    pub link_requests_per_address: Rate,
+
+    /// Reverse proxies whose `X-Forwarded-For` names the client: IP addresses or CIDR
+    /// ranges, comma-separated (`127.0.0.1,10.0.0.0/8`); unset: the peer is the client.
+    #[arg(long, env = "BILLPASS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_ip_range, global = true)]
+    pub trusted_proxies: Vec<IpRange>,
 }
 
 impl Settings {
@@ -252,6 +269,41 @@ fn parse_size(raw: &str) -> Result<u64, String> {
     Ok(bytes)
 }
 
+/// At most `count` in `per`: a burst of `count`, then one every `per / count`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub count: NonZeroU32,
+    pub per: Duration,
+}
+
+/// `5/h`, `20/15m`, `100/1d`: a count from 1 to 10,000 per 1 second to 1 day.
+fn parse_rate(raw: &str) -> Result<Rate, String> {
+    const EXPECTED: &str = "expected a rate like 5/h, 20/15m or 100/d: 1 to 10000 per 1s to 1d";
+    let (count, per) = raw.split_once('/').ok_or(EXPECTED)?;
+    let count = count
+        .trim()
+        .parse::<NonZeroU32>()
+        .ok()
+        .filter(|n| n.get() <= 10_000)
+        .ok_or(EXPECTED)?;
+    let per = per.trim();
+    // A bare unit is one of it: `h` is `1h`.
+    let per = if per.chars().all(|c| c.is_ascii_alphabetic()) {
+        humantime::parse_duration(&format!("1{per}"))
+    } else {
+        humantime::parse_duration(per)
+    }
+    .map_err(|_| EXPECTED)?;
+    if !(Duration::from_secs(1)..=Duration::from_secs(86_400)).contains(&per) {
+        return Err(EXPECTED.into());
+    }
+    Ok(Rate { count, per })
+}
+
+fn parse_ip_range(raw: &str) -> Result<IpRange, String> {
+    raw.trim().parse()
+}
+
 fn parse_brand(raw: &str) -> Result<String, String> {
     let brand = raw.trim();
     if brand.is_empty() || brand.chars().count() > 40 || brand.chars().any(char::is_control) {
@@ -312,6 +364,32 @@ mod tests {
             "99999999999999999999GiB",
         ] {
             assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn rates_accept_a_count_per_duration_or_unit() {
+        let rate = |count, secs| Rate {
+            count: NonZeroU32::new(count).unwrap(),
+            per: Duration::from_secs(secs),
+        };
+        assert_eq!(parse_rate("5/h").unwrap(), rate(5, 3600));
+        assert_eq!(parse_rate("20/15m").unwrap(), rate(20, 900));
+        assert_eq!(parse_rate("100/1d").unwrap(), rate(100, 86_400));
+        assert_eq!(parse_rate("2/3s").unwrap(), rate(2, 3));
+        for bad in [
+            "",
+            "5",
+            "0/h",
+            "-1/h",
+            "5/",
+            "5/fortnight",
+            "5/100ms",
+            "5/2d",
+            "10001/h",
+            "h/5",
+        ] {
+            assert!(parse_rate(bad).is_err(), "{bad}");
         }
     }
 

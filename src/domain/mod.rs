@@ -8,6 +8,6 @@ mod money;
 
 pub use account_id::AccountId;
 pub use channel::Channel;
-pub use contact::{EmailAddress, PhoneNumber};
+pub use contact::{ContactAddress, ContactAddressError, EmailAddress, PhoneNumber};
 pub use cycle_id::CycleId;
 pub use money::{Currency, Money};

@@ -27,6 +27,7 @@ async fn show(state: web::Data<AppState>, request: HttpRequest) -> Result<HttpRe
                 "no-session",
                 "Open your bill from its link",
                 "To see your bill, open the link in the email or text message we sent you.",
+                true,
             ));
         }
         SessionState::Ended => {
@@ -36,6 +37,7 @@ async fn show(state: web::Data<AppState>, request: HttpRequest) -> Result<HttpRe
                 "session-ended",
                 "This link is no longer valid",
                 "A newer link was sent to you, or this one was cancelled. Open the newest message from us to see your bill.",
+                true,
             ));
         }
     };
@@ -46,6 +48,7 @@ async fn show(state: web::Data<AppState>, request: HttpRequest) -> Result<HttpRe
             "session-ended",
             "This bill is no longer available",
             "Open the newest message from us to see your bill.",
+            true,
         ));
     };
     Ok(html(StatusCode::OK, &BillPage { brand, bill }))

@@ -3,8 +3,10 @@
 
 pub mod api;
 mod bill;
+mod client_ip;
 mod health;
 mod link;
+mod link_requests;
 pub mod pages;
 mod webhooks;
 
@@ -23,6 +25,7 @@ use sqlx::PgPool;
 
 use crate::links::Minter;
 use crate::settings::Settings;
+pub use client_ip::IpRange;
 use pages::MessagePage;
 
 /// What every handler can reach.
@@ -43,14 +46,20 @@ impl Application {
     /// Binds `listener` (port 0 picks a free port) and builds the server.
     pub fn build(state: AppState, listener: TcpListener) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
+        let limits = web::Data::new(link_requests::Limits::new(&state.settings));
+        tokio::spawn(link_requests::forget_idle(Arc::downgrade(
+            &limits.clone().into_inner(),
+        )));
         let state = web::Data::new(state);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(limits.clone())
                 .wrap(ErrorHandlers::new().default_handler_server(error_page))
                 .wrap(security_headers())
                 .wrap(from_fn(log_request))
                 .configure(link::routes)
+                .configure(link_requests::routes)
                 .configure(bill::routes)
                 .configure(health::routes)
                 .configure(webhooks::routes)
@@ -131,6 +140,7 @@ async fn not_found(state: web::Data<AppState>) -> HttpResponse {
         "not-found",
         "Page not found",
         "There is nothing here. To see your bill, open the link in the message we sent you.",
+        true,
     )
 }
 
@@ -149,13 +159,14 @@ pub fn html(status: StatusCode, page: &impl Template) -> HttpResponse {
     }
 }
 
-/// A titled message page.
+/// A titled message page; `get_link` offers `/link`.
 pub fn message(
     brand: &str,
     status: StatusCode,
     kind: &str,
     title: &str,
     text: &str,
+    get_link: bool,
 ) -> HttpResponse {
     html(
         status,
@@ -164,6 +175,7 @@ pub fn message(
             kind,
             title,
             message: text,
+            get_link,
         },
     )
 }
@@ -233,6 +245,7 @@ fn error_page<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
             "unavailable",
             "We'll be right back",
             "Bills are briefly unavailable. Please try your link again in a minute.",
+            false,
         )
     } else {
         message(
@@ -241,6 +254,7 @@ fn error_page<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
             "internal",
             "Something went wrong",
             "We could not show this page. Please try your link again in a few minutes.",
+            false,
         )
     };
     if let Some(retry) = original.headers().get(header::RETRY_AFTER) {

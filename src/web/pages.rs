@@ -39,6 +39,33 @@ pub struct RenewedPage<'a> {
     pub destination: Option<String>,
 }
 
+/// `GET /link` and `POST /link`: "Get a new link". `state` lands in `data-get-link`.
+#[derive(Template)]
+#[template(path = "get_link.html")]
+pub struct GetLinkPage<'a> {
+    pub brand: &'a str,
+    /// `form`; `invalid`: the form again, with `error`; `sent`: the one answer to every
+    /// well-formed request, on file or not; `limited`: too many requests, try again in `wait`.
+    pub state: &'a str,
+    /// What was typed, to correct it.
+    pub address: &'a str,
+    pub error: Option<&'a str>,
+    /// `a minute`, `12 minutes`, `2 hours`.
+    pub wait: Option<String>,
+}
+
+impl<'a> GetLinkPage<'a> {
+    pub fn new(brand: &'a str, state: &'a str) -> Self {
+        Self {
+            brand,
+            state,
+            address: "",
+            error: None,
+            wait: None,
+        }
+    }
+}
+
 /// `GET /bill` with a session.
 #[derive(Template)]
 #[template(path = "bill.html")]
@@ -56,4 +83,6 @@ pub struct MessagePage<'a> {
     pub kind: &'a str,
     pub title: &'a str,
     pub message: &'a str,
+    /// Offer `/link`, for a customer who cannot find a working link.
+    pub get_link: bool,
 }

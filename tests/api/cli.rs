@@ -1,5 +1,6 @@
 //! The binary, driven as an operator and a customer would: import, cycle run, serve, click.
 
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -38,15 +39,9 @@ async fn operator_imports_runs_a_cycle_and_the_customer_sees_the_bill() {
         .unwrap();
     let _server = KillOnDrop(server);
     let outbox = bp.dir.path().join("outbox");
-    let mut link = None;
-    for _ in 0..100 {
-        link = latest_link_in_outbox(&outbox, "jane@example.com");
-        if link.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let link = link.expect("the worker wrote Jane's email to the outbox");
+    let link = newest_link_other_than(&outbox, "jane@example.com", None)
+        .await
+        .expect("the worker wrote Jane's email to the outbox");
     assert!(link.starts_with(&bp.base()));
 
     let client = reqwest::Client::builder()
@@ -73,6 +68,18 @@ async fn operator_imports_runs_a_cycle_and_the_customer_sees_the_bill() {
     assert_eq!(bill.status().as_u16(), 200);
     assert!(bill.text().await.unwrap().contains("$142.17"));
 
+    // Jane lost the message: on /link she gets a fresh one, which serve's workers send.
+    let asked = client
+        .post(format!("{}/link", bp.base()))
+        .form(&[("address", "jane@example.com")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(asked.status().as_u16(), 200);
+    newest_link_other_than(&outbox, "jane@example.com", Some(&link))
+        .await
+        .expect("the workers answered the request");
+
     let token = link.rsplit("/b/").next().unwrap();
     let logs = std::fs::read_to_string(&log).unwrap();
     assert!(
@@ -84,6 +91,18 @@ async fn operator_imports_runs_a_cycle_and_the_customer_sees_the_bill() {
         !logs.contains(cookie.split('=').nth(1).unwrap()),
         "nor the session cookie"
     );
+}
+
+/// Waits up to 10 s for a link to `address` in the outbox, other than `old`.
+async fn newest_link_other_than(outbox: &Path, address: &str, old: Option<&str>) -> Option<String> {
+    for _ in 0..100 {
+        let link = latest_link_in_outbox(outbox, address).filter(|link| Some(link.as_str()) != old);
+        if link.is_some() {
+            return link;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
 }
 
 #[tokio::test]
@@ -119,6 +138,9 @@ async fn wrong_settings_stop_start_up_with_a_line_naming_the_setting() {
         ("BILLPASS_SMTP_URL", "http://mail.example.com"),
         ("BILLPASS_EMAIL_FROM", "not a mailbox"),
         ("BILLPASS_API_IMPORT_LIMIT", "64MB"),
+        ("BILLPASS_LINK_REQUESTS_PER_IP", "lots"),
+        ("BILLPASS_LINK_REQUESTS_PER_ADDRESS", "5/fortnight"),
+        ("BILLPASS_TRUSTED_PROXIES", "10.0.0.0/99"),
     ] {
         let out = bp.command(&["serve"]).env(name, value).output().unwrap();
         assert!(!out.status.success(), "{name}={value} was accepted");

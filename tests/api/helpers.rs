@@ -15,7 +15,7 @@ use billpass::links::{Minted, Minter};
 use billpass::settings::Settings;
 use billpass::staff::{self, KeyName, Role};
 use billpass::web::{AppState, Application};
-use billpass::{cycle, db, import, keys, links};
+use billpass::{cycle, db, import, keys, link_requests, links};
 use clap::Parser;
 use sqlx::PgPool;
 
@@ -225,6 +225,25 @@ impl TestApp {
     pub async fn dispatch_all_pending(&self) {
         let outbox = Arc::new(Outbox::new(self.pool.clone(), &self.settings).unwrap());
         outbox.dispatch_due().await.unwrap();
+    }
+
+    /// Types `address` on `/link` and presses "Send me a new link".
+    pub async fn ask_for_link(&self, address: &str) -> reqwest::Response {
+        self.client
+            .post(self.url("/link"))
+            .form(&[("address", address)])
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Answers the waiting "get a new link" requests and sends the links they queued, as
+    /// the workers in `billpass serve` would.
+    pub async fn answer_link_requests(&self) {
+        link_requests::answer_pending(&self.pool, &self.minter)
+            .await
+            .unwrap();
+        self.dispatch_all_pending().await;
     }
 
     /// The newest link sent to `address`, read from the outbox files as the customer would.

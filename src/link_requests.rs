@@ -1,0 +1,103 @@
+//! "Get a new link": addresses typed on `/link`, recorded by the web whether or not they are
+//! on file, and answered off the request path by the workers, which send a fresh link only
+//! to a customer whose address it is, and only at that address.
+
+use sqlx::{PgConnection, PgPool};
+
+use crate::customers::Customer;
+use crate::domain::{Channel, ContactAddress};
+use crate::links::{self, Budget, MintReason, Minter};
+
+/// Records a request for a new link to `address`; [`answer_pending`] answers it.
+pub async fn record(pool: &PgPool, address: &ContactAddress) -> sqlx::Result<()> {
+    sqlx::query("INSERT INTO link_requests (channel, address) VALUES ($1, $2)")
+        .bind(address.channel().as_str())
+        .bind(address.as_str())
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// A request taken from the queue.
+#[derive(sqlx::FromRow)]
+struct LinkRequest {
+    id: i64,
+    channel: String,
+    address: String,
+}
+
+/// Answers every waiting request, each in a transaction of its own; returns how many it
+/// answered. A request that fails is dropped (and logged): the customer can ask again.
+pub async fn answer_pending(pool: &PgPool, minter: &Minter) -> anyhow::Result<usize> {
+    let mut answered = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        // Taken off the queue in the transaction that answers it: a worker that dies
+        // leaves the request for another.
+        let request: Option<LinkRequest> = sqlx::query_as(
+            "DELETE FROM link_requests
+             WHERE id = (SELECT id FROM link_requests ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+             RETURNING id, channel, address",
+        )
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(request) = request else {
+            return Ok(answered);
+        };
+        match answer(&mut tx, minter, &request).await {
+            Ok(sent) => {
+                tx.commit().await?;
+                tracing::info!(
+                    request = request.id,
+                    links = sent,
+                    "answered a link request"
+                );
+            }
+            Err(error) => {
+                drop(tx);
+                tracing::warn!(
+                    request = request.id,
+                    "could not answer a link request; dropping it: {error:#}"
+                );
+                sqlx::query("DELETE FROM link_requests WHERE id = $1")
+                    .bind(request.id)
+                    .execute(pool)
+                    .await?;
+            }
+        }
+        answered += 1;
+    }
+}
+
+/// Mints a link for each customer with a bill whose address on file this is, to that
+/// address, within the customer's budget for links they ask for. Returns how many.
+async fn answer(
+    conn: &mut PgConnection,
+    minter: &Minter,
+    request: &LinkRequest,
+) -> anyhow::Result<usize> {
+    let channel: Channel = request.channel.parse().map_err(anyhow::Error::msg)?;
+    let customers = Customer::lock_by_address(conn, channel, &request.address).await?;
+    let mut sent = 0;
+    for customer in customers {
+        let budget =
+            links::customer_request_budget(conn, customer.id, minter.settings.renew_daily_limit)
+                .await?;
+        // A number that opted out has no SMS destination.
+        let (Budget::Allowed, Ok(destination)) = (budget, customer.destination(Some(channel)))
+        else {
+            continue;
+        };
+        let minted = minter
+            .mint_to_latest_bill(
+                conn,
+                &customer,
+                destination,
+                MintReason::SelfService,
+                "customer",
+            )
+            .await?;
+        sent += usize::from(minted.is_some());
+    }
+    Ok(sent)
+}

@@ -1,0 +1,217 @@
+//! `GET /link` and `POST /link`: "Get a new link". A well-formed request is answered with
+//! the same page, status and headers whether or not the address is on file: here it is only
+//! recorded; a worker looks it up and sends the link (see [`crate::link_requests`]).
+
+use std::hash::Hash;
+use std::net::IpAddr;
+use std::sync::Weak;
+use std::time::Duration;
+
+use actix_web::error::{InternalError, UrlencodedError};
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use governor::clock::Clock;
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+use super::client_ip::{client_ip, rate_key};
+use super::pages::GetLinkPage;
+use super::{AppState, PageError, html, message};
+use crate::domain::{ContactAddress, ContactAddressError};
+use crate::link_requests;
+use crate::settings::{Rate, Settings};
+
+/// The largest form accepted: an address is at most a few hundred bytes.
+const FORM_LIMIT: usize = 4096;
+
+const UNREADABLE: &str = "We couldn't read that. Please type your email address or mobile number.";
+
+/// How often limiters forget clients and addresses that have fully recovered.
+const FORGET_IDLE_EVERY: Duration = Duration::from_secs(60);
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::resource("/link")
+            .app_data(
+                web::FormConfig::default()
+                    .limit(FORM_LIMIT)
+                    .error_handler(unreadable_form),
+            )
+            .route(web::get().to(form))
+            .route(web::post().to(request)),
+    );
+}
+
+/// Requests per client and per typed address, shared by the server's worker threads.
+pub struct Limits {
+    per_ip: DefaultKeyedRateLimiter<IpAddr>,
+    per_address: DefaultKeyedRateLimiter<String>,
+}
+
+impl Limits {
+    pub fn new(settings: &Settings) -> Self {
+        Self {
+            per_ip: RateLimiter::keyed(quota(settings.link_requests_per_ip)),
+            per_address: RateLimiter::keyed(quota(settings.link_requests_per_address)),
+        }
+    }
+}
+
+/// Every minute, until the server is gone, drops the keys whose limit has fully recovered,
+/// so the limiters hold only recent clients and addresses.
+pub async fn forget_idle(limits: Weak<Limits>) {
+    loop {
+        tokio::time::sleep(FORGET_IDLE_EVERY).await;
+        let Some(limits) = limits.upgrade() else {
+            return;
+        };
+        limits.per_ip.retain_recent();
+        limits.per_ip.shrink_to_fit();
+        limits.per_address.retain_recent();
+        limits.per_address.shrink_to_fit();
+    }
+}
+
+/// A burst of `count`, then one every `per / count`.
+fn quota(rate: Rate) -> Quota {
+    Quota::with_period(rate.per / rate.count.get())
+        .expect("a rate's period is at least a second")
+        .allow_burst(rate.count)
+}
+
+/// How long until `limiter` lets `key` through, when it does not now.
+fn wait<K: Hash + Eq + Clone>(limiter: &DefaultKeyedRateLimiter<K>, key: &K) -> Option<Duration> {
+    limiter
+        .check_key(key)
+        .err()
+        .map(|refused| refused.wait_time_from(limiter.clock().now()))
+}
+
+#[derive(serde::Deserialize)]
+struct LinkRequestForm {
+    address: String,
+}
+
+async fn form(state: web::Data<AppState>) -> HttpResponse {
+    html(
+        StatusCode::OK,
+        &GetLinkPage::new(&state.settings.brand, "form"),
+    )
+}
+
+async fn request(
+    state: web::Data<AppState>,
+    limits: web::Data<Limits>,
+    request: HttpRequest,
+    form: web::Form<LinkRequestForm>,
+) -> Result<HttpResponse, PageError> {
+    let brand = &state.settings.brand;
+    if is_cross_site(&request, &state.settings) {
+        return Ok(message(
+            brand,
+            StatusCode::FORBIDDEN,
+            "cross-site",
+            "Please use our own page",
+            "To get a new link, type your email address or mobile number on our page.",
+            true,
+        ));
+    }
+    let client = rate_key(client_ip(&request, &state.settings.trusted_proxies));
+    if let Some(wait) = wait(&limits.per_ip, &client) {
+        return Ok(limited(brand, wait));
+    }
+    let typed = form.address.trim();
+    let address = match read_address(typed) {
+        Ok(address) => address,
+        Err(explanation) => {
+            return Ok(html(
+                StatusCode::BAD_REQUEST,
+                &GetLinkPage {
+                    address: typed,
+                    error: Some(explanation),
+                    ..GetLinkPage::new(brand, "invalid")
+                },
+            ));
+        }
+    };
+    // Counted for every address typed, on file or not, so that the limit tells nothing.
+    if let Some(wait) = wait(&limits.per_address, &address.as_str().to_owned()) {
+        return Ok(limited(brand, wait));
+    }
+    link_requests::record(&state.pool, &address).await?;
+    Ok(html(StatusCode::OK, &GetLinkPage::new(brand, "sent")))
+}
+
+/// The address typed, or what to tell the customer about it.
+fn read_address(typed: &str) -> Result<ContactAddress, &'static str> {
+    // The form decoder puts U+FFFD in place of bytes that are not UTF-8.
+    if typed.contains(char::REPLACEMENT_CHARACTER) {
+        return Err(UNREADABLE);
+    }
+    ContactAddress::parse(typed).map_err(|error| match error {
+        _ if typed.is_empty() => "Please type your email address or mobile number.",
+        ContactAddressError::Email => {
+            "That doesn't look like an email address. Please check it: it should look like name@example.com."
+        }
+        ContactAddressError::Phone => {
+            "Please type your mobile number with its country code, like +1 555 010 0123, or your email address."
+        }
+    })
+}
+
+/// A browser names the page a form was sent from in `Origin`: a post from another site's
+/// page is refused, so no site can make its visitors ask for links (and use up their
+/// limits). Clients that send no `Origin` are not browsers acting for another site.
+fn is_cross_site(request: &HttpRequest, settings: &Settings) -> bool {
+    request.headers().get(header::ORIGIN).is_some_and(|origin| {
+        origin.as_bytes()
+            != settings
+                .public_url
+                .origin()
+                .ascii_serialization()
+                .as_bytes()
+    })
+}
+
+/// 429 with `Retry-After`, and the wait in words.
+fn limited(brand: &str, wait: Duration) -> HttpResponse {
+    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let minutes = seconds.div_ceil(60);
+    let words = match minutes {
+        1 => "a minute".to_owned(),
+        2..=90 => format!("{minutes} minutes"),
+        _ => format!("{} hours", minutes.div_ceil(60)),
+    };
+    let mut response = html(
+        StatusCode::TOO_MANY_REQUESTS,
+        &GetLinkPage {
+            wait: Some(words),
+            ..GetLinkPage::new(brand, "limited")
+        },
+    );
+    response
+        .headers_mut()
+        .insert(header::RETRY_AFTER, seconds.into());
+    response
+}
+
+/// A body that is not a small form with an `address` (too large, another content type,
+/// not UTF-8, no such field): the form again, with the extractor's 4xx status.
+fn unreadable_form(error: UrlencodedError, request: &HttpRequest) -> actix_web::Error {
+    let brand = request
+        .app_data::<web::Data<AppState>>()
+        .map_or("", |state| state.settings.brand.as_str());
+    let explanation = match error {
+        UrlencodedError::Overflow { .. } => {
+            "That is far too long for an email address or mobile number. Please type yours."
+        }
+        _ => UNREADABLE,
+    };
+    let status = actix_web::ResponseError::status_code(&error);
+    let page = GetLinkPage {
+        error: Some(explanation),
+        ..GetLinkPage::new(brand, "invalid")
+    };
+    let response = html(status, &page);
+    InternalError::from_response(error, response).into()
+}
