@@ -29,8 +29,9 @@ const GRACE: Duration = Duration::from_secs(20);
 /// The longest wait between two attempts.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
 
-/// A delivery, how its send went, and the claim slot it holds until that is written.
-type Outcome = (Delivery, Result<Sent, SendError>, OwnedSemaphorePermit);
+/// A delivery, how its send went, and the slots it holds until that is written: its claim,
+/// and its place among the messages a crash would send again.
+type Outcome = (Delivery, Result<Sent, SendError>, [OwnedSemaphorePermit; 2]);
 
 /// When to try again after a transient failure.
 #[derive(Debug, Clone, Copy)]
@@ -174,6 +175,10 @@ impl Outbox {
         let spec = &self.lanes[lane];
         let claimable = Arc::new(Semaphore::new(spec.concurrency * CLAIM_AHEAD));
         let sending = Arc::new(Semaphore::new(spec.concurrency));
+        // A message is in flight from the moment it goes out until its outcome is written (a
+        // crash in between sends it again): at most one being sent and one being recorded
+        // per sending slot, so the recorder's batching stays within twice the concurrency.
+        let in_flight = Arc::new(Semaphore::new(spec.concurrency * 2));
         let (outcomes, recorded) = mpsc::unbounded_channel();
         let freed = Arc::new(Notify::new());
         let recorder = tokio::spawn(self.clone().record_outcomes(recorded, freed.clone()));
@@ -197,16 +202,26 @@ impl Outbox {
                             .acquire_owned()
                             .await
                             .expect("lane semaphore is never closed");
-                        let (outbox, sending, outcomes) =
-                            (self.clone(), sending.clone(), outcomes.clone());
+                        let (outbox, sending, in_flight, outcomes) = (
+                            self.clone(),
+                            sending.clone(),
+                            in_flight.clone(),
+                            outcomes.clone(),
+                        );
                         sends.spawn(async move {
-                            let _sending = sending
+                            let flying = in_flight
                                 .acquire_owned()
                                 .await
                                 .expect("lane semaphore is never closed");
-                            let result = outbox.send(lane, &delivery).await;
-                            // The claim slot is given back once the outcome is written.
-                            let _ = outcomes.send((delivery, result, slot));
+                            let result = {
+                                let _sending = sending
+                                    .acquire_owned()
+                                    .await
+                                    .expect("lane semaphore is never closed");
+                                outbox.send(lane, &delivery).await
+                            };
+                            // Both slots are given back once the outcome is written.
+                            let _ = outcomes.send((delivery, result, [slot, flying]));
                         });
                     }
                     continue;

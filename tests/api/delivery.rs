@@ -493,10 +493,12 @@ async fn serve_killed_mid_batch_and_restarted_loses_nothing_and_repeats_at_most_
         .filter_map(|m| m.lines().find(|l| l.starts_with("Message-ID:")))
         .collect();
     assert_eq!(ids.len() as i64, emails, "every customer got their email");
+    // In flight: at most one message being sent and one being recorded per sending slot.
     let repeats = received.len() - ids.len();
     assert!(
-        repeats <= CONCURRENCY,
-        "{repeats} repeated, more than the {CONCURRENCY} in flight"
+        repeats <= 2 * CONCURRENCY,
+        "{repeats} repeated, more than the {} that may be in flight",
+        2 * CONCURRENCY
     );
 }
 
