@@ -349,10 +349,16 @@ impl Outbox {
             .collect();
         if !sent.is_empty() {
             let (ids, references): (Vec<i64>, Vec<Option<String>>) = sent.into_iter().unzip();
+            // Committed without waiting for the disk (`set_config(…, true)` lasts for this
+            // statement's own transaction): billpass dying loses nothing written, and
+            // PostgreSQL dying can only undo the last moment's records, whose messages are
+            // then sent again, as at-least-once allows. Waiting for a flush would hold every
+            // message in flight that much longer.
             sqlx::query(
-                "UPDATE deliveries d SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL,
+                "WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+                 UPDATE deliveries d SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL,
                      provider_ref = u.provider_ref
-                 FROM UNNEST($1::int8[], $2::text[]) AS u(id, provider_ref)
+                 FROM UNNEST($1::int8[], $2::text[]) AS u(id, provider_ref), async_commit
                  WHERE d.id = u.id AND d.status = 'sending'",
             )
             .bind(&ids)
