@@ -24,7 +24,7 @@ use crate::settings::Settings;
 use crate::staff::{self, KeyName, Role};
 use crate::tokens::TokenIssuer;
 use crate::web::{AppState, Application};
-use crate::{cycle, db, demo};
+use crate::{cycle, db, demo, telemetry};
 
 /// One-click, passwordless links from a billing run to each customer's bill.
 #[derive(Debug, Parser)]
@@ -161,7 +161,7 @@ pub async fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return setting_error(error),
     };
-    init_tracing();
+    telemetry::init(cli.settings.log_format, &cli.settings.log_filter);
     match run(cli).await {
         Ok(code) => code,
         Err(error) => {
@@ -195,22 +195,21 @@ fn setting_error(error: clap::Error) -> ExitCode {
         .find(|a| a.get_long().is_some_and(|long| flag == format!("--{long}")))
         .and_then(|a| a.get_env())
         .map(|env| env.to_string_lossy().into_owned());
-    let reason = std::error::Error::source(&error)
-        .map_or_else(|| "not a valid value".to_owned(), |e| e.to_string());
+    let reason = match (
+        std::error::Error::source(&error),
+        error.get(ContextKind::ValidValue),
+    ) {
+        (Some(cause), _) => cause.to_string(),
+        (None, Some(ContextValue::Strings(valid))) => {
+            format!("expected one of: {}", valid.join(", "))
+        }
+        (None, _) => "not a valid value".to_owned(),
+    };
     match env {
         Some(env) => eprintln!("error: {env} ({flag}): {reason}"),
         None => eprintln!("error: {flag}: {reason}"),
     }
     ExitCode::from(2)
-}
-
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,actix_server=warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {

@@ -9,6 +9,7 @@ use std::time::Duration;
 use clap::Args;
 use url::Url;
 
+use crate::telemetry::{DEFAULT_FILTER, LogFormat, parse_filter};
 use crate::tokens::TokenSettings;
 
 /// Settings shared by every command.
@@ -146,6 +147,21 @@ pub struct Settings {
     /// Renewals a customer may request per day (besides at most one a minute).
     #[arg(long, env = "BILLPASS_RENEW_DAILY_LIMIT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
     pub renew_daily_limit: u32,
+
+    /// Log lines on stderr: `text` for people (coloured on a terminal) or `json`, one
+    /// object per line, for log collectors.
+    #[arg(
+        long,
+        env = "BILLPASS_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+
+    /// Which log lines to write: `info`, `warn`, `billpass=debug,sqlx=warn`.
+    #[arg(long, env = "RUST_LOG", default_value = DEFAULT_FILTER, value_parser = parse_filter, global = true)]
+    pub log_filter: String,
 }
 
 impl Settings {

@@ -5,18 +5,17 @@ pub mod api;
 mod bill;
 mod health;
 mod link;
+mod observe;
 pub mod pages;
 mod webhooks;
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Instant;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
-use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use askama::Template;
 use sqlx::PgPool;
@@ -49,7 +48,7 @@ impl Application {
                 .app_data(state.clone())
                 .wrap(ErrorHandlers::new().default_handler_server(error_page))
                 .wrap(security_headers())
-                .wrap(from_fn(log_request))
+                .wrap(from_fn(observe::observe))
                 .configure(link::routes)
                 .configure(bill::routes)
                 .configure(health::routes)
@@ -93,28 +92,6 @@ fn security_headers() -> DefaultHeaders {
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::CACHE_CONTROL, "no-store"))
         .add(("X-Robots-Tag", "noindex, nofollow"))
-}
-
-/// Logs each request by its route pattern, so a token in the path never reaches a log.
-async fn log_request(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let method = req.method().clone();
-    let response = next.call(req).await?;
-    let route = response.request().match_pattern().map_or_else(
-        || "<unmatched>".to_owned(),
-        |p| p.replace("{token}", "<redacted>"),
-    );
-    tracing::info!(
-        %method,
-        route,
-        status = response.status().as_u16(),
-        ms = started.elapsed().as_secs_f64() * 1000.0,
-        "request"
-    );
-    Ok(response)
 }
 
 async fn stylesheet() -> HttpResponse {
