@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 use crate::audit::{Actor, Reason};
 use crate::cycle::{RunProgress, Runner, Worked};
-use crate::delivery::Outbox;
+use crate::delivery::{EmailSender, Outbox, SmsSender};
 use crate::domain::{AccountId, Channel, CycleId};
 use crate::import::{self, ImportError};
 use crate::keys::{self, KeyAlgorithm, Keyring};
@@ -219,8 +219,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             web_only,
             workers_only,
         } => {
+            // Every setting is checked, and the address bound, before the database is reached.
+            let server = Serve::prepare(settings.clone(), !workers_only, !web_only)?;
             let pool = db::connect_and_migrate(&settings.database_url).await?;
-            serve(pool, settings, !workers_only, !web_only).await?;
+            server.run(pool).await?;
         }
         Command::Migrate => {
             db::connect_and_migrate(&settings.database_url).await?;
@@ -378,51 +380,93 @@ pub async fn run_cycle(
     }
 }
 
-/// Serves web pages and/or runs the delivery worker until SIGINT/SIGTERM.
-pub async fn serve(
-    pool: PgPool,
+/// `billpass serve`, ready to run: keys read, senders built and the address bound, so a
+/// wrong setting stops it before it touches the database.
+pub struct Serve {
     settings: Arc<Settings>,
-    web: bool,
-    workers: bool,
-) -> anyhow::Result<()> {
-    let minter = minter(&settings)?;
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let worker = if workers {
-        let outbox = Arc::new(Outbox::new(pool.clone(), &settings)?);
-        let runner = Runner::new(pool.clone(), minter.clone(), settings.run_lease);
-        Some((
-            tokio::spawn(outbox.run(stop_rx.clone())),
-            tokio::spawn(schedule_runs(runner, stop_rx)),
-        ))
-    } else {
-        None
-    };
-    if web {
-        let listener = TcpListener::bind(settings.listen)
-            .with_context(|| format!("BILLPASS_LISTEN: cannot listen on {}", settings.listen))?;
-        let app = Application::build(
-            AppState {
-                pool,
-                minter,
-                settings: settings.clone(),
-            },
+    minter: Minter,
+    listener: Option<TcpListener>,
+    senders: Option<(EmailSender, SmsSender)>,
+}
+
+impl Serve {
+    /// Web pages when `web`, delivery workers and the cycle-run scheduler when `workers`.
+    pub fn prepare(settings: Arc<Settings>, web: bool, workers: bool) -> anyhow::Result<Self> {
+        let minter = minter(&settings)?;
+        let senders = if workers {
+            Some((EmailSender::new(&settings)?, SmsSender::new(&settings)?))
+        } else {
+            None
+        };
+        let listener = if web {
+            Some(TcpListener::bind(settings.listen).with_context(|| {
+                format!("BILLPASS_LISTEN: cannot listen on {}", settings.listen)
+            })?)
+        } else {
+            None
+        };
+        Ok(Self {
+            settings,
+            minter,
             listener,
-        )?;
-        tracing::info!(
-            "listening on http://{} (links use {})",
-            settings.listen,
-            settings.public_url
-        );
-        app.run_until_stopped().await?;
-    } else {
+            senders,
+        })
+    }
+
+    /// Serves until SIGINT or SIGTERM, then stops taking connections and work, lets
+    /// requests and sends in flight finish (within their grace periods), hands back the
+    /// deliveries and cycle runs it still holds, and returns.
+    pub async fn run(self, pool: PgPool) -> anyhow::Result<()> {
+        let Self {
+            settings,
+            minter,
+            listener,
+            senders,
+        } = self;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let workers = senders.map(|(email, sms)| {
+            let outbox = Arc::new(Outbox::with_senders(pool.clone(), &settings, email, sms));
+            let runner = Runner::new(pool.clone(), minter.clone(), settings.run_lease)
+                .until(stop_rx.clone());
+            (
+                tokio::spawn(outbox.run(stop_rx.clone())),
+                tokio::spawn(schedule_runs(runner, stop_rx)),
+            )
+        });
+        let web = match listener {
+            Some(listener) => {
+                let state = AppState {
+                    pool: pool.clone(),
+                    minter,
+                    settings: settings.clone(),
+                };
+                let app = Application::build(state, listener)?;
+                tracing::info!(
+                    "listening on http://{} (links use {})",
+                    settings.listen,
+                    settings.public_url
+                );
+                Some((app.handle(), tokio::spawn(app.run_until_stopped())))
+            }
+            None => None,
+        };
         shutdown_signal().await?;
+        tracing::info!(
+            "shutting down: taking no new connections or work; finishing what is in flight"
+        );
+        let _ = stop_tx.send(true);
+        if let Some((handle, server)) = web {
+            handle.stop(true).await;
+            server.await??;
+        }
+        if let Some((outbox, scheduler)) = workers {
+            outbox.await?;
+            scheduler.await?;
+        }
+        pool.close().await;
+        tracing::info!("stopped");
+        Ok(())
     }
-    let _ = stop_tx.send(true);
-    if let Some((worker, scheduler)) = worker {
-        worker.await?;
-        scheduler.await?;
-    }
-    Ok(())
 }
 
 /// SIGINT (Ctrl-C) or SIGTERM.

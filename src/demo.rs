@@ -9,7 +9,7 @@ use anyhow::{Context, bail};
 use sqlx::migrate::MigrateDatabase;
 
 use crate::audit::Actor;
-use crate::cli::{minter, run_cycle, serve};
+use crate::cli::{Serve, minter, run_cycle};
 use crate::db;
 use crate::domain::{AccountId, CycleId};
 use crate::import::{self, CustomerFormat};
@@ -107,7 +107,7 @@ async fn demo(settings: Arc<Settings>) -> anyhow::Result<()> {
         settings.outbox_dir.display(),
         settings.listen
     );
-    serve(pool, settings, true, true).await
+    Serve::prepare(settings, true, true)?.run(pool).await
 }
 
 async fn reachable(url: &str) -> bool {

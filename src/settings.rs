@@ -20,6 +20,7 @@ pub struct Settings {
         long,
         env = "DATABASE_URL",
         default_value = "postgres://localhost/billpass",
+        value_parser = parse_database_url,
         global = true,
         hide_env_values = true
     )]
@@ -198,6 +199,18 @@ fn parse_public_url(raw: &str) -> Result<Url, String> {
     Ok(url)
 }
 
+/// A PostgreSQL URL; its password is never repeated in the message.
+fn parse_database_url(raw: &str) -> Result<String, String> {
+    let expected = "expected a URL like postgres://user:password@host:5432/billpass";
+    let url = Url::parse(raw).map_err(|e| format!("{e}; {expected}"))?;
+    if !matches!(url.scheme(), "postgres" | "postgresql") {
+        return Err(expected.into());
+    }
+    raw.parse::<sqlx::postgres::PgConnectOptions>()
+        .map_err(|_| expected.to_owned())?;
+    Ok(raw.to_owned())
+}
+
 /// A duration like `30s` or `72h`, between `min` and `max` (named in the message as written).
 fn parse_duration_between(
     raw: &str,
@@ -328,6 +341,22 @@ mod tests {
             "99999999999999999999GiB",
         ] {
             assert!(parse_size(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn database_urls_must_be_postgres_urls() {
+        assert!(parse_database_url("postgres://localhost/billpass").is_ok());
+        assert!(
+            parse_database_url("postgresql://bp:secret@db:5432/billpass?sslmode=require").is_ok()
+        );
+        for bad in [
+            "localhost/billpass",
+            "mysql://db/billpass",
+            "postgres://db/x?sslmode=sometimes",
+        ] {
+            let error = parse_database_url(bad).unwrap_err();
+            assert!(!error.contains(bad), "{error}");
         }
     }
 

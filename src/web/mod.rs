@@ -32,6 +32,9 @@ pub struct AppState {
     pub settings: Arc<Settings>,
 }
 
+/// How long requests in flight may take to finish once the server is stopped.
+const SHUTDOWN_GRACE_SECONDS: u64 = 10;
+
 /// The web server, bound and ready to run.
 pub struct Application {
     port: u16,
@@ -58,7 +61,9 @@ impl Application {
                 .default_service(web::to(not_found))
         })
         .listen(listener)?
-        .shutdown_timeout(10)
+        // `billpass serve` handles SIGINT and SIGTERM itself, stopping the workers too.
+        .disable_signals()
+        .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
         .run();
         Ok(Self { port, server })
     }
@@ -72,7 +77,7 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until the server is stopped (SIGINT/SIGTERM, or [`Self::handle`]).
+    /// Serves until the server is stopped through [`Self::handle`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }

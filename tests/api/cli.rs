@@ -119,6 +119,11 @@ async fn wrong_settings_stop_start_up_with_a_line_naming_the_setting() {
         ("BILLPASS_SMTP_URL", "http://mail.example.com"),
         ("BILLPASS_EMAIL_FROM", "not a mailbox"),
         ("BILLPASS_API_IMPORT_LIMIT", "64MB"),
+        ("BILLPASS_LOG_FORMAT", "yaml"),
+        ("RUST_LOG", "billpass=loudest"),
+        ("DATABASE_URL", "mysql://root:hunter2@db/billpass"),
+        ("BILLPASS_EMAIL_CONCURRENCY", "lots"),
+        ("BILLPASS_SMS_GATEWAY", "carrier-pigeon"),
     ] {
         let out = bp.command(&["serve"]).env(name, value).output().unwrap();
         assert!(!out.status.success(), "{name}={value} was accepted");
@@ -139,4 +144,53 @@ async fn serve_without_a_key_says_how_to_make_one() {
     let out = bp.run(&["serve"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("billpass keys generate"));
+}
+
+/// Runs `serve` as given and returns its stderr, checking it failed with exactly one line
+/// and no panic.
+fn one_line_failure(mut command: std::process::Command) -> String {
+    let started = std::time::Instant::now();
+    let out = command.output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "it gave up in good time"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+#[tokio::test]
+async fn a_listen_address_in_use_stops_serve_with_a_line_naming_billpass_listen() {
+    let (bp, _) = Billpass::new().await;
+    assert!(bp.run(&["keys", "generate"]).status.success());
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let mut serve = bp.command(&["serve"]);
+    serve.env("BILLPASS_LISTEN", &address);
+    let stderr = one_line_failure(serve);
+    assert!(stderr.contains("BILLPASS_LISTEN"), "{stderr}");
+    assert!(stderr.contains(&address), "{stderr}");
+}
+
+#[tokio::test]
+async fn an_unreachable_database_stops_serve_with_a_line_naming_database_url() {
+    let (bp, _) = Billpass::new().await;
+    assert!(bp.run(&["keys", "generate"]).status.success());
+    let nobody_listens = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut serve = bp.command(&["serve"]);
+    serve.env(
+        "DATABASE_URL",
+        format!("postgres://billpass:s3cret@127.0.0.1:{nobody_listens}/billpass"),
+    );
+    let stderr = one_line_failure(serve);
+    assert!(stderr.contains("cannot reach PostgreSQL"), "{stderr}");
+    assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+    assert!(!stderr.contains("s3cret"), "never the password: {stderr}");
 }

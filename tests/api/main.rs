@@ -10,6 +10,7 @@ mod imports;
 mod keys;
 mod observability;
 mod refusals;
+mod shutdown;
 mod smtp_server;
 mod staff_access;
 mod staff_audit;
