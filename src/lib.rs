@@ -13,6 +13,7 @@ pub mod import;
 pub mod keys;
 pub mod links;
 pub mod metrics;
+pub mod private_postgres;
 pub mod progress;
 pub mod sessions;
 pub mod settings;

@@ -163,19 +163,26 @@ impl From<sqlx::Error> for PageError {
 }
 
 /// Whether `error` comes from a database we cannot reach (rather than from a bug): worth
-/// a 503 and a retry.
+/// a 503 and a retry. Besides connections that fail or time out, that is PostgreSQL saying
+/// it is shutting down, starting up or out of connections (SQLSTATE classes 08, 53 and 57).
 pub fn database_unavailable(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        matches!(
-            cause.downcast_ref::<sqlx::Error>(),
+    error
+        .chain()
+        .any(|cause| match cause.downcast_ref::<sqlx::Error>() {
             Some(
                 sqlx::Error::PoolTimedOut
-                    | sqlx::Error::Io(_)
-                    | sqlx::Error::PoolClosed
-                    | sqlx::Error::Tls(_)
-            )
-        )
-    })
+                | sqlx::Error::Io(_)
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::WorkerCrashed,
+            ) => true,
+            Some(sqlx::Error::Database(error)) => error.code().is_some_and(|code| {
+                ["08", "53", "57"]
+                    .iter()
+                    .any(|class| code.starts_with(class))
+            }),
+            _ => false,
+        })
 }
 
 impl ResponseError for PageError {
@@ -189,7 +196,11 @@ impl ResponseError for PageError {
 
     /// Logs the cause; the page itself is rendered by [`error_page`], which knows the brand.
     fn error_response(&self) -> HttpResponse {
-        tracing::error!("request failed: {:#}", self.0);
+        if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
+            tracing::warn!("request failed, database unavailable: {:#}", self.0);
+        } else {
+            tracing::error!("request failed: {:#}", self.0);
+        }
         HttpResponse::build(self.status_code())
             .insert_header((header::RETRY_AFTER, "30"))
             .finish()

@@ -4,6 +4,7 @@ mod bill_page;
 mod cli;
 mod customer_path;
 mod cycle_runs;
+mod database_restart;
 mod delivery;
 mod helpers;
 mod imports;
