@@ -4,7 +4,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use crate::helpers::{
-    BILLS_JSONL, Billpass, CUSTOMERS_CSV, KillOnDrop, latest_link_in_outbox, session_cookie,
+    BILLS_JSONL, Billpass, CUSTOMERS_CSV, KillOnDrop, plain_client, session_cookie,
 };
 
 #[tokio::test]
@@ -37,22 +37,10 @@ async fn operator_imports_runs_a_cycle_and_the_customer_sees_the_bill() {
         .spawn()
         .unwrap();
     let _server = KillOnDrop(server);
-    let outbox = bp.dir.path().join("outbox");
-    let mut link = None;
-    for _ in 0..100 {
-        link = latest_link_in_outbox(&outbox, "jane@example.com");
-        if link.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let link = link.expect("the worker wrote Jane's email to the outbox");
+    let link = bp.link_sent_to("jane@example.com").await;
     assert!(link.starts_with(&bp.base()));
 
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = plain_client();
     let mut landing = None;
     for _ in 0..50 {
         if let Ok(response) = client.get(&link).send().await {

@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use billpass::private_postgres::PrivatePostgres;
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Response, StatusCode};
 
-use crate::helpers::{BILLS_JSONL, Billpass, CUSTOMERS_CSV, latest_link_in_outbox, session_cookie};
+use crate::helpers::{Billpass, plain_client, session_cookie};
 
 async fn status_of(response: Response) -> (StatusCode, String, String) {
     let status = response.status();
@@ -24,43 +24,22 @@ async fn a_database_restart_gives_503s_meanwhile_and_billpass_recovers_by_itself
         .await
         .expect("a throwaway PostgreSQL server (the postgresql package)");
     let bp = Billpass::with_database(postgres.url());
-    assert!(bp.run(&["keys", "generate"]).status.success());
-    let customers = bp.file("customers.csv", CUSTOMERS_CSV);
-    let bills = bp.file("bills.jsonl", BILLS_JSONL);
-    assert!(
-        bp.run(&["import", "customers", &customers])
-            .status
-            .success()
-    );
-    assert!(bp.run(&["import", "bills", &bills]).status.success());
+    bp.load_examples();
     assert!(bp.run(&["cycle", "run", "2026-11"]).status.success());
     let csr = bp.staff_key("carol", "csr");
     let log = bp.dir.path().join("serve.log");
     let mut serve = bp.spawn_serving(bp.command(&["serve"]), &log).await;
-    let outbox = bp.dir.path().join("outbox");
-    let mut link = None;
-    for _ in 0..100 {
-        link = latest_link_in_outbox(&outbox, "jane@example.com");
-        if link.is_some() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let link = link.expect("Jane's email");
-    let client = Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
-    let url = |path: &str| format!("{}{path}", bp.base());
+    let link = bp.link_sent_to("jane@example.com").await;
+    let client = plain_client();
     let opened = client.post(&link).send().await.unwrap();
     let cookie = session_cookie(&opened).expect("a bill session");
     let customer = || {
         client
-            .get(url("/api/v1/customers/ACC-1"))
+            .get(bp.url("/api/v1/customers/ACC-1"))
             .bearer_auth(&csr)
             .send()
     };
-    let bill = || client.get(url("/bill")).header("Cookie", &cookie).send();
+    let bill = || client.get(bp.url("/bill")).header("Cookie", &cookie).send();
     assert_eq!(bill().await.unwrap().status(), StatusCode::OK);
 
     postgres.stop_server().unwrap();
@@ -68,9 +47,9 @@ async fn a_database_restart_gives_503s_meanwhile_and_billpass_recovers_by_itself
         client.get(&link).send(),
         bill(),
         customer(),
-        client.get(url("/readyz")).send(),
-        client.get(url("/healthz")).send(),
-        client.get(url("/metrics")).send(),
+        client.get(bp.url("/readyz")).send(),
+        client.get(bp.url("/healthz")).send(),
+        client.get(bp.url("/metrics")).send(),
     );
     for page in [landing.unwrap(), bill_page.unwrap()] {
         assert_eq!(page.headers()["retry-after"], "30");
@@ -96,7 +75,7 @@ async fn a_database_restart_gives_503s_meanwhile_and_billpass_recovers_by_itself
     postgres.start_server().unwrap();
     let mut ready = StatusCode::SERVICE_UNAVAILABLE;
     for _ in 0..100 {
-        ready = client.get(url("/readyz")).send().await.unwrap().status();
+        ready = client.get(bp.url("/readyz")).send().await.unwrap().status();
         if ready == StatusCode::OK {
             break;
         }

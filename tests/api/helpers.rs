@@ -62,7 +62,7 @@ pub struct TestApp {
     pub settings: Arc<Settings>,
     pub minter: Minter,
     pub dir: tempfile::TempDir,
-    /// Does not follow redirects and keeps no cookies: tests look at each answer.
+    /// A [`plain_client`].
     pub client: reqwest::Client,
 }
 
@@ -96,10 +96,7 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
         settings,
         minter,
         dir,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client: plain_client(),
     }
 }
 
@@ -260,6 +257,14 @@ impl TestApp {
     }
 }
 
+/// A client that does not follow redirects and keeps no cookies: tests look at each answer.
+pub fn plain_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
 /// `billpass_session=…` from a response's `Set-Cookie`.
 pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
     response
@@ -393,6 +398,33 @@ impl Billpass {
         );
     }
 
+    /// A signing key and the standard customers and bills, as an operator sets them up.
+    pub fn load_examples(&self) {
+        assert!(self.run(&["keys", "generate"]).status.success());
+        let customers = self.file("customers.csv", CUSTOMERS_CSV);
+        let bills = self.file("bills.jsonl", BILLS_JSONL);
+        for (kind, file) in [("customers", customers), ("bills", bills)] {
+            let out = self.run(&["import", kind, &file]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+
+    /// The newest link sent to `address` through the outbox, waiting for the worker.
+    pub async fn link_sent_to(&self, address: &str) -> String {
+        let outbox = self.dir.path().join("outbox");
+        for _ in 0..100 {
+            if let Some(link) = latest_link_in_outbox(&outbox, address) {
+                return link;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no message to {address} in the outbox");
+    }
+
     /// A staff API key made with `billpass staff create-key` (its last line).
     pub fn staff_key(&self, name: &str, role: &str) -> String {
         let out = self.run(&["staff", "create-key", "--name", name, "--role", role]);
@@ -403,6 +435,10 @@ impl Billpass {
         );
         let stdout = String::from_utf8(out.stdout).unwrap();
         stdout.trim().lines().last().unwrap().to_owned()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base())
     }
 
     pub fn base(&self) -> String {

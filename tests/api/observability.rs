@@ -4,12 +4,11 @@
 
 use std::time::Duration;
 
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    BILLS_JSONL, Billpass, CUSTOMERS_CSV, latest_link_in_outbox, link_in_message, link_status,
-    session_cookie, spawn_app,
+    Billpass, link_in_message, link_status, plain_client, session_cookie, spawn_app,
 };
 use crate::smtp_server::SmtpServer;
 
@@ -57,15 +56,7 @@ async fn a_day_of_billpass(log_format: &str) -> Day {
         "451 4.2.1 <jane@example.com>: mailbox busy, try again later",
     );
     let (bp, pool) = Billpass::new().await;
-    assert!(bp.run(&["keys", "generate"]).status.success());
-    let customers = bp.file("customers.csv", CUSTOMERS_CSV);
-    let bills = bp.file("bills.jsonl", BILLS_JSONL);
-    assert!(
-        bp.run(&["import", "customers", &customers])
-            .status
-            .success()
-    );
-    assert!(bp.run(&["import", "bills", &bills]).status.success());
+    bp.load_examples();
     let billing = bp.staff_key("bill", "billing");
     let csr = bp.staff_key("carol", "csr");
 
@@ -77,29 +68,23 @@ async fn a_day_of_billpass(log_format: &str) -> Day {
         .env("BILLPASS_LOG_FORMAT", log_format)
         .env("RUST_LOG", "debug");
     let mut serve = bp.spawn_serving(command, &log).await;
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = plain_client();
     let api = |method: reqwest::Method, path: &str, key: &str| {
-        client
-            .request(method, format!("{}{path}", bp.base()))
-            .bearer_auth(key)
+        client.request(method, bp.url(path)).bearer_auth(key)
+    };
+    let page = |link: String| async {
+        let response = client.get(link).send().await.unwrap();
+        response.text().await.unwrap()
     };
 
-    let started = api(
-        reqwest::Method::POST,
-        "/api/v1/cycles/2026-11/runs",
-        &billing,
-    )
-    .send()
-    .await
-    .unwrap();
+    let started = api(Method::POST, "/api/v1/cycles/2026-11/runs", &billing)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(started.status(), StatusCode::ACCEPTED);
     let jane = emailed_link(&smtp, "jane@example.com").await;
     let yuki = emailed_link(&smtp, "yuki@example.jp").await;
-    let sam = latest_link_in_outbox(&bp.dir.path().join("outbox"), "+15550100123")
-        .expect("Sam's text message");
+    let sam = bp.link_sent_to("+15550100123").await;
 
     let landing = client
         .get(&jane)
@@ -114,56 +99,32 @@ async fn a_day_of_billpass(log_format: &str) -> Day {
     let made_up = opened.headers()["x-request-id"].to_str().unwrap();
     assert_eq!(made_up.len(), 16, "a request id is made up: {made_up}");
     let cookie = session_cookie(&opened).unwrap();
-    let bill = client
-        .get(format!("{}/bill", bp.base()))
-        .header("Cookie", &cookie)
-        .send()
-        .await
-        .unwrap();
+    let bill = client.get(bp.url("/bill")).header("Cookie", &cookie).send();
+    let bill = bill.await.unwrap();
     assert_eq!(bill.status(), StatusCode::OK);
 
-    let lookup = api(reqwest::Method::GET, "/api/v1/customers/ACC-1", &csr)
+    let lookup = api(Method::GET, "/api/v1/customers/ACC-1", &csr)
         .send()
         .await
         .unwrap();
     assert_eq!(lookup.status(), StatusCode::OK);
-    let resent = api(
-        reqwest::Method::POST,
-        "/api/v1/customers/ACC-1/resend",
-        &csr,
-    )
-    .json(&json!({"channel": "email", "reason": "customer asked"}))
-    .send()
-    .await
-    .unwrap();
+    let resent = api(Method::POST, "/api/v1/customers/ACC-1/resend", &csr)
+        .json(&json!({"channel": "email", "reason": "customer asked"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(resent.status(), StatusCode::ACCEPTED);
-    let superseded = client.get(&jane).send().await.unwrap();
-    assert_eq!(
-        link_status(&superseded.text().await.unwrap()),
-        Some("superseded")
-    );
+    assert_eq!(link_status(&page(jane.clone()).await), Some("superseded"));
     let renewed = client.post(format!("{jane}/renew")).send().await.unwrap();
     assert_eq!(renewed.status(), StatusCode::OK);
 
-    let revoked = api(
-        reqwest::Method::POST,
-        "/api/v1/customers/ACC-3/revoke",
-        &csr,
-    )
-    .json(&json!({"reason": "phone stolen"}))
-    .send()
-    .await
-    .unwrap();
-    assert_eq!(revoked.status(), StatusCode::OK);
-    let page = client
-        .get(&yuki)
+    let revoked = api(Method::POST, "/api/v1/customers/ACC-3/revoke", &csr)
+        .json(&json!({"reason": "phone stolen"}))
         .send()
         .await
-        .unwrap()
-        .text()
-        .await
         .unwrap();
-    assert_eq!(link_status(&page), Some("revoked"));
+    assert_eq!(revoked.status(), StatusCode::OK);
+    assert_eq!(link_status(&page(yuki.clone()).await), Some("revoked"));
     sqlx::query(
         "UPDATE link_tokens SET expires_at = now() - interval '1 second'
          WHERE customer_id = (SELECT id FROM customers WHERE account_id = 'ACC-2')",
@@ -171,23 +132,11 @@ async fn a_day_of_billpass(log_format: &str) -> Day {
     .execute(&pool)
     .await
     .unwrap();
-    let page = client.get(&sam).send().await.unwrap().text().await.unwrap();
-    assert_eq!(link_status(&page), Some("expired"));
-    let forged = client
-        .get(format!("{}/b/not.a.token", bp.base()))
-        .send()
-        .await
-        .unwrap();
+    assert_eq!(link_status(&page(sam.clone()).await), Some("expired"));
+    let forged = client.get(bp.url("/b/not.a.token")).send().await.unwrap();
     assert_eq!(forged.status(), StatusCode::BAD_REQUEST);
 
-    let metrics = client
-        .get(format!("{}/metrics", bp.base()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = page(bp.url("/metrics")).await;
     let exit = serve.terminate(Duration::from_secs(30)).await;
     assert!(exit.success(), "{exit}");
     let token = |link: &str| link.rsplit("/b/").next().unwrap().to_owned();
