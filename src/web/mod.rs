@@ -244,3 +244,62 @@ fn error_page<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
         ServiceResponse::new(request, page).map_into_right_body(),
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::error::Error;
+
+    use sqlx::error::{DatabaseError, ErrorKind};
+
+    use super::*;
+
+    /// An error PostgreSQL sent, with its SQLSTATE.
+    #[derive(Debug, thiserror::Error)]
+    #[error("SQLSTATE {0}")]
+    struct Sqlstate(&'static str);
+
+    impl DatabaseError for Sqlstate {
+        fn message(&self) -> &str {
+            self.0
+        }
+
+        fn code(&self) -> Option<Cow<'_, str>> {
+            Some(self.0.into())
+        }
+
+        fn as_error(&self) -> &(dyn Error + Send + Sync + 'static) {
+            self
+        }
+
+        fn as_error_mut(&mut self) -> &mut (dyn Error + Send + Sync + 'static) {
+            self
+        }
+
+        fn into_error(self: Box<Self>) -> Box<dyn Error + Send + Sync + 'static> {
+            self
+        }
+
+        fn kind(&self) -> ErrorKind {
+            ErrorKind::Other
+        }
+    }
+
+    fn from_postgres(code: &'static str) -> anyhow::Error {
+        anyhow::Error::from(sqlx::Error::Database(Box::new(Sqlstate(code)))).context("a page")
+    }
+
+    #[test]
+    fn a_database_shutting_down_starting_or_full_is_unavailable_not_a_bug() {
+        // admin_shutdown, cannot_connect_now, connection_failure, too_many_connections
+        for code in ["57P01", "57P03", "08006", "53300"] {
+            assert!(database_unavailable(&from_postgres(code)), "{code}");
+        }
+        let timed_out = anyhow::Error::from(sqlx::Error::PoolTimedOut);
+        assert!(database_unavailable(&timed_out));
+        // unique_violation, syntax_error: bugs, not outages
+        for code in ["23505", "42601"] {
+            assert!(!database_unavailable(&from_postgres(code)), "{code}");
+        }
+    }
+}
