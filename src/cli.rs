@@ -14,7 +14,7 @@ use tokio::sync::watch;
 
 use crate::audit::{Actor, Reason};
 use crate::cycle::{RunProgress, Runner, Worked};
-use crate::delivery::Outbox;
+use crate::delivery::{EmailSender, Outbox, SmsSender};
 use crate::domain::{AccountId, Channel, CycleId};
 use crate::import::{self, ImportError};
 use crate::keys::{self, KeyAlgorithm, Keyring};
@@ -24,7 +24,7 @@ use crate::settings::Settings;
 use crate::staff::{self, KeyName, Role};
 use crate::tokens::TokenIssuer;
 use crate::web::{AppState, Application};
-use crate::{cycle, db, demo, link_requests};
+use crate::{cycle, db, demo, link_requests, telemetry};
 
 /// One-click, passwordless links from a billing run to each customer's bill.
 #[derive(Debug, Parser)]
@@ -161,7 +161,7 @@ pub async fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return setting_error(error),
     };
-    init_tracing();
+    telemetry::init(cli.settings.log_format, &cli.settings.log_filter);
     match run(cli).await {
         Ok(code) => code,
         Err(error) => {
@@ -195,22 +195,21 @@ fn setting_error(error: clap::Error) -> ExitCode {
         .find(|a| a.get_long().is_some_and(|long| flag == format!("--{long}")))
         .and_then(|a| a.get_env())
         .map(|env| env.to_string_lossy().into_owned());
-    let reason = std::error::Error::source(&error)
-        .map_or_else(|| "not a valid value".to_owned(), |e| e.to_string());
+    let reason = match (
+        std::error::Error::source(&error),
+        error.get(ContextKind::ValidValue),
+    ) {
+        (Some(cause), _) => cause.to_string(),
+        (None, Some(ContextValue::Strings(valid))) => {
+            format!("expected one of: {}", valid.join(", "))
+        }
+        (None, _) => "not a valid value".to_owned(),
+    };
     match env {
         Some(env) => eprintln!("error: {env} ({flag}): {reason}"),
         None => eprintln!("error: {flag}: {reason}"),
     }
     ExitCode::from(2)
-}
-
-fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn,actix_server=warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -220,8 +219,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             web_only,
             workers_only,
         } => {
+            // Every setting is checked, and the address bound, before the database is reached.
+            let server = Serve::prepare(settings.clone(), !workers_only, !web_only)?;
             let pool = db::connect_and_migrate(&settings.database_url).await?;
-            serve(pool, settings, !workers_only, !web_only).await?;
+            server.run(pool).await?;
         }
         Command::Migrate => {
             db::connect_and_migrate(&settings.database_url).await?;
@@ -379,68 +380,108 @@ pub async fn run_cycle(
     }
 }
 
-/// Serves web pages and/or runs the delivery worker until SIGINT/SIGTERM.
-pub async fn serve(
-    pool: PgPool,
+/// `billpass serve`, ready to run: keys read, senders built and the address bound, so a
+/// wrong setting stops it before it touches the database.
+pub struct Serve {
     settings: Arc<Settings>,
-    web: bool,
-    workers: bool,
-) -> anyhow::Result<()> {
-    let minter = minter(&settings)?;
-    let (stop_tx, stop_rx) = watch::channel(false);
-    let worker = if workers {
-        let outbox = Arc::new(Outbox::new(pool.clone(), &settings)?);
-        let runner = Arc::new(Runner::new(
-            pool.clone(),
-            minter.clone(),
-            settings.run_lease,
-        ));
-        let (requests_pool, requests_minter) = (pool.clone(), minter.clone());
-        Some((
-            tokio::spawn(outbox.run(stop_rx.clone())),
-            // Starts scheduled runs when due and takes over runs whose worker died.
-            tokio::spawn(keep_working("cycle run", stop_rx.clone(), move || {
-                let runner = runner.clone();
-                async move { Ok(runner.work_due().await?.is_some()) }
-            })),
-            tokio::spawn(keep_working("link requests", stop_rx, move || {
-                let (pool, minter) = (requests_pool.clone(), requests_minter.clone());
-                async move {
-                    link_requests::answer_pending(&pool, &minter).await?;
-                    Ok(false)
-                }
-            })),
-        ))
-    } else {
-        None
-    };
-    if web {
-        let listener = TcpListener::bind(settings.listen)
-            .with_context(|| format!("BILLPASS_LISTEN: cannot listen on {}", settings.listen))?;
-        let app = Application::build(
-            AppState {
-                pool,
-                minter,
-                settings: settings.clone(),
-            },
+    minter: Minter,
+    listener: Option<TcpListener>,
+    senders: Option<(EmailSender, SmsSender)>,
+}
+
+impl Serve {
+    /// Web pages when `web`, delivery workers and the cycle-run scheduler when `workers`.
+    pub fn prepare(settings: Arc<Settings>, web: bool, workers: bool) -> anyhow::Result<Self> {
+        let minter = minter(&settings)?;
+        let senders = if workers {
+            Some((EmailSender::new(&settings)?, SmsSender::new(&settings)?))
+        } else {
+            None
+        };
+        let listener = if web {
+            Some(TcpListener::bind(settings.listen).with_context(|| {
+                format!("BILLPASS_LISTEN: cannot listen on {}", settings.listen)
+            })?)
+        } else {
+            None
+        };
+        Ok(Self {
+            settings,
+            minter,
             listener,
-        )?;
-        tracing::info!(
-            "listening on http://{} (links use {})",
-            settings.listen,
-            settings.public_url
-        );
-        app.run_until_stopped().await?;
-    } else {
+            senders,
+        })
+    }
+
+    /// Serves until SIGINT or SIGTERM, then stops taking connections and work, lets
+    /// requests and sends in flight finish (within their grace periods), hands back the
+    /// deliveries and cycle runs it still holds, and returns.
+    pub async fn run(self, pool: PgPool) -> anyhow::Result<()> {
+        let Self {
+            settings,
+            minter,
+            listener,
+            senders,
+        } = self;
+        let (stop_tx, stop_rx) = watch::channel(false);
+        let workers = senders.map(|(email, sms)| {
+            let outbox = Arc::new(Outbox::with_senders(pool.clone(), &settings, email, sms));
+            let runner = Arc::new(
+                Runner::new(pool.clone(), minter.clone(), settings.run_lease)
+                    .until(stop_rx.clone()),
+            );
+            let (requests_pool, requests_minter) = (pool.clone(), minter.clone());
+            (
+                tokio::spawn(outbox.run(stop_rx.clone())),
+                // Starts scheduled runs when due and takes over runs whose worker died.
+                tokio::spawn(keep_working("cycle run", stop_rx.clone(), move || {
+                    let runner = runner.clone();
+                    async move { Ok(runner.work_due().await?.is_some()) }
+                })),
+                tokio::spawn(keep_working("link requests", stop_rx, move || {
+                    let (pool, minter) = (requests_pool.clone(), requests_minter.clone());
+                    async move {
+                        link_requests::answer_pending(&pool, &minter).await?;
+                        Ok(false)
+                    }
+                })),
+            )
+        });
+        let web = match listener {
+            Some(listener) => {
+                let state = AppState {
+                    pool: pool.clone(),
+                    minter,
+                    settings: settings.clone(),
+                };
+                let app = Application::build(state, listener)?;
+                tracing::info!(
+                    "listening on http://{} (links use {})",
+                    settings.listen,
+                    settings.public_url
+                );
+                Some((app.handle(), tokio::spawn(app.run_until_stopped())))
+            }
+            None => None,
+        };
         shutdown_signal().await?;
+        tracing::info!(
+            "shutting down: taking no new connections or work; finishing what is in flight"
+        );
+        let _ = stop_tx.send(true);
+        if let Some((handle, server)) = web {
+            handle.stop(true).await;
+            server.await??;
+        }
+        if let Some((outbox, scheduler, requests)) = workers {
+            outbox.await?;
+            scheduler.await?;
+            requests.await?;
+        }
+        pool.close().await;
+        tracing::info!("stopped");
+        Ok(())
     }
-    let _ = stop_tx.send(true);
-    if let Some((worker, scheduler, requests)) = worker {
-        worker.await?;
-        scheduler.await?;
-        requests.await?;
-    }
-    Ok(())
 }
 
 /// SIGINT (Ctrl-C) or SIGTERM.

@@ -21,6 +21,7 @@ use anyhow::Context;
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::PgPool;
+use tokio::sync::watch;
 
 use crate::audit::{Action, Actor, Record};
 use crate::customers::Customer;
@@ -174,7 +175,7 @@ pub async fn progress(pool: &PgPool, run_id: i64) -> sqlx::Result<Option<RunProg
 pub enum Worked {
     /// The run ended (here or elsewhere).
     Finished(RunProgress),
-    /// Another worker holds the run's lease.
+    /// Another worker holds the run's lease, or this one handed it back to stop.
     Busy,
 }
 
@@ -195,6 +196,8 @@ pub struct Runner {
     minter: Minter,
     owner: String,
     lease: Duration,
+    /// Once this turns true, the run being worked is handed back at its next batch.
+    stop: Option<watch::Receiver<bool>>,
 }
 
 impl Runner {
@@ -211,7 +214,21 @@ impl Runner {
             minter,
             owner,
             lease,
+            stop: None,
         }
+    }
+
+    /// Stops working when `stop` turns true: the run in hand is handed back before its
+    /// next batch is written, for another process to resume at once.
+    pub fn until(self, stop: watch::Receiver<bool>) -> Self {
+        Self {
+            stop: Some(stop),
+            ..self
+        }
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.as_ref().is_some_and(|stop| *stop.borrow())
     }
 
     /// Works `run_id` until it ends, reporting progress after each batch; returns
@@ -272,6 +289,10 @@ impl Runner {
         loop {
             let prepared = batches.recv().await.context("the batch reader stopped")??;
             let Some(prepared) = prepared else { break };
+            if self.stopping() {
+                self.hand_back(run_id).await;
+                return Ok(Worked::Busy);
+            }
             match self.write(run_id, &cycle, prepared).await? {
                 Some(p) => report(&p),
                 None => return Ok(Worked::Busy),
@@ -375,6 +396,29 @@ impl Runner {
                 run = run_id,
                 "could not release the run's lease (it will lapse): {e}"
             );
+        }
+    }
+
+    /// Gives the lease back on shutdown; the run stays `running`, its cursor where the
+    /// last written batch left it.
+    async fn hand_back(&self, run_id: i64) {
+        let result = sqlx::query(
+            "UPDATE cycle_runs SET lease_owner = NULL, lease_until = NULL
+             WHERE id = $1 AND lease_owner = $2",
+        )
+        .bind(run_id)
+        .bind(&self.owner)
+        .execute(&self.pool)
+        .await;
+        match result {
+            Ok(_) => tracing::info!(
+                run = run_id,
+                "handed the cycle run back; another process resumes it"
+            ),
+            Err(e) => tracing::warn!(
+                run = run_id,
+                "could not hand the cycle run back (its lease will lapse): {e}"
+            ),
         }
     }
 

@@ -6,16 +6,28 @@ use anyhow::Context;
 use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 
-/// Connects to `url`, creating the database and applying migrations when needed.
+/// How long a request waits for a connection before it is answered 503: long enough for
+/// a busy pool, short enough that a database outage shows at once.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// How long start-up waits for PostgreSQL to answer at all.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Connects to `url`, creating the database and applying migrations when needed. A server
+/// that does not answer is an error at once (or after [`CONNECT_TIMEOUT`]): a supervisor
+/// restarts the process, and once running it rides out outages by itself.
 pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
-    let exists = sqlx::Postgres::database_exists(url)
+    let unreachable = || {
+        format!(
+            "cannot reach PostgreSQL at {}: is it running? (set DATABASE_URL)",
+            redact(url)
+        )
+    };
+    let exists = tokio::time::timeout(CONNECT_TIMEOUT, sqlx::Postgres::database_exists(url))
         .await
-        .with_context(|| {
-            format!(
-                "cannot reach PostgreSQL at {}: is it running? (set DATABASE_URL)",
-                redact(url)
-            )
-        })?;
+        .map_err(|_| anyhow::anyhow!("no answer within {CONNECT_TIMEOUT:?}"))
+        .with_context(unreachable)?
+        .with_context(unreachable)?;
     if !exists {
         sqlx::Postgres::create_database(url)
             .await
@@ -23,7 +35,10 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
     }
     let pool = PgPoolOptions::new()
         .max_connections(16)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        // An idle connection is checked before use, so after a database restart dead
+        // connections are replaced instead of failing requests.
+        .test_before_acquire(true)
         .after_connect(|_, _| {
             Box::pin(async {
                 crate::sockets::disable_nagle();

@@ -1,20 +1,18 @@
 //! `billpass demo`: from nothing to a bill on screen with the example data.
 
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
 use sqlx::migrate::MigrateDatabase;
 
 use crate::audit::Actor;
-use crate::cli::{minter, run_cycle, serve};
+use crate::cli::{Serve, minter, run_cycle};
 use crate::db;
 use crate::domain::{AccountId, CycleId};
 use crate::import::{self, CustomerFormat};
 use crate::keys::{self, KeyAlgorithm, Keyring};
 use crate::links;
+use crate::private_postgres::PrivatePostgres;
 use crate::settings::Settings;
 
 const CUSTOMERS: &str = include_str!("../examples/customers.csv");
@@ -22,7 +20,8 @@ const BILLS: &str = include_str!("../examples/bills.jsonl");
 
 pub async fn run(settings: Arc<Settings>) -> anyhow::Result<()> {
     let mut settings = (*settings).clone();
-    let private = if reachable(&settings.database_url).await {
+    // A private server, if started, stops and is removed when this is dropped.
+    let _private = if reachable(&settings.database_url).await {
         println!(
             "Using the database at {}.",
             db::redact(&settings.database_url)
@@ -33,17 +32,12 @@ pub async fn run(settings: Arc<Settings>) -> anyhow::Result<()> {
         println!(
             "No PostgreSQL answered at {}; started a private one for this demo in {} (removed when the demo stops).",
             db::redact(&settings.database_url),
-            server.dir.path().display()
+            server.dir().display()
         );
-        settings.database_url = server.url.clone();
+        settings.database_url = server.url().to_owned();
         Some(server)
     };
-    let settings = Arc::new(settings);
-    let result = demo(settings).await;
-    if let Some(server) = private {
-        server.stop();
-    }
-    result
+    demo(Arc::new(settings)).await
 }
 
 async fn demo(settings: Arc<Settings>) -> anyhow::Result<()> {
@@ -107,7 +101,7 @@ async fn demo(settings: Arc<Settings>) -> anyhow::Result<()> {
         settings.outbox_dir.display(),
         settings.listen
     );
-    serve(pool, settings, true, true).await
+    Serve::prepare(settings, true, true)?.run(pool).await
 }
 
 async fn reachable(url: &str) -> bool {
@@ -115,151 +109,4 @@ async fn reachable(url: &str) -> bool {
         tokio::time::timeout(Duration::from_secs(3), sqlx::Postgres::database_exists(url)).await,
         Ok(Ok(_))
     )
-}
-
-/// A throwaway PostgreSQL server in a temporary directory.
-struct PrivatePostgres {
-    dir: tempfile::TempDir,
-    bin: PathBuf,
-    user: Option<String>,
-    url: String,
-}
-
-impl PrivatePostgres {
-    async fn start() -> anyhow::Result<Self> {
-        let Some(bin) = find_server_binaries() else {
-            bail!(
-                "billpass demo needs PostgreSQL: set DATABASE_URL to a running server, or install PostgreSQL \
-                 (Debian/Ubuntu: `apt-get install postgresql`; macOS: `brew install postgresql`) and run the demo again"
-            );
-        };
-        let dir = tempfile::Builder::new()
-            .prefix("billpass-demo-pg-")
-            .tempdir()?;
-        // PostgreSQL refuses to run as root; run it as an unprivileged user then.
-        let user = if is_root() {
-            Some(unprivileged_user()?)
-        } else {
-            None
-        };
-        if let Some(user) = &user {
-            let status = Command::new("chown")
-                .args(["-R", user])
-                .arg(dir.path())
-                .status()?;
-            anyhow::ensure!(
-                status.success(),
-                "could not hand {} to user {user}",
-                dir.path().display()
-            );
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        let data = dir.path().join("data");
-        let server = Self {
-            url: format!("postgres://billpass@127.0.0.1:{port}/billpass"),
-            dir,
-            bin,
-            user,
-        };
-        server.pg(
-            "initdb",
-            &[
-                "-D",
-                &data.to_string_lossy(),
-                "-U",
-                "billpass",
-                "-A",
-                "trust",
-                "--no-sync",
-                "-E",
-                "UTF8",
-            ],
-        )?;
-        let options = format!(
-            "-p {port} -c listen_addresses=127.0.0.1 -k {}",
-            server.dir.path().display()
-        );
-        let log = server.dir.path().join("postgres.log");
-        server.pg(
-            "pg_ctl",
-            &[
-                "-D",
-                &data.to_string_lossy(),
-                "-o",
-                &options,
-                "-l",
-                &log.to_string_lossy(),
-                "-w",
-                "start",
-            ],
-        )?;
-        sqlx::Postgres::create_database(&server.url).await.ok();
-        Ok(server)
-    }
-
-    fn pg(&self, program: &str, args: &[&str]) -> anyhow::Result<()> {
-        let path = self.bin.join(program);
-        let mut command = match &self.user {
-            Some(user) => {
-                let mut c = Command::new("runuser");
-                c.args(["-u", user, "--"]).arg(&path);
-                c
-            }
-            None => Command::new(&path),
-        };
-        let output = command
-            .args(args)
-            .current_dir(self.dir.path())
-            .output()
-            .with_context(|| format!("running {}", path.display()))?;
-        anyhow::ensure!(
-            output.status.success(),
-            "{program} failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
-        );
-        Ok(())
-    }
-
-    fn stop(self) {
-        let data = self.dir.path().join("data");
-        if let Err(error) = self.pg(
-            "pg_ctl",
-            &["-D", &data.to_string_lossy(), "-m", "fast", "-w", "stop"],
-        ) {
-            eprintln!("warning: stopping the demo's PostgreSQL: {error:#}");
-        }
-    }
-}
-
-fn find_server_binaries() -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .find(|dir| dir.join("initdb").is_file() && dir.join("pg_ctl").is_file())
-    });
-    on_path.or_else(|| {
-        let mut versions: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-            .ok()?
-            .filter_map(|e| Some(e.ok()?.path().join("bin")))
-            .filter(|bin| bin.join("initdb").is_file())
-            .collect();
-        versions.sort();
-        versions.pop()
-    })
-}
-
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout.trim_ascii() == b"0")
-}
-
-fn unprivileged_user() -> anyhow::Result<String> {
-    ["postgres", "nobody"]
-        .into_iter()
-        .find(|user| Command::new("id").arg(user).output().is_ok_and(|o| o.status.success()))
-        .map(str::to_owned)
-        .context("running as root and found no unprivileged user (postgres or nobody) to run PostgreSQL as")
 }

@@ -14,6 +14,7 @@ use crate::customers::{Customer, Destination};
 use crate::db::CopyText;
 use crate::delivery::time_text;
 use crate::domain::{AccountId, Channel};
+use crate::metrics::{self, DeliveryEvent};
 use crate::settings::Settings;
 use crate::tokens::{ShortId, TokenIssuer, VerifiedToken};
 
@@ -62,6 +63,20 @@ pub struct SignedLinks {
     kid: String,
     issued_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
+}
+
+impl SignedLinks {
+    /// Counts the links and their deliveries in the metrics, once written.
+    fn count_written(&self, reason: MintReason<'_>) {
+        metrics::tokens_minted(reason, self.links.len());
+        for channel in [Channel::Email, Channel::Sms] {
+            let queued = self
+                .links
+                .iter()
+                .filter(|l| l.destination.channel == channel);
+            metrics::deliveries(channel, DeliveryEvent::Queued, queued.count() as u64);
+        }
+    }
 }
 
 /// A freshly minted link and the delivery queued to carry it.
@@ -246,6 +261,7 @@ impl Minter {
             match self.write(&mut savepoint, signed, reason, minted_by).await {
                 Ok(deliveries) => {
                     savepoint.commit().await?;
+                    signed.count_written(reason);
                     return Ok(deliveries);
                 }
                 Err(error) if is_link_conflict(&error) && attempts < WRITE_ATTEMPTS => {
@@ -574,15 +590,16 @@ pub async fn revoke(
     .bind(reason.as_str())
     .fetch_one(&mut *tx)
     .await?;
-    let cancelled_deliveries = sqlx::query(
+    let cancelled: Vec<String> = sqlx::query_scalar(
         "UPDATE deliveries SET status = 'failed', lease_until = NULL,
              last_error = 'not sent: the link was revoked first'
-         WHERE token_id = $1 AND status = 'queued'",
+         WHERE token_id = $1 AND status = 'queued'
+         RETURNING channel",
     )
     .bind(jti)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected();
+    .fetch_all(&mut *tx)
+    .await?;
+    let cancelled_deliveries = cancelled.len() as u64;
     Record {
         customer_id: Some(customer.id),
         reason: Some(reason.as_str()),
@@ -592,6 +609,9 @@ pub async fn revoke(
     .write(&mut tx, by)
     .await?;
     tx.commit().await?;
+    for channel in cancelled.iter().filter_map(|c| c.parse().ok()) {
+        metrics::deliveries(channel, DeliveryEvent::Failed, 1);
+    }
     Ok(Revoked {
         jti,
         revoked_at,

@@ -9,6 +9,7 @@ use std::time::Duration;
 use clap::Args;
 use url::Url;
 
+use crate::telemetry::{DEFAULT_FILTER, LogFormat, parse_filter};
 use crate::tokens::TokenSettings;
 use crate::web::IpRange;
 
@@ -20,6 +21,7 @@ pub struct Settings {
         long,
         env = "DATABASE_URL",
         default_value = "postgres://localhost/billpass",
+        value_parser = parse_database_url,
         global = true,
         hide_env_values = true
     )]
@@ -163,6 +165,21 @@ pub struct Settings {
     /// ranges, comma-separated (`127.0.0.1,10.0.0.0/8`); unset: the peer is the client.
     #[arg(long, env = "BILLPASS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_ip_range, global = true)]
     pub trusted_proxies: Vec<IpRange>,
+
+    /// Log lines on stderr: `text` for people (coloured on a terminal) or `json`, one
+    /// object per line, for log collectors.
+    #[arg(
+        long,
+        env = "BILLPASS_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
+    pub log_format: LogFormat,
+
+    /// Which log lines to write: `info`, `warn`, `billpass=debug,sqlx=warn`.
+    #[arg(long, env = "RUST_LOG", default_value = DEFAULT_FILTER, value_parser = parse_filter, global = true)]
+    pub log_filter: String,
 }
 
 impl Settings {
@@ -197,6 +214,18 @@ fn parse_public_url(raw: &str) -> Result<Url, String> {
         return Err("expected a base URL without ?query or #fragment".into());
     }
     Ok(url)
+}
+
+/// A PostgreSQL URL; its password is never repeated in the message.
+fn parse_database_url(raw: &str) -> Result<String, String> {
+    let expected = "expected a URL like postgres://user:password@host:5432/billpass";
+    let url = Url::parse(raw).map_err(|e| format!("{e}; {expected}"))?;
+    if !matches!(url.scheme(), "postgres" | "postgresql") {
+        return Err(expected.into());
+    }
+    raw.parse::<sqlx::postgres::PgConnectOptions>()
+        .map_err(|_| expected.to_owned())?;
+    Ok(raw.to_owned())
 }
 
 /// A duration like `30s` or `72h`, between `min` and `max` (named in the message as written).
@@ -390,6 +419,22 @@ mod tests {
             "h/5",
         ] {
             assert!(parse_rate(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn database_urls_must_be_postgres_urls() {
+        assert!(parse_database_url("postgres://localhost/billpass").is_ok());
+        assert!(
+            parse_database_url("postgresql://bp:secret@db:5432/billpass?sslmode=require").is_ok()
+        );
+        for bad in [
+            "localhost/billpass",
+            "mysql://db/billpass",
+            "postgres://db/x?sslmode=sometimes",
+        ] {
+            let error = parse_database_url(bad).unwrap_err();
+            assert!(!error.contains(bad), "{error}");
         }
     }
 

@@ -20,6 +20,7 @@ pub use worker::{Outbox, RetryPolicy};
 
 use crate::customers::{Customer, mask};
 use crate::domain::Channel;
+use crate::metrics::{self, DeliveryEvent};
 use crate::tokens::ShortId;
 
 /// The channel workers are woken on when deliveries are queued.
@@ -29,7 +30,8 @@ pub const NOTIFY_CHANNEL: &str = "billpass_deliveries";
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct Delivery {
     pub id: i64,
-    pub channel: String,
+    #[sqlx(try_from = "String")]
+    pub channel: Channel,
     pub destination: String,
     pub link: String,
     pub name: String,
@@ -108,12 +110,17 @@ pub async fn fail(
     if opted_out {
         opt_out(&mut *tx, &destination).await?;
     }
+    let channel: Channel = channel
+        .parse()
+        .map_err(|e: String| sqlx::Error::Decode(e.into()))?;
     let fallback = match fallback_of {
         Some(_) => None,
-        None => queue_fallback(&mut tx, id, customer_id, &channel, &link).await?,
+        None => queue_fallback(&mut tx, id, customer_id, channel.other(), &link).await?,
     };
     tx.commit().await?;
+    metrics::deliveries(channel, DeliveryEvent::Failed, 1);
     if let Some(fallback) = fallback {
+        metrics::deliveries(channel.other(), DeliveryEvent::Queued, 1);
         tracing::info!(
             delivery = id,
             fallback,
@@ -123,20 +130,19 @@ pub async fn fail(
     Ok(fallback)
 }
 
+/// Queues the link of failed delivery `failed` on `channel`, when the customer has an
+/// address for it.
 async fn queue_fallback(
     conn: &mut PgConnection,
     failed: i64,
     customer_id: i64,
-    channel: &str,
+    channel: Channel,
     link: &str,
 ) -> sqlx::Result<Option<i64>> {
-    let Ok(channel) = channel.parse::<Channel>() else {
-        return Ok(None);
-    };
     let Some(customer) = Customer::lock(conn, customer_id).await? else {
         return Ok(None);
     };
-    let Ok(destination) = customer.destination(Some(channel.other())) else {
+    let Ok(destination) = customer.destination(Some(channel)) else {
         return Ok(None);
     };
     // Only a link that can still open the bill is worth sending again.

@@ -3,6 +3,8 @@
 use sqlx::{PgExecutor, PgPool};
 
 use super::fail;
+use crate::domain::Channel;
+use crate::metrics::{self, DeliveryEvent};
 
 /// A delivery receipt, as Twilio's status callback reports it.
 #[derive(Debug, serde::Deserialize)]
@@ -25,13 +27,18 @@ pub async fn record_receipt(pool: &PgPool, receipt: &Receipt) -> sqlx::Result<bo
     let Some(id) = id else { return Ok(false) };
     match receipt.status.as_str() {
         "delivered" | "read" => {
-            sqlx::query(
+            let delivered = sqlx::query(
                 "UPDATE deliveries SET status = 'delivered', delivered_at = now()
                  WHERE id = $1 AND status IN ('sending', 'sent')",
             )
             .bind(id)
             .execute(pool)
             .await?;
+            metrics::deliveries(
+                Channel::Sms,
+                DeliveryEvent::Delivered,
+                delivered.rows_affected(),
+            );
         }
         "undelivered" | "failed" => {
             let code = receipt.error_code.as_deref().unwrap_or("none");

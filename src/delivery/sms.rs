@@ -270,7 +270,7 @@ mod tests {
     fn delivery(link: String) -> Delivery {
         Delivery {
             id: 1,
-            channel: "sms".into(),
+            channel: crate::domain::Channel::Sms,
             destination: "+15550100123".into(),
             link,
             name: "Sam".into(),

@@ -16,6 +16,7 @@ use tokio::task::JoinSet;
 
 use super::{Delivery, EmailSender, NOTIFY_CHANNEL, SendError, Sent, SmsSender, fail};
 use crate::domain::Channel;
+use crate::metrics::{self, DeliveryEvent};
 use crate::settings::Settings;
 
 /// How often lanes look for due retries when nothing wakes them.
@@ -365,6 +366,9 @@ impl Outbox {
             .bind(&references)
             .execute(&self.pool)
             .await?;
+            for (delivery, _) in results.iter().filter(|(_, r)| r.is_ok()) {
+                metrics::deliveries(delivery.channel, DeliveryEvent::Sent, 1);
+            }
         }
         for (delivery, result) in results {
             let Err(error) = result else { continue };
@@ -385,6 +389,7 @@ impl Outbox {
                     .bind(format!("{} milliseconds", delay.as_millis()))
                     .execute(&self.pool)
                     .await?;
+                    metrics::deliveries(delivery.channel, DeliveryEvent::Retried, 1);
                 }
                 SendError::Transient { reason, .. } => {
                     let reason = format!("gave up after {} attempts: {reason}", delivery.attempts);

@@ -1,13 +1,20 @@
-//! Liveness, readiness and the public signing keys.
+//! Liveness, readiness, metrics and the public signing keys.
+
+use std::time::Duration;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
 use super::AppState;
+use crate::metrics;
+
+/// A readiness check that takes longer than this fails: the database is as good as gone.
+const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/healthz", web::get().to(healthz))
         .route("/readyz", web::get().to(readyz))
+        .route("/metrics", web::get().to(prometheus))
         .route("/.well-known/jwks.json", web::get().to(jwks));
 }
 
@@ -18,19 +25,39 @@ async fn healthz() -> HttpResponse {
 /// Ready when the database answers and every migration this binary knows is applied.
 async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let expected = sqlx::migrate!().iter().count() as i64;
-    let applied: Result<i64, _> =
-        sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
-            .fetch_one(&state.pool)
-            .await;
+    let applied = tokio::time::timeout(
+        READY_TIMEOUT,
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM _sqlx_migrations WHERE success")
+            .fetch_one(&state.pool),
+    )
+    .await;
     match applied {
-        Ok(n) if n >= expected => HttpResponse::Ok().json(serde_json::json!({ "status": "ready" })),
-        Ok(n) => HttpResponse::ServiceUnavailable()
+        Ok(Ok(n)) if n >= expected => {
+            HttpResponse::Ok().json(serde_json::json!({ "status": "ready" }))
+        }
+        Ok(Ok(n)) => HttpResponse::ServiceUnavailable()
             .json(serde_json::json!({ "status": "migrations pending", "applied": n, "expected": expected })),
-        Err(error) => {
+        Ok(Err(error)) => {
             tracing::warn!("readiness check: {error}");
-            HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "database unreachable" }))
+            unreachable_database()
+        }
+        Err(_) => {
+            tracing::warn!("readiness check: no answer from the database within {READY_TIMEOUT:?}");
+            unreachable_database()
         }
     }
+}
+
+fn unreachable_database() -> HttpResponse {
+    HttpResponse::ServiceUnavailable().json(serde_json::json!({ "status": "database unreachable" }))
+}
+
+/// The Prometheus text format. It holds no personal data; operators usually keep it off
+/// the public side of their proxy all the same.
+async fn prometheus(state: web::Data<AppState>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/plain; version=0.0.4; charset=utf-8")
+        .body(metrics::render(&state.pool).await)
 }
 
 async fn jwks(state: web::Data<AppState>) -> HttpResponse {

@@ -11,6 +11,7 @@ use super::pages::{LandingPage, LinkStatusPage, RenewedPage};
 use super::{AppState, PageError, html};
 use crate::domain::Channel;
 use crate::links::{self, LinkState, Renewal};
+use crate::metrics::{self, LinkOpening};
 use crate::sessions;
 use crate::tokens::VerifiedToken;
 
@@ -27,7 +28,7 @@ struct CurrentLink {
 }
 
 /// Verifies the token and asks the database whether it is still current; anything else
-/// is answered with its status page.
+/// is answered with its status page (and counted as such).
 async fn check(
     state: &AppState,
     token: &str,
@@ -36,28 +37,41 @@ async fn check(
         Ok(verified) => verified,
         Err(reason) => {
             tracing::info!("refused link: {reason}");
-            return Ok(Err(status_page(state, "invalid", None, None)));
+            return Ok(Err(refuse(state, LinkOpening::Invalid, None, None)));
         }
     };
     let renew_action = format!("/b/{token}/renew");
-    Ok(match links::state(&state.pool, &verified).await? {
+    Ok(Err(match links::state(&state.pool, &verified).await? {
         LinkState::Current {
             token_id,
             expires_at,
-        } => Ok(CurrentLink {
-            token_id,
-            expires_at,
-        }),
-        LinkState::Unknown => Err(status_page(state, "invalid", None, None)),
-        LinkState::Expired => Err(status_page(state, "expired", None, Some(&renew_action))),
-        LinkState::Revoked => Err(status_page(state, "revoked", None, None)),
-        LinkState::Superseded { at, channel } => Err(status_page(
+        } => {
+            return Ok(Ok(CurrentLink {
+                token_id,
+                expires_at,
+            }));
+        }
+        LinkState::Unknown => refuse(state, LinkOpening::Invalid, None, None),
+        LinkState::Expired => refuse(state, LinkOpening::Expired, None, Some(&renew_action)),
+        LinkState::Revoked => refuse(state, LinkOpening::Revoked, None, None),
+        LinkState::Superseded { at, channel } => refuse(
             state,
-            "superseded",
+            LinkOpening::Superseded,
             Some((at, channel)),
             Some(&renew_action),
-        )),
-    })
+        ),
+    }))
+}
+
+/// The status page of a link that opens no bill, counted in the metrics.
+fn refuse(
+    state: &AppState,
+    outcome: LinkOpening,
+    newer: Option<(DateTime<Utc>, Channel)>,
+    renew_action: Option<&str>,
+) -> HttpResponse {
+    metrics::link_opening(outcome);
+    status_page(state, outcome.as_str(), newer, renew_action)
 }
 
 fn status_page(
@@ -111,6 +125,7 @@ async fn open(
         Err(refusal) => return Ok(refusal),
     };
     let session = sessions::open(&state.pool, link.token_id, link.expires_at).await?;
+    metrics::link_opening(LinkOpening::Viewed);
     let cookie = Cookie::build(sessions::COOKIE, session.cookie_value)
         .path("/bill")
         .http_only(true)

@@ -7,18 +7,17 @@ mod client_ip;
 mod health;
 mod link;
 mod link_requests;
+mod observe;
 pub mod pages;
 mod webhooks;
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Instant;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Server, ServiceResponse};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
-use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use askama::Template;
 use sqlx::PgPool;
@@ -35,6 +34,9 @@ pub struct AppState {
     pub minter: Minter,
     pub settings: Arc<Settings>,
 }
+
+/// How long requests in flight may take to finish once the server is stopped.
+const SHUTDOWN_GRACE_SECONDS: u64 = 10;
 
 /// The web server, bound and ready to run.
 pub struct Application {
@@ -57,7 +59,7 @@ impl Application {
                 .app_data(limits.clone())
                 .wrap(ErrorHandlers::new().default_handler_server(error_page))
                 .wrap(security_headers())
-                .wrap(from_fn(log_request))
+                .wrap(from_fn(observe::observe))
                 .configure(link::routes)
                 .configure(link_requests::routes)
                 .configure(bill::routes)
@@ -68,7 +70,9 @@ impl Application {
                 .default_service(web::to(not_found))
         })
         .listen(listener)?
-        .shutdown_timeout(10)
+        // `billpass serve` handles SIGINT and SIGTERM itself, stopping the workers too.
+        .disable_signals()
+        .shutdown_timeout(SHUTDOWN_GRACE_SECONDS)
         .run();
         Ok(Self { port, server })
     }
@@ -82,7 +86,7 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until the server is stopped (SIGINT/SIGTERM, or [`Self::handle`]).
+    /// Serves until the server is stopped through [`Self::handle`].
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
@@ -102,28 +106,6 @@ fn security_headers() -> DefaultHeaders {
         .add((header::X_FRAME_OPTIONS, "DENY"))
         .add((header::CACHE_CONTROL, "no-store"))
         .add(("X-Robots-Tag", "noindex, nofollow"))
-}
-
-/// Logs each request by its route pattern, so a token in the path never reaches a log.
-async fn log_request(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let started = Instant::now();
-    let method = req.method().clone();
-    let response = next.call(req).await?;
-    let route = response.request().match_pattern().map_or_else(
-        || "<unmatched>".to_owned(),
-        |p| p.replace("{token}", "<redacted>"),
-    );
-    tracing::info!(
-        %method,
-        route,
-        status = response.status().as_u16(),
-        ms = started.elapsed().as_secs_f64() * 1000.0,
-        "request"
-    );
-    Ok(response)
 }
 
 async fn stylesheet() -> HttpResponse {
@@ -193,19 +175,26 @@ impl From<sqlx::Error> for PageError {
 }
 
 /// Whether `error` comes from a database we cannot reach (rather than from a bug): worth
-/// a 503 and a retry.
+/// a 503 and a retry. Besides connections that fail or time out, that is PostgreSQL saying
+/// it is shutting down, starting up or out of connections (SQLSTATE classes 08, 53 and 57).
 pub fn database_unavailable(error: &anyhow::Error) -> bool {
-    error.chain().any(|cause| {
-        matches!(
-            cause.downcast_ref::<sqlx::Error>(),
+    error
+        .chain()
+        .any(|cause| match cause.downcast_ref::<sqlx::Error>() {
             Some(
                 sqlx::Error::PoolTimedOut
-                    | sqlx::Error::Io(_)
-                    | sqlx::Error::PoolClosed
-                    | sqlx::Error::Tls(_)
-            )
-        )
-    })
+                | sqlx::Error::Io(_)
+                | sqlx::Error::PoolClosed
+                | sqlx::Error::Tls(_)
+                | sqlx::Error::WorkerCrashed,
+            ) => true,
+            Some(sqlx::Error::Database(error)) => error.code().is_some_and(|code| {
+                ["08", "53", "57"]
+                    .iter()
+                    .any(|class| code.starts_with(class))
+            }),
+            _ => false,
+        })
 }
 
 impl ResponseError for PageError {
@@ -219,7 +208,11 @@ impl ResponseError for PageError {
 
     /// Logs the cause; the page itself is rendered by [`error_page`], which knows the brand.
     fn error_response(&self) -> HttpResponse {
-        tracing::error!("request failed: {:#}", self.0);
+        if self.status_code() == StatusCode::SERVICE_UNAVAILABLE {
+            tracing::warn!("request failed, database unavailable: {:#}", self.0);
+        } else {
+            tracing::error!("request failed: {:#}", self.0);
+        }
         HttpResponse::build(self.status_code())
             .insert_header((header::RETRY_AFTER, "30"))
             .finish()
@@ -264,4 +257,63 @@ fn error_page<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
     Ok(ErrorHandlerResponse::Response(
         ServiceResponse::new(request, page).map_into_right_body(),
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::error::Error;
+
+    use sqlx::error::{DatabaseError, ErrorKind};
+
+    use super::*;
+
+    /// An error PostgreSQL sent, with its SQLSTATE.
+    #[derive(Debug, thiserror::Error)]
+    #[error("SQLSTATE {0}")]
+    struct Sqlstate(&'static str);
+
+    impl DatabaseError for Sqlstate {
+        fn message(&self) -> &str {
+            self.0
+        }
+
+        fn code(&self) -> Option<Cow<'_, str>> {
+            Some(self.0.into())
+        }
+
+        fn as_error(&self) -> &(dyn Error + Send + Sync + 'static) {
+            self
+        }
+
+        fn as_error_mut(&mut self) -> &mut (dyn Error + Send + Sync + 'static) {
+            self
+        }
+
+        fn into_error(self: Box<Self>) -> Box<dyn Error + Send + Sync + 'static> {
+            self
+        }
+
+        fn kind(&self) -> ErrorKind {
+            ErrorKind::Other
+        }
+    }
+
+    fn from_postgres(code: &'static str) -> anyhow::Error {
+        anyhow::Error::from(sqlx::Error::Database(Box::new(Sqlstate(code)))).context("a page")
+    }
+
+    #[test]
+    fn a_database_shutting_down_starting_or_full_is_unavailable_not_a_bug() {
+        // admin_shutdown, cannot_connect_now, connection_failure, too_many_connections
+        for code in ["57P01", "57P03", "08006", "53300"] {
+            assert!(database_unavailable(&from_postgres(code)), "{code}");
+        }
+        let timed_out = anyhow::Error::from(sqlx::Error::PoolTimedOut);
+        assert!(database_unavailable(&timed_out));
+        // unique_violation, syntax_error: bugs, not outages
+        for code in ["23505", "42601"] {
+            assert!(!database_unavailable(&from_postgres(code)), "{code}");
+        }
+    }
 }

@@ -5,7 +5,8 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use crate::helpers::{
-    BILLS_JSONL, Billpass, CUSTOMERS_CSV, KillOnDrop, latest_link_in_outbox, session_cookie,
+    BILLS_JSONL, Billpass, CUSTOMERS_CSV, KillOnDrop, latest_link_in_outbox, plain_client,
+    session_cookie,
 };
 
 #[tokio::test]
@@ -44,10 +45,7 @@ async fn operator_imports_runs_a_cycle_and_the_customer_sees_the_bill() {
         .expect("the worker wrote Jane's email to the outbox");
     assert!(link.starts_with(&bp.base()));
 
-    let client = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap();
+    let client = plain_client();
     let mut landing = None;
     for _ in 0..50 {
         if let Ok(response) = client.get(&link).send().await {
@@ -141,6 +139,11 @@ async fn wrong_settings_stop_start_up_with_a_line_naming_the_setting() {
         ("BILLPASS_LINK_REQUESTS_PER_IP", "lots"),
         ("BILLPASS_LINK_REQUESTS_PER_ADDRESS", "5/fortnight"),
         ("BILLPASS_TRUSTED_PROXIES", "10.0.0.0/99"),
+        ("BILLPASS_LOG_FORMAT", "yaml"),
+        ("RUST_LOG", "billpass=loudest"),
+        ("DATABASE_URL", "mysql://root:hunter2@db/billpass"),
+        ("BILLPASS_EMAIL_CONCURRENCY", "lots"),
+        ("BILLPASS_SMS_GATEWAY", "carrier-pigeon"),
     ] {
         let out = bp.command(&["serve"]).env(name, value).output().unwrap();
         assert!(!out.status.success(), "{name}={value} was accepted");
@@ -161,4 +164,53 @@ async fn serve_without_a_key_says_how_to_make_one() {
     let out = bp.run(&["serve"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("billpass keys generate"));
+}
+
+/// Runs `serve` as given and returns its stderr, checking it failed with exactly one line
+/// and no panic.
+fn one_line_failure(mut command: std::process::Command) -> String {
+    let started = std::time::Instant::now();
+    let out = command.output().unwrap();
+    assert!(!out.status.success());
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "it gave up in good time"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(stderr.trim().lines().count(), 1, "one line: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    stderr
+}
+
+#[tokio::test]
+async fn a_listen_address_in_use_stops_serve_with_a_line_naming_billpass_listen() {
+    let (bp, _) = Billpass::new().await;
+    assert!(bp.run(&["keys", "generate"]).status.success());
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let mut serve = bp.command(&["serve"]);
+    serve.env("BILLPASS_LISTEN", &address);
+    let stderr = one_line_failure(serve);
+    assert!(stderr.contains("BILLPASS_LISTEN"), "{stderr}");
+    assert!(stderr.contains(&address), "{stderr}");
+}
+
+#[tokio::test]
+async fn an_unreachable_database_stops_serve_with_a_line_naming_database_url() {
+    let (bp, _) = Billpass::new().await;
+    assert!(bp.run(&["keys", "generate"]).status.success());
+    let nobody_listens = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut serve = bp.command(&["serve"]);
+    serve.env(
+        "DATABASE_URL",
+        format!("postgres://billpass:s3cret@127.0.0.1:{nobody_listens}/billpass"),
+    );
+    let stderr = one_line_failure(serve);
+    assert!(stderr.contains("cannot reach PostgreSQL"), "{stderr}");
+    assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+    assert!(!stderr.contains("s3cret"), "never the password: {stderr}");
 }

@@ -62,7 +62,7 @@ pub struct TestApp {
     pub settings: Arc<Settings>,
     pub minter: Minter,
     pub dir: tempfile::TempDir,
-    /// Does not follow redirects and keeps no cookies: tests look at each answer.
+    /// A [`plain_client`].
     pub client: reqwest::Client,
 }
 
@@ -96,10 +96,7 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
         settings,
         minter,
         dir,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client: plain_client(),
     }
 }
 
@@ -279,6 +276,14 @@ impl TestApp {
     }
 }
 
+/// A client that does not follow redirects and keeps no cookies: tests look at each answer.
+pub fn plain_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
 /// `billpass_session=…` from a response's `Set-Cookie`.
 pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
     response
@@ -338,6 +343,11 @@ pub struct Billpass {
 impl Billpass {
     pub async fn new() -> (Self, sqlx::PgPool) {
         let (url, pool) = fresh_database().await;
+        (Self::with_database(&url), pool)
+    }
+
+    /// The binary on the database at `url`.
+    pub fn with_database(url: &str) -> Self {
         let dir = tempfile::tempdir().unwrap();
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -345,7 +355,7 @@ impl Billpass {
             .unwrap()
             .port();
         let env = vec![
-            ("DATABASE_URL".into(), url),
+            ("DATABASE_URL".into(), url.to_owned()),
             (
                 "BILLPASS_KEYS_DIR".into(),
                 dir.path().join("keys").display().to_string(),
@@ -361,7 +371,7 @@ impl Billpass {
             ),
             ("RUST_LOG".into(), "info".into()),
         ];
-        (Self { env, dir }, pool)
+        Self { env, dir }
     }
 
     pub fn command(&self, args: &[&str]) -> Command {
@@ -386,6 +396,70 @@ impl Billpass {
         path.display().to_string()
     }
 
+    /// Starts `command` (a `serve`) with its stderr in `log`, and waits until it answers.
+    pub async fn spawn_serving(&self, mut command: Command, log: &Path) -> KillOnDrop {
+        let child = command
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(log).unwrap())
+            .spawn()
+            .unwrap();
+        let child = KillOnDrop(child);
+        let health = format!("{}/healthz", self.base());
+        for _ in 0..200 {
+            if reqwest::get(&health).await.is_ok() {
+                return child;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!(
+            "serve did not come up: {}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        );
+    }
+
+    /// A signing key and the standard customers and bills, as an operator sets them up.
+    pub fn load_examples(&self) {
+        assert!(self.run(&["keys", "generate"]).status.success());
+        let customers = self.file("customers.csv", CUSTOMERS_CSV);
+        let bills = self.file("bills.jsonl", BILLS_JSONL);
+        for (kind, file) in [("customers", customers), ("bills", bills)] {
+            let out = self.run(&["import", kind, &file]);
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+
+    /// The newest link sent to `address` through the outbox, waiting for the worker.
+    pub async fn link_sent_to(&self, address: &str) -> String {
+        let outbox = self.dir.path().join("outbox");
+        for _ in 0..100 {
+            if let Some(link) = latest_link_in_outbox(&outbox, address) {
+                return link;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        panic!("no message to {address} in the outbox");
+    }
+
+    /// A staff API key made with `billpass staff create-key` (its last line).
+    pub fn staff_key(&self, name: &str, role: &str) -> String {
+        let out = self.run(&["staff", "create-key", "--name", name, "--role", role]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        stdout.trim().lines().last().unwrap().to_owned()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base())
+    }
+
     pub fn base(&self) -> String {
         self.env
             .iter()
@@ -398,6 +472,33 @@ impl Billpass {
 
 /// Kills the child process when the test ends, pass or fail.
 pub struct KillOnDrop(pub Child);
+
+impl KillOnDrop {
+    /// Sends SIGTERM, as a supervisor stopping the process does.
+    pub fn sigterm(&self) {
+        let pid = self.0.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(sent.success(), "kill -TERM {pid}");
+    }
+
+    /// Sends SIGTERM and waits up to `within` for the process to exit.
+    pub async fn terminate(&mut self, within: std::time::Duration) -> std::process::ExitStatus {
+        self.sigterm();
+        self.exit_within(within).await
+    }
+
+    /// Waits up to `within` for the process to exit.
+    pub async fn exit_within(&mut self, within: std::time::Duration) -> std::process::ExitStatus {
+        let deadline = std::time::Instant::now() + within;
+        while std::time::Instant::now() < deadline {
+            if let Some(status) = self.0.try_wait().unwrap() {
+                return status;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        panic!("still running after {within:?}");
+    }
+}
 
 impl Drop for KillOnDrop {
     fn drop(&mut self) {

@@ -190,13 +190,13 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         let status = self.status_code();
         let error = match self {
+            ApiError::Unexpected(cause) if status == StatusCode::SERVICE_UNAVAILABLE => {
+                tracing::warn!("staff API request failed, database unavailable: {cause:#}");
+                "the database is unreachable; try again in a minute".to_owned()
+            }
             ApiError::Unexpected(cause) => {
                 tracing::error!("staff API request failed: {cause:#}");
-                if status == StatusCode::SERVICE_UNAVAILABLE {
-                    "the database is unreachable; try again in a minute".to_owned()
-                } else {
-                    "something went wrong on our side; the error is logged".to_owned()
-                }
+                "something went wrong on our side; the error is logged".to_owned()
             }
             other => other.to_string(),
         };

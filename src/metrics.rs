@@ -1,0 +1,391 @@
+//! Prometheus metrics, served at `GET /metrics` in the text format.
+//!
+//! Two kinds: counters and histograms of what this process did (requests, links minted,
+//! link openings, deliveries), which Prometheus sums over instances; and figures read
+//! from PostgreSQL when scraped (the delivery queue, cycle runs), which are the same
+//! whichever instance answers. No label carries personal data: routes are patterns,
+//! never paths.
+
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use actix_web::http::Method;
+use prometheus::core::Collector;
+use prometheus::{
+    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
+};
+use sqlx::PgPool;
+
+use crate::domain::Channel;
+use crate::links::MintReason;
+
+/// How long a scrape waits for PostgreSQL before reporting it down.
+const DATABASE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// Finished cycle runs stay in the metrics this long, so their last figures are seen.
+const FINISHED_RUNS_SHOWN: &str = "1 hour";
+
+/// How a customer's visit to a link ended (`billpass_link_openings_total{outcome}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkOpening {
+    /// "View my bill" pressed on a current link: a bill session opened.
+    Viewed,
+    Expired,
+    Superseded,
+    Revoked,
+    /// Malformed, forged, or not on record.
+    Invalid,
+}
+
+impl LinkOpening {
+    const ALL: [LinkOpening; 5] = [
+        LinkOpening::Viewed,
+        LinkOpening::Expired,
+        LinkOpening::Superseded,
+        LinkOpening::Revoked,
+        LinkOpening::Invalid,
+    ];
+
+    /// The label, and for a refusal the `data-link-status` of its page.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkOpening::Viewed => "viewed",
+            LinkOpening::Expired => "expired",
+            LinkOpening::Superseded => "superseded",
+            LinkOpening::Revoked => "revoked",
+            LinkOpening::Invalid => "invalid",
+        }
+    }
+}
+
+/// What happened to a delivery (`billpass_deliveries_total{channel,status}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeliveryEvent {
+    /// Written to the outbox with its link (or as the fallback of a failed one).
+    Queued,
+    /// Failed for now and queued again for a later attempt.
+    Retried,
+    /// Accepted by the SMTP server or the SMS gateway.
+    Sent,
+    /// Reported delivered by the gateway.
+    Delivered,
+    /// Failed for good, or cancelled unsent by a revocation.
+    Failed,
+}
+
+impl DeliveryEvent {
+    const ALL: [DeliveryEvent; 5] = [
+        DeliveryEvent::Queued,
+        DeliveryEvent::Retried,
+        DeliveryEvent::Sent,
+        DeliveryEvent::Delivered,
+        DeliveryEvent::Failed,
+    ];
+
+    fn as_str(self) -> &'static str {
+        match self {
+            DeliveryEvent::Queued => "queued",
+            DeliveryEvent::Retried => "retried",
+            DeliveryEvent::Sent => "sent",
+            DeliveryEvent::Delivered => "delivered",
+            DeliveryEvent::Failed => "failed",
+        }
+    }
+}
+
+/// What this process counts.
+struct Counters {
+    registry: Registry,
+    http_requests: IntCounterVec,
+    http_duration: HistogramVec,
+    tokens_minted: IntCounterVec,
+    link_openings: IntCounterVec,
+    deliveries: IntCounterVec,
+}
+
+static COUNTERS: LazyLock<Counters> = LazyLock::new(Counters::new);
+
+/// Registers `collector` in `registry`; names are fixed in this file, so a clash is a bug
+/// that every test of `/metrics` shows.
+fn registered<C: Collector + Clone + 'static>(registry: &Registry, collector: C) -> C {
+    registry
+        .register(Box::new(collector.clone()))
+        .expect("metric names are unique");
+    collector
+}
+
+fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
+    let counter = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
+    registered(registry, counter)
+}
+
+impl Counters {
+    fn new() -> Self {
+        let registry = Registry::new();
+        let http_requests = counter(
+            &registry,
+            "billpass_http_requests_total",
+            "HTTP requests answered, by method, route pattern and status.",
+            &["method", "route", "status"],
+        );
+        let buckets = vec![
+            0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+        ];
+        let http_duration = registered(
+            &registry,
+            HistogramVec::new(
+                HistogramOpts::new(
+                    "billpass_http_request_duration_seconds",
+                    "Time to answer HTTP requests, by method, route pattern and status.",
+                )
+                .buckets(buckets),
+                &["method", "route", "status"],
+            )
+            .expect("valid metric"),
+        );
+        let tokens_minted = counter(
+            &registry,
+            "billpass_tokens_minted_total",
+            "Link tokens minted, by reason: cycle, resend, renewal, self_service.",
+            &["reason"],
+        );
+        let link_openings = counter(
+            &registry,
+            "billpass_link_openings_total",
+            "Visits to links, by outcome: viewed (a bill session opened), expired, superseded, \
+             revoked, invalid.",
+            &["outcome"],
+        );
+        let deliveries = counter(
+            &registry,
+            "billpass_deliveries_total",
+            "Deliveries by channel and what happened: queued, retried, sent, delivered, failed.",
+            &["channel", "status"],
+        );
+        // Every outcome is reported from the start, at 0, so rates work from the first scrape.
+        for opening in LinkOpening::ALL {
+            link_openings.with_label_values(&[opening.as_str()]);
+        }
+        for channel in [Channel::Email, Channel::Sms] {
+            for event in DeliveryEvent::ALL {
+                deliveries.with_label_values(&[channel.as_str(), event.as_str()]);
+            }
+        }
+        Self {
+            registry,
+            http_requests,
+            http_duration,
+            tokens_minted,
+            link_openings,
+            deliveries,
+        }
+    }
+}
+
+/// Counts an answered HTTP request; `route` is its pattern (`/b/{token}`), `None` when no
+/// route matched.
+pub fn http_request(method: &Method, route: Option<&str>, status: u16, took: Duration) {
+    // Unknown methods are one label, so a client cannot make up new series.
+    let known = [
+        Method::GET,
+        Method::HEAD,
+        Method::POST,
+        Method::PUT,
+        Method::PATCH,
+        Method::DELETE,
+        Method::OPTIONS,
+    ];
+    let method = if known.contains(method) {
+        method.as_str()
+    } else {
+        "other"
+    };
+    let status = status.to_string();
+    let labels = [method, route.unwrap_or("<unmatched>"), status.as_str()];
+    COUNTERS.http_requests.with_label_values(&labels).inc();
+    COUNTERS
+        .http_duration
+        .with_label_values(&labels)
+        .observe(took.as_secs_f64());
+}
+
+/// Counts `count` link tokens minted for `reason`.
+pub fn tokens_minted(reason: MintReason<'_>, count: usize) {
+    COUNTERS
+        .tokens_minted
+        .with_label_values(&[reason.as_str()])
+        .inc_by(count as u64);
+}
+
+/// Counts a visit to a link that ended in `outcome`.
+pub fn link_opening(outcome: LinkOpening) {
+    COUNTERS
+        .link_openings
+        .with_label_values(&[outcome.as_str()])
+        .inc();
+}
+
+/// Counts `count` deliveries on `channel` that went through `event`.
+pub fn deliveries(channel: Channel, event: DeliveryEvent, count: u64) {
+    COUNTERS
+        .deliveries
+        .with_label_values(&[channel.as_str(), event.as_str()])
+        .inc_by(count);
+}
+
+/// Everything, in the Prometheus text format: this process's counters, its connection
+/// pool, and the figures PostgreSQL holds (or `billpass_database_up 0` when it does not
+/// answer in time).
+pub async fn render(pool: &PgPool) -> String {
+    let scraped = Registry::new();
+    let connections = registered(
+        &scraped,
+        IntGaugeVec::new(
+            Opts::new(
+                "billpass_database_connections",
+                "Connections in this process's pool, by state: idle or busy.",
+            ),
+            &["state"],
+        )
+        .expect("valid metric"),
+    );
+    let idle = pool.num_idle() as i64;
+    connections.with_label_values(&["idle"]).set(idle);
+    connections
+        .with_label_values(&["busy"])
+        .set(i64::from(pool.size()) - idle);
+    let up = registered(
+        &scraped,
+        IntGauge::new(
+            "billpass_database_up",
+            "1 when PostgreSQL answered this scrape, 0 when it did not.",
+        )
+        .expect("valid metric"),
+    );
+    match tokio::time::timeout(DATABASE_TIMEOUT, Figures::read(pool)).await {
+        Ok(Ok(figures)) => {
+            up.set(1);
+            figures.register(&scraped);
+        }
+        Ok(Err(error)) => tracing::warn!("metrics: reading figures from the database: {error}"),
+        Err(_) => tracing::warn!("metrics: the database did not answer in time"),
+    }
+    let mut families = COUNTERS.registry.gather();
+    families.extend(scraped.gather());
+    let mut text = Vec::new();
+    TextEncoder::new()
+        .encode(&families, &mut text)
+        .expect("the text format takes any metric");
+    String::from_utf8(text).expect("the text format is UTF-8")
+}
+
+/// What PostgreSQL says at scrape time.
+struct Figures {
+    /// Per channel: deliveries queued or being sent, and how long the oldest has been due.
+    queue: Vec<(String, i64, f64)>,
+    /// Cycle runs per status.
+    runs_by_status: Vec<(String, i64)>,
+    /// Active and recently finished runs: id, cycle, customers, minted, skipped.
+    runs: Vec<(i64, String, i64, i64, i64)>,
+}
+
+impl Figures {
+    async fn read(pool: &PgPool) -> sqlx::Result<Self> {
+        let mut conn = pool.acquire().await?;
+        // An index-only scan of the pending deliveries' partial index.
+        let queue = sqlx::query_as(
+            "SELECT channel, count(*),
+                    extract(epoch FROM greatest(now() - min(next_attempt_at), interval '0'))::float8
+             FROM deliveries WHERE status IN ('queued', 'sending')
+             GROUP BY channel",
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        // One row per run: a few a month.
+        let runs_by_status =
+            sqlx::query_as("SELECT status, count(*) FROM cycle_runs GROUP BY status")
+                .fetch_all(&mut *conn)
+                .await?;
+        let runs = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT id, cycle, total, minted, skipped FROM cycle_runs
+             WHERE status IN ('scheduled', 'running') OR finished_at > now() - interval '{FINISHED_RUNS_SHOWN}'
+             ORDER BY id"
+        )))
+        .fetch_all(&mut *conn)
+        .await?;
+        Ok(Self {
+            queue,
+            runs_by_status,
+            runs,
+        })
+    }
+
+    fn register(self, registry: &Registry) {
+        let gauge = |name: &str, help: &str, labels: &[&str]| {
+            registered(
+                registry,
+                IntGaugeVec::new(Opts::new(name, help), labels).expect("valid metric"),
+            )
+        };
+        let depth = gauge(
+            "billpass_delivery_queue_depth",
+            "Deliveries waiting to be sent or being sent, by channel.",
+            &["channel"],
+        );
+        let oldest = registered(
+            registry,
+            GaugeVec::new(
+                Opts::new(
+                    "billpass_delivery_queue_oldest_age_seconds",
+                    "How long the longest-waiting unsent delivery has been due, by channel.",
+                ),
+                &["channel"],
+            )
+            .expect("valid metric"),
+        );
+        // Both channels always appear, at 0 when nothing waits.
+        for channel in [Channel::Email, Channel::Sms] {
+            depth.with_label_values(&[channel.as_str()]).set(0);
+            oldest.with_label_values(&[channel.as_str()]).set(0.0);
+        }
+        for (channel, count, age) in &self.queue {
+            depth.with_label_values(&[channel.as_str()]).set(*count);
+            oldest.with_label_values(&[channel.as_str()]).set(*age);
+        }
+        let by_status = gauge(
+            "billpass_cycle_runs",
+            "Cycle runs by status: scheduled, running, completed, failed.",
+            &["status"],
+        );
+        for status in ["scheduled", "running", "completed", "failed"] {
+            by_status.with_label_values(&[status]).set(0);
+        }
+        for (status, count) in &self.runs_by_status {
+            by_status.with_label_values(&[status.as_str()]).set(*count);
+        }
+        let labels = ["cycle", "run"];
+        let customers = gauge(
+            "billpass_cycle_run_customers",
+            "Customers with a bill in the cycle of an active or recently finished run.",
+            &labels,
+        );
+        let minted = gauge(
+            "billpass_cycle_run_minted",
+            "Links a run minted and queued so far.",
+            &labels,
+        );
+        let skipped = gauge(
+            "billpass_cycle_run_skipped",
+            "Customers a run skipped so far (already sent, or no usable contact).",
+            &labels,
+        );
+        for (id, cycle, total, done, passed) in &self.runs {
+            let id = id.to_string();
+            let run = [cycle.as_str(), id.as_str()];
+            customers.with_label_values(&run).set(*total);
+            minted.with_label_values(&run).set(*done);
+            skipped.with_label_values(&run).set(*passed);
+        }
+    }
+}
