@@ -25,6 +25,8 @@ const POLL: Duration = Duration::from_secs(1);
 const CLAIM_AHEAD: usize = 16;
 /// Outcomes written at once, at most.
 const RECORD_BATCH: usize = 256;
+/// Batches of outcomes written at the same time, at most.
+const RECORD_WRITERS: usize = 2;
 /// How long sends in flight may take to finish on shutdown.
 const GRACE: Duration = Duration::from_secs(20);
 /// The longest wait between two attempts.
@@ -250,12 +252,14 @@ impl Outbox {
     }
 
     /// Writes outcomes as they come: whatever has arrived meanwhile is written together
-    /// (successes in one statement), and the claimer hears that slots are free.
+    /// (successes in one statement), up to [`RECORD_WRITERS`] batches at once so messages
+    /// in flight wait for one write at most, and the claimer hears that slots are free.
     async fn record_outcomes(
         self: Arc<Self>,
         mut outcomes: mpsc::UnboundedReceiver<Outcome>,
         freed: Arc<Notify>,
     ) {
+        let mut writing = JoinSet::new();
         while let Some(first) = outcomes.recv().await {
             let mut batch = vec![first];
             while batch.len() < RECORD_BATCH {
@@ -264,9 +268,16 @@ impl Outbox {
                     Err(_) => break,
                 }
             }
-            self.record_all(batch).await;
-            freed.notify_one();
+            if writing.len() >= RECORD_WRITERS {
+                writing.join_next().await;
+            }
+            let (outbox, freed) = (self.clone(), freed.clone());
+            writing.spawn(async move {
+                outbox.record_all(batch).await;
+                freed.notify_one();
+            });
         }
+        while writing.join_next().await.is_some() {}
     }
 
     async fn record_all(&self, outcomes: Vec<Outcome>) {
