@@ -3,7 +3,6 @@
 
 use chrono::NaiveDate;
 use serde::Deserialize;
-use sqlx::PgPool;
 
 use crate::domain::{Currency, Money};
 
@@ -116,9 +115,10 @@ struct StoredUsage {
     unit: Option<String>,
 }
 
+/// A stored bill with what its page needs of the customer and of their previous bill (the
+/// latest one in the same currency that ended before this one began), as one query reads it.
 #[derive(sqlx::FromRow)]
-struct BillRow {
-    customer_id: i64,
+pub struct BillRow {
     name: String,
     account_id: String,
     cycle: String,
@@ -132,14 +132,28 @@ struct BillRow {
     payments: i64,
     lines: sqlx::types::Json<Vec<StoredLine>>,
     usage: sqlx::types::Json<Vec<StoredUsage>>,
+    previous_period_end: Option<NaiveDate>,
+    previous_amount_due: Option<i64>,
+    previous_lines: Option<sqlx::types::Json<Vec<StoredLine>>>,
 }
 
-/// The columns of `BillRow`, for `concat!` into queries.
-macro_rules! bill_columns {
+/// The select list that reads a [`BillRow`] from the bill `b`, its customer `c` and the
+/// previous bill `p`, for `concat!` into a query.
+macro_rules! bill_row_columns {
     () => {
-        "b.customer_id, c.name, c.account_id, b.cycle, b.period_start, b.period_end, b.issued_on,
-         b.due_on, b.currency, b.amount_due, b.previous_balance, b.payments, b.lines, b.usage"
+        "b.cycle, b.period_start, b.period_end, b.issued_on, b.due_on, b.currency, b.amount_due,
+         b.previous_balance, b.payments, b.lines, b.usage, c.name, c.account_id,
+         p.period_end AS previous_period_end, p.amount_due AS previous_amount_due,
+         p.lines AS previous_lines"
     };
+}
+pub(crate) use bill_row_columns;
+
+/// What "what changed" compares with.
+struct PreviousBill<'a> {
+    period_end: NaiveDate,
+    amount_due: i64,
+    lines: &'a [StoredLine],
 }
 
 fn date(d: NaiveDate) -> String {
@@ -147,35 +161,20 @@ fn date(d: NaiveDate) -> String {
 }
 
 impl BillView {
-    /// Loads bill `bill_id` and the customer's bill before it.
-    pub async fn load(pool: &PgPool, bill_id: i64) -> anyhow::Result<Option<BillView>> {
-        let Some(bill): Option<BillRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            bill_columns!(),
-            " FROM bills b JOIN customers c ON c.id = b.customer_id WHERE b.id = $1"
-        ))
-        .bind(bill_id)
-        .fetch_optional(pool)
-        .await?
-        else {
-            return Ok(None);
+    /// Formats a bill read with [`bill_row_columns`].
+    pub fn build(bill: &BillRow) -> anyhow::Result<BillView> {
+        let previous = match (
+            bill.previous_period_end,
+            bill.previous_amount_due,
+            &bill.previous_lines,
+        ) {
+            (Some(period_end), Some(amount_due), Some(lines)) => Some(PreviousBill {
+                period_end,
+                amount_due,
+                lines,
+            }),
+            _ => None,
         };
-        let previous: Option<BillRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            bill_columns!(),
-            " FROM bills b JOIN customers c ON c.id = b.customer_id
-             WHERE b.customer_id = $1 AND b.period_end < $2 AND b.currency = $3
-             ORDER BY b.period_end DESC LIMIT 1"
-        ))
-        .bind(bill.customer_id)
-        .bind(bill.period_start)
-        .bind(&bill.currency)
-        .fetch_optional(pool)
-        .await?;
-        Ok(Some(Self::build(&bill, previous.as_ref())?))
-    }
-
-    fn build(bill: &BillRow, previous: Option<&BillRow>) -> anyhow::Result<BillView> {
         let currency = Currency::parse(&bill.currency).map_err(anyhow::Error::msg)?;
         let money = |minor| Money { minor, currency }.to_string();
         let charges: i64 = bill.lines.iter().map(|l| l.amount).sum();
@@ -212,7 +211,7 @@ impl BillView {
                     amount: money(l.amount),
                 })
                 .collect(),
-            comparison: previous.map(|p| compare(bill, p, currency)),
+            comparison: previous.map(|p| compare(bill, &p, currency)),
             chart: UsageChart::build(&bill.usage, bill.period_end),
         })
     }
@@ -235,7 +234,7 @@ fn direction(difference: i64) -> &'static str {
     }
 }
 
-fn compare(bill: &BillRow, previous: &BillRow, currency: Currency) -> Comparison {
+fn compare(bill: &BillRow, previous: &PreviousBill, currency: Currency) -> Comparison {
     let difference = bill.amount_due - previous.amount_due;
     let percent = (previous.amount_due != 0).then(|| {
         let pct = difference as f64 * 100.0 / previous.amount_due.unsigned_abs() as f64;

@@ -403,6 +403,7 @@ pub async fn serve(
             .with_context(|| format!("BILLPASS_LISTEN: cannot listen on {}", settings.listen))?;
         let app = Application::build(
             AppState {
+                reads: Arc::new(db::ReadPool::beside(&pool, settings.page_db_connections)),
                 pool,
                 minter,
                 settings: settings.clone(),

@@ -1,10 +1,18 @@
 //! The database: created when missing, migrated on every start.
 
-use std::time::Duration;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use sqlx::migrate::MigrateDatabase;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::{Connection, PgConnection};
+use tokio::sync::Semaphore;
+
+/// A pooled connection idle for longer than this is pinged before it is handed out.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
+/// How long a query waits for a connection before it fails.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Connects to `url`, creating the database and applying migrations when needed.
 pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
@@ -23,7 +31,19 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
     }
     let pool = PgPoolOptions::new()
         .max_connections(16)
-        .acquire_timeout(Duration::from_secs(5))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        // sqlx pings every connection it hands out by default: a second round trip for each
+        // query of a page. A connection that was just in use needs no such test; one that sat
+        // idle (across a database restart, say) still gets it.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > IDLE_BEFORE_PING {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .after_connect(|_, _| {
             Box::pin(async {
                 crate::sockets::disable_nagle();
@@ -38,6 +58,77 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
         .await
         .context("applying database migrations")?;
     Ok(pool)
+}
+
+/// Connections for the customer pages' reads, beside the sqlx pool.
+///
+/// The sqlx pool sends a round trip down every connection given back to it, to find one
+/// that a cancelled query left mid-answer: for a page that makes one query, as many round
+/// trips again. Here a connection goes back only after its read completed; one whose read
+/// failed or was cancelled is closed instead. Like the pool, it pings a connection that sat
+/// idle before handing it out.
+pub struct ReadPool {
+    options: PgConnectOptions,
+    idle: Mutex<Vec<(PgConnection, Instant)>>,
+    permits: Semaphore,
+}
+
+impl ReadPool {
+    /// Up to `size` connections to `pool`'s database, opened when needed.
+    pub fn beside(pool: &PgPool, size: u32) -> Self {
+        Self {
+            options: (*pool.connect_options()).clone(),
+            idle: Mutex::default(),
+            permits: Semaphore::new(size as usize),
+        }
+    }
+
+    /// Runs `read` on a connection of its own.
+    pub async fn run<T>(
+        &self,
+        read: impl AsyncFnOnce(&mut PgConnection) -> sqlx::Result<T>,
+    ) -> sqlx::Result<T> {
+        let _permit = tokio::time::timeout(ACQUIRE_TIMEOUT, self.permits.acquire())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?
+            .map_err(|_| sqlx::Error::PoolClosed)?;
+        let mut conn = self.connection().await?;
+        let result = read(&mut conn).await;
+        if result.is_ok() {
+            self.idle_connections().push((conn, Instant::now()));
+        }
+        result
+    }
+
+    /// The connection used last, when it is still good; else a new one.
+    async fn connection(&self) -> sqlx::Result<PgConnection> {
+        loop {
+            let idle = self.idle_connections().pop();
+            match idle {
+                Some((conn, since)) if since.elapsed() <= IDLE_BEFORE_PING => return Ok(conn),
+                Some((mut conn, _)) => {
+                    if conn.ping().await.is_ok() {
+                        return Ok(conn);
+                    }
+                }
+                None => {
+                    let conn = tokio::time::timeout(
+                        ACQUIRE_TIMEOUT,
+                        PgConnection::connect_with(&self.options),
+                    )
+                    .await
+                    .map_err(|_| sqlx::Error::PoolTimedOut)??;
+                    crate::sockets::disable_nagle();
+                    return Ok(conn);
+                }
+            }
+        }
+    }
+
+    fn idle_connections(&self) -> MutexGuard<'_, Vec<(PgConnection, Instant)>> {
+        // The list stays whole whatever panicked while holding it.
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// The URL without its password, for messages.

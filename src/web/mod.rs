@@ -21,6 +21,7 @@ use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use askama::Template;
 use sqlx::PgPool;
 
+use crate::db::ReadPool;
 use crate::links::Minter;
 use crate::settings::Settings;
 use pages::MessagePage;
@@ -29,6 +30,8 @@ use pages::MessagePage;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
+    /// Connections for the customer pages' link and session checks.
+    pub reads: Arc<ReadPool>,
     pub minter: Minter,
     pub settings: Arc<Settings>,
 }
