@@ -1,7 +1,7 @@
 //! A bill as the customer sees it: formatted amounts, the comparison with the previous
 //! bill and the usage chart, computed from the stored rows.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use crate::domain::{Currency, Money};
@@ -156,8 +156,32 @@ struct PreviousBill<'a> {
     lines: &'a [StoredLine],
 }
 
+/// Month names, written out here rather than through chrono's `format`, which parses its
+/// pattern on every call: a bill page names up to 30 months. The short name is the first
+/// three letters.
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// `Oct` for `10`.
+fn short_month(month: u32) -> &'static str {
+    &MONTHS[month as usize - 1][..3]
+}
+
+/// `2 Nov 2026`.
 fn date(d: NaiveDate) -> String {
-    d.format("%-d %b %Y").to_string()
+    format!("{} {} {}", d.day(), short_month(d.month()), d.year())
 }
 
 impl BillView {
@@ -280,7 +304,11 @@ fn compare(bill: &BillRow, previous: &PreviousBill, currency: Currency) -> Compa
     scored.sort_by_key(|(delta, _)| std::cmp::Reverse(delta.unsigned_abs()));
     let movers = scored.into_iter().take(3).map(|(_, m)| m).collect();
     Comparison {
-        previous_period: previous.period_end.format("%b %Y").to_string(),
+        previous_period: format!(
+            "{} {}",
+            short_month(previous.period_end.month()),
+            previous.period_end.year()
+        ),
         previous_amount: fmt(previous.amount_due),
         difference: signed(difference, currency),
         percent,
@@ -314,7 +342,7 @@ impl UsageChart {
         let bar_width = slot * 3 / 5;
         let plot = Self::HEIGHT - Self::TOP - Self::BOTTOM;
         let offset = (Self::MAX_PERIODS - recent.len()) as u32 * slot;
-        let current_period = period_end.format("%Y-%m").to_string();
+        let current_period = format!("{:04}-{:02}", period_end.year(), period_end.month());
         let mut previous_year: Option<&str> = None;
         let mut spoken = Vec::with_capacity(recent.len());
         let bars = recent
@@ -325,14 +353,10 @@ impl UsageChart {
                 let height = ((value / max) * plot as f64).round().max(1.0) as u32;
                 let x = offset + i as u32 * slot + (slot - bar_width) / 2;
                 let (year, month) = u.period.split_once('-').unwrap_or(("", &u.period));
-                let month = month
-                    .parse::<u32>()
-                    .ok()
-                    .and_then(|m| NaiveDate::from_ymd_opt(2000, m, 1));
-                let month_name =
-                    month.map_or_else(|| u.period.clone(), |d| d.format("%b").to_string());
+                let month = month.parse::<u32>().ok().filter(|m| (1..=12).contains(m));
+                let month_name = month.map_or_else(|| u.period.clone(), |m| short_month(m).into());
                 let month_name_long =
-                    month.map_or_else(|| u.period.clone(), |d| d.format("%B").to_string());
+                    month.map_or_else(|| u.period.clone(), |m| MONTHS[m as usize - 1].into());
                 let label = match previous_year {
                     Some(prev) if prev != year && !year.is_empty() => {
                         format!("{month_name} {}", &year[year.len().saturating_sub(2)..])
