@@ -8,6 +8,7 @@ mod delivery;
 mod helpers;
 mod imports;
 mod keys;
+mod packaging;
 mod refusals;
 mod smtp_server;
 mod staff_access;
