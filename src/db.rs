@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use sqlx::migrate::MigrateDatabase;
-use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
+use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Connection, PgConnection};
 use tokio::sync::Semaphore;
 
@@ -66,9 +66,9 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
 /// that a cancelled query left mid-answer: for a page that makes one query, as many round
 /// trips again. Here a connection goes back only after its read completed; one whose read
 /// failed or was cancelled is closed instead. Like the pool, it pings a connection that sat
-/// idle before handing it out.
+/// idle before handing it out, and closes with it.
 pub struct ReadPool {
-    options: PgConnectOptions,
+    pool: PgPool,
     idle: Mutex<Vec<(PgConnection, Instant)>>,
     permits: Semaphore,
 }
@@ -77,50 +77,62 @@ impl ReadPool {
     /// Up to `size` connections to `pool`'s database, opened when needed.
     pub fn beside(pool: &PgPool, size: u32) -> Self {
         Self {
-            options: (*pool.connect_options()).clone(),
+            pool: pool.clone(),
             idle: Mutex::default(),
             permits: Semaphore::new(size as usize),
         }
     }
 
-    /// Runs `read` on a connection of its own.
+    /// Runs `read` on a connection of its own. `read` runs again on a new connection when
+    /// it fails on one that was used before: the database may have dropped that one since
+    /// (a restart, a terminated backend), and a read is safe to repeat.
     pub async fn run<T>(
         &self,
-        read: impl AsyncFnOnce(&mut PgConnection) -> sqlx::Result<T>,
+        read: impl AsyncFn(&mut PgConnection) -> sqlx::Result<T>,
     ) -> sqlx::Result<T> {
+        if self.pool.is_closed() {
+            self.idle_connections().clear();
+            return Err(sqlx::Error::PoolClosed);
+        }
         let _permit = tokio::time::timeout(ACQUIRE_TIMEOUT, self.permits.acquire())
             .await
             .map_err(|_| sqlx::Error::PoolTimedOut)?
             .map_err(|_| sqlx::Error::PoolClosed)?;
-        let mut conn = self.connection().await?;
-        let result = read(&mut conn).await;
-        if result.is_ok() {
+        let result = match self.idle_connection().await {
+            Some(mut conn) => match read(&mut conn).await {
+                Ok(value) => Ok((conn, value)),
+                Err(_) => self.run_on_new(&read).await,
+            },
+            None => self.run_on_new(&read).await,
+        };
+        result.map(|(conn, value)| {
             self.idle_connections().push((conn, Instant::now()));
-        }
-        result
+            value
+        })
     }
 
-    /// The connection used last, when it is still good; else a new one.
-    async fn connection(&self) -> sqlx::Result<PgConnection> {
+    async fn run_on_new<T>(
+        &self,
+        read: &impl AsyncFn(&mut PgConnection) -> sqlx::Result<T>,
+    ) -> sqlx::Result<(PgConnection, T)> {
+        let mut conn = tokio::time::timeout(
+            ACQUIRE_TIMEOUT,
+            PgConnection::connect_with(&self.pool.connect_options()),
+        )
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)??;
+        crate::sockets::disable_nagle();
+        let value = read(&mut conn).await?;
+        Ok((conn, value))
+    }
+
+    /// The connection used last, pinged first if it sat idle; `None` when there is none
+    /// left that answers.
+    async fn idle_connection(&self) -> Option<PgConnection> {
         loop {
-            let idle = self.idle_connections().pop();
-            match idle {
-                Some((conn, since)) if since.elapsed() <= IDLE_BEFORE_PING => return Ok(conn),
-                Some((mut conn, _)) => {
-                    if conn.ping().await.is_ok() {
-                        return Ok(conn);
-                    }
-                }
-                None => {
-                    let conn = tokio::time::timeout(
-                        ACQUIRE_TIMEOUT,
-                        PgConnection::connect_with(&self.options),
-                    )
-                    .await
-                    .map_err(|_| sqlx::Error::PoolTimedOut)??;
-                    crate::sockets::disable_nagle();
-                    return Ok(conn);
-                }
+            let (mut conn, since) = self.idle_connections().pop()?;
+            if since.elapsed() <= IDLE_BEFORE_PING || conn.ping().await.is_ok() {
+                return Some(conn);
             }
         }
     }
