@@ -1,9 +1,8 @@
 //! A bill as the customer sees it: formatted amounts, the comparison with the previous
 //! bill and the usage chart, computed from the stored rows.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
-use sqlx::PgPool;
 
 use crate::domain::{Currency, Money};
 
@@ -116,9 +115,10 @@ struct StoredUsage {
     unit: Option<String>,
 }
 
+/// A stored bill with what its page needs of the customer and of their previous bill (the
+/// latest one in the same currency that ended before this one began), as one query reads it.
 #[derive(sqlx::FromRow)]
-struct BillRow {
-    customer_id: i64,
+pub struct BillRow {
     name: String,
     account_id: String,
     cycle: String,
@@ -132,50 +132,73 @@ struct BillRow {
     payments: i64,
     lines: sqlx::types::Json<Vec<StoredLine>>,
     usage: sqlx::types::Json<Vec<StoredUsage>>,
+    previous_period_end: Option<NaiveDate>,
+    previous_amount_due: Option<i64>,
+    previous_lines: Option<sqlx::types::Json<Vec<StoredLine>>>,
 }
 
-/// The columns of `BillRow`, for `concat!` into queries.
-macro_rules! bill_columns {
+/// The select list that reads a [`BillRow`] from the bill `b`, its customer `c` and the
+/// previous bill `p`, for `concat!` into a query.
+macro_rules! bill_row_columns {
     () => {
-        "b.customer_id, c.name, c.account_id, b.cycle, b.period_start, b.period_end, b.issued_on,
-         b.due_on, b.currency, b.amount_due, b.previous_balance, b.payments, b.lines, b.usage"
+        "b.cycle, b.period_start, b.period_end, b.issued_on, b.due_on, b.currency, b.amount_due,
+         b.previous_balance, b.payments, b.lines, b.usage, c.name, c.account_id,
+         p.period_end AS previous_period_end, p.amount_due AS previous_amount_due,
+         p.lines AS previous_lines"
     };
 }
+pub(crate) use bill_row_columns;
 
+/// What "what changed" compares with.
+struct PreviousBill<'a> {
+    period_end: NaiveDate,
+    amount_due: i64,
+    lines: &'a [StoredLine],
+}
+
+/// Month names, written out here rather than through chrono's `format`, which parses its
+/// pattern on every call: a bill page names up to 30 months. The short name is the first
+/// three letters.
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// `Oct` for `10`.
+fn short_month(month: u32) -> &'static str {
+    &MONTHS[month as usize - 1][..3]
+}
+
+/// `2 Nov 2026`.
 fn date(d: NaiveDate) -> String {
-    d.format("%-d %b %Y").to_string()
+    format!("{} {} {}", d.day(), short_month(d.month()), d.year())
 }
 
 impl BillView {
-    /// Loads bill `bill_id` and the customer's bill before it.
-    pub async fn load(pool: &PgPool, bill_id: i64) -> anyhow::Result<Option<BillView>> {
-        let Some(bill): Option<BillRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            bill_columns!(),
-            " FROM bills b JOIN customers c ON c.id = b.customer_id WHERE b.id = $1"
-        ))
-        .bind(bill_id)
-        .fetch_optional(pool)
-        .await?
-        else {
-            return Ok(None);
+    /// Formats a bill read with [`bill_row_columns`].
+    pub fn build(bill: &BillRow) -> anyhow::Result<BillView> {
+        let previous = match (
+            bill.previous_period_end,
+            bill.previous_amount_due,
+            &bill.previous_lines,
+        ) {
+            (Some(period_end), Some(amount_due), Some(lines)) => Some(PreviousBill {
+                period_end,
+                amount_due,
+                lines,
+            }),
+            _ => None,
         };
-        let previous: Option<BillRow> = sqlx::query_as(concat!(
-            "SELECT ",
-            bill_columns!(),
-            " FROM bills b JOIN customers c ON c.id = b.customer_id
-             WHERE b.customer_id = $1 AND b.period_end < $2 AND b.currency = $3
-             ORDER BY b.period_end DESC LIMIT 1"
-        ))
-        .bind(bill.customer_id)
-        .bind(bill.period_start)
-        .bind(&bill.currency)
-        .fetch_optional(pool)
-        .await?;
-        Ok(Some(Self::build(&bill, previous.as_ref())?))
-    }
-
-    fn build(bill: &BillRow, previous: Option<&BillRow>) -> anyhow::Result<BillView> {
         let currency = Currency::parse(&bill.currency).map_err(anyhow::Error::msg)?;
         let money = |minor| Money { minor, currency }.to_string();
         let charges: i64 = bill.lines.iter().map(|l| l.amount).sum();
@@ -212,7 +235,7 @@ impl BillView {
                     amount: money(l.amount),
                 })
                 .collect(),
-            comparison: previous.map(|p| compare(bill, p, currency)),
+            comparison: previous.map(|p| compare(bill, &p, currency)),
             chart: UsageChart::build(&bill.usage, bill.period_end),
         })
     }
@@ -235,7 +258,7 @@ fn direction(difference: i64) -> &'static str {
     }
 }
 
-fn compare(bill: &BillRow, previous: &BillRow, currency: Currency) -> Comparison {
+fn compare(bill: &BillRow, previous: &PreviousBill, currency: Currency) -> Comparison {
     let difference = bill.amount_due - previous.amount_due;
     let percent = (previous.amount_due != 0).then(|| {
         let pct = difference as f64 * 100.0 / previous.amount_due.unsigned_abs() as f64;
@@ -281,7 +304,11 @@ fn compare(bill: &BillRow, previous: &BillRow, currency: Currency) -> Comparison
     scored.sort_by_key(|(delta, _)| std::cmp::Reverse(delta.unsigned_abs()));
     let movers = scored.into_iter().take(3).map(|(_, m)| m).collect();
     Comparison {
-        previous_period: previous.period_end.format("%b %Y").to_string(),
+        previous_period: format!(
+            "{} {}",
+            short_month(previous.period_end.month()),
+            previous.period_end.year()
+        ),
         previous_amount: fmt(previous.amount_due),
         difference: signed(difference, currency),
         percent,
@@ -315,7 +342,7 @@ impl UsageChart {
         let bar_width = slot * 3 / 5;
         let plot = Self::HEIGHT - Self::TOP - Self::BOTTOM;
         let offset = (Self::MAX_PERIODS - recent.len()) as u32 * slot;
-        let current_period = period_end.format("%Y-%m").to_string();
+        let current_period = format!("{:04}-{:02}", period_end.year(), period_end.month());
         let mut previous_year: Option<&str> = None;
         let mut spoken = Vec::with_capacity(recent.len());
         let bars = recent
@@ -326,14 +353,10 @@ impl UsageChart {
                 let height = ((value / max) * plot as f64).round().max(1.0) as u32;
                 let x = offset + i as u32 * slot + (slot - bar_width) / 2;
                 let (year, month) = u.period.split_once('-').unwrap_or(("", &u.period));
-                let month = month
-                    .parse::<u32>()
-                    .ok()
-                    .and_then(|m| NaiveDate::from_ymd_opt(2000, m, 1));
-                let month_name =
-                    month.map_or_else(|| u.period.clone(), |d| d.format("%b").to_string());
+                let month = month.parse::<u32>().ok().filter(|m| (1..=12).contains(m));
+                let month_name = month.map_or_else(|| u.period.clone(), |m| short_month(m).into());
                 let month_name_long =
-                    month.map_or_else(|| u.period.clone(), |d| d.format("%B").to_string());
+                    month.map_or_else(|| u.period.clone(), |m| MONTHS[m as usize - 1].into());
                 let label = match previous_year {
                     Some(prev) if prev != year && !year.is_empty() => {
                         format!("{month_name} {}", &year[year.len().saturating_sub(2)..])

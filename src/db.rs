@@ -1,10 +1,16 @@
 //! The database: created when missing, migrated on every start.
 
-use std::time::Duration;
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::{Connection, PgConnection};
+use tokio::sync::Semaphore;
+
+/// A pooled connection idle for longer than this is pinged before it is handed out.
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 
 /// How long a request waits for a connection before it is answered 503: long enough for
 /// a busy pool, short enough that a database outage shows at once.
@@ -36,9 +42,18 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
     let pool = PgPoolOptions::new()
         .max_connections(16)
         .acquire_timeout(ACQUIRE_TIMEOUT)
-        // An idle connection is checked before use, so after a database restart dead
-        // connections are replaced instead of failing requests.
-        .test_before_acquire(true)
+        // sqlx pings every connection it hands out by default: a second round trip for each
+        // query of a page. A connection that was just in use needs no such test; one that sat
+        // idle (across a database restart, say) still gets it.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for > IDLE_BEFORE_PING {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
         .after_connect(|_, _| {
             Box::pin(async {
                 crate::sockets::disable_nagle();
@@ -53,6 +68,89 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
         .await
         .context("applying database migrations")?;
     Ok(pool)
+}
+
+/// Connections for the customer pages' reads, beside the sqlx pool.
+///
+/// The sqlx pool sends a round trip down every connection given back to it, to find one
+/// that a cancelled query left mid-answer: for a page that makes one query, as many round
+/// trips again. Here a connection goes back only after its read completed; one whose read
+/// failed or was cancelled is closed instead. Like the pool, it pings a connection that sat
+/// idle before handing it out, and closes with it.
+pub struct ReadPool {
+    pool: PgPool,
+    idle: Mutex<Vec<(PgConnection, Instant)>>,
+    permits: Semaphore,
+}
+
+impl ReadPool {
+    /// Up to `size` connections to `pool`'s database, opened when needed.
+    pub fn beside(pool: &PgPool, size: u32) -> Self {
+        Self {
+            pool: pool.clone(),
+            idle: Mutex::default(),
+            permits: Semaphore::new(size as usize),
+        }
+    }
+
+    /// Runs `read` on a connection of its own. `read` runs again on a new connection when
+    /// it fails on one that was used before: the database may have dropped that one since
+    /// (a restart, a terminated backend), and a read is safe to repeat.
+    pub async fn run<T>(
+        &self,
+        read: impl AsyncFn(&mut PgConnection) -> sqlx::Result<T>,
+    ) -> sqlx::Result<T> {
+        if self.pool.is_closed() {
+            self.idle_connections().clear();
+            return Err(sqlx::Error::PoolClosed);
+        }
+        let _permit = tokio::time::timeout(ACQUIRE_TIMEOUT, self.permits.acquire())
+            .await
+            .map_err(|_| sqlx::Error::PoolTimedOut)?
+            .map_err(|_| sqlx::Error::PoolClosed)?;
+        let result = match self.idle_connection().await {
+            Some(mut conn) => match read(&mut conn).await {
+                Ok(value) => Ok((conn, value)),
+                Err(_) => self.run_on_new(&read).await,
+            },
+            None => self.run_on_new(&read).await,
+        };
+        result.map(|(conn, value)| {
+            self.idle_connections().push((conn, Instant::now()));
+            value
+        })
+    }
+
+    async fn run_on_new<T>(
+        &self,
+        read: &impl AsyncFn(&mut PgConnection) -> sqlx::Result<T>,
+    ) -> sqlx::Result<(PgConnection, T)> {
+        let mut conn = tokio::time::timeout(
+            ACQUIRE_TIMEOUT,
+            PgConnection::connect_with(&self.pool.connect_options()),
+        )
+        .await
+        .map_err(|_| sqlx::Error::PoolTimedOut)??;
+        crate::sockets::disable_nagle();
+        let value = read(&mut conn).await?;
+        Ok((conn, value))
+    }
+
+    /// The connection used last, pinged first if it sat idle; `None` when there is none
+    /// left that answers.
+    async fn idle_connection(&self) -> Option<PgConnection> {
+        loop {
+            let (mut conn, since) = self.idle_connections().pop()?;
+            if since.elapsed() <= IDLE_BEFORE_PING || conn.ping().await.is_ok() {
+                return Some(conn);
+            }
+        }
+    }
+
+    fn idle_connections(&self) -> MutexGuard<'_, Vec<(PgConnection, Instant)>> {
+        // The list stays whole whatever panicked while holding it.
+        self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 /// The URL without its password, for messages.

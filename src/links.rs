@@ -326,9 +326,8 @@ impl TokenRecord {
 }
 
 /// Looks the link up; every request re-checks here.
-pub async fn state(pool: &PgPool, token: &VerifiedToken) -> sqlx::Result<LinkState> {
-    let mut conn = pool.acquire().await?;
-    let Some(record) = TokenRecord::find(&mut conn, token).await? else {
+pub async fn state(conn: &mut PgConnection, token: &VerifiedToken) -> sqlx::Result<LinkState> {
+    let Some(record) = TokenRecord::find(conn, token).await? else {
         return Ok(LinkState::Unknown);
     };
     Ok(if record.revoked_at.is_some() {

@@ -8,8 +8,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{FromRow, PgConnection, PgPool, Row};
 
+use crate::bill::{BillRow, bill_row_columns};
 use crate::tokens::ShortId;
 
 /// The cookie's name.
@@ -46,38 +47,56 @@ pub async fn open(
 }
 
 /// What a session cookie leads to.
-#[derive(Debug, PartialEq, Eq)]
 pub enum SessionState {
     /// The session and its token are good: show this bill.
-    Active { bill_id: i64 },
+    Active(Box<BillRow>),
+    /// The session is good but its bill is gone.
+    BillRemoved,
     /// Its token was superseded or revoked since.
     Ended,
     /// Unknown, malformed or expired.
     Missing,
 }
 
-/// Looks up the session behind a cookie value and re-checks its token.
-pub async fn check(pool: &PgPool, cookie_value: &str) -> sqlx::Result<SessionState> {
+/// Looks up the session behind a cookie value, re-checks its token and, while both are
+/// good, reads the bill it opens: one query, as this runs for every view of a bill.
+pub async fn check(conn: &mut PgConnection, cookie_value: &str) -> sqlx::Result<SessionState> {
     let Ok(secret) = URL_SAFE_NO_PAD.decode(cookie_value) else {
         return Ok(SessionState::Missing);
     };
     if secret.len() != 32 {
         return Ok(SessionState::Missing);
     }
-    let row: Option<(i64, bool, bool)> = sqlx::query_as(
-        "SELECT t.bill_id,
-                t.superseded_at IS NOT NULL OR t.revoked_at IS NOT NULL,
-                s.expires_at <= now() OR t.expires_at <= now()
-         FROM sessions s JOIN link_tokens t ON t.id = s.token_id
-         WHERE s.id_hash = $1",
-    )
-    .bind(Sha256::digest(&secret).to_vec())
-    .fetch_optional(pool)
-    .await?;
-    Ok(match row {
-        None | Some((_, false, true)) => SessionState::Missing,
-        Some((_, true, _)) => SessionState::Ended,
-        Some((bill_id, false, false)) => SessionState::Active { bill_id },
+    let query = concat!(
+        "SELECT t.superseded_at IS NOT NULL OR t.revoked_at IS NOT NULL AS ended,
+                s.expires_at <= now() OR t.expires_at <= now() AS expired,
+                b.id AS bill_id, ",
+        bill_row_columns!(),
+        " FROM sessions s
+         JOIN link_tokens t ON t.id = s.token_id
+         LEFT JOIN bills b ON b.id = t.bill_id AND t.superseded_at IS NULL
+                              AND t.revoked_at IS NULL AND s.expires_at > now() AND t.expires_at > now()
+         LEFT JOIN customers c ON c.id = b.customer_id
+         LEFT JOIN LATERAL (SELECT period_end, amount_due, lines FROM bills p
+                            WHERE p.customer_id = b.customer_id AND p.period_end < b.period_start
+                              AND p.currency = b.currency
+                            ORDER BY p.period_end DESC LIMIT 1) p ON true
+         WHERE s.id_hash = $1"
+    );
+    let Some(row) = sqlx::query(query)
+        .bind(Sha256::digest(&secret).to_vec())
+        .fetch_optional(conn)
+        .await?
+    else {
+        return Ok(SessionState::Missing);
+    };
+    Ok(match (row.try_get("ended")?, row.try_get("expired")?) {
+        (true, _) => SessionState::Ended,
+        (false, true) => SessionState::Missing,
+        (false, false) if row.try_get::<Option<i64>, _>("bill_id")?.is_none() => {
+            SessionState::BillRemoved
+        }
+        (false, false) => SessionState::Active(Box::new(BillRow::from_row(&row)?)),
     })
 }
 

@@ -146,6 +146,12 @@ pub struct Settings {
     #[arg(long, env = "BILLPASS_RUN_LEASE", default_value = "30s", value_parser = parse_lease, global = true)]
     pub run_lease: Duration,
 
+    /// Database connections each process keeps for the customer pages' link and session
+    /// checks (besides up to 16 for everything else). More than the database has cores to run
+    /// them only queue there, and lengthen the slowest answers.
+    #[arg(long, env = "BILLPASS_PAGE_DB_CONNECTIONS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
+    pub page_db_connections: u32,
+
     /// New links a customer may ask for per day, by renewing a link or on `/link` (besides
     /// at most one a minute).
     #[arg(long, env = "BILLPASS_RENEW_DAILY_LIMIT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]

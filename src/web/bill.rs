@@ -15,11 +15,16 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 async fn show(state: web::Data<AppState>, request: HttpRequest) -> Result<HttpResponse, PageError> {
     let brand = &state.settings.brand;
     let session = match request.cookie(sessions::COOKIE) {
-        Some(cookie) => sessions::check(&state.pool, cookie.value()).await?,
+        Some(cookie) => {
+            state
+                .reads
+                .run(async |conn| sessions::check(conn, cookie.value()).await)
+                .await?
+        }
         None => SessionState::Missing,
     };
-    let bill_id = match session {
-        SessionState::Active { bill_id } => bill_id,
+    let page = match session {
+        SessionState::Active(bill) => BillView::build(&bill)?,
         SessionState::Missing => {
             return Ok(message(
                 brand,
@@ -40,16 +45,16 @@ async fn show(state: web::Data<AppState>, request: HttpRequest) -> Result<HttpRe
                 true,
             ));
         }
+        SessionState::BillRemoved => {
+            return Ok(message(
+                brand,
+                StatusCode::GONE,
+                "session-ended",
+                "This bill is no longer available",
+                "Open the newest message from us to see your bill.",
+                true,
+            ));
+        }
     };
-    let Some(bill) = BillView::load(&state.pool, bill_id).await? else {
-        return Ok(message(
-            brand,
-            StatusCode::GONE,
-            "session-ended",
-            "This bill is no longer available",
-            "Open the newest message from us to see your bill.",
-            true,
-        ));
-    };
-    Ok(html(StatusCode::OK, &BillPage { brand, bill }))
+    Ok(html(StatusCode::OK, &BillPage { brand, bill: page }))
 }

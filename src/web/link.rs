@@ -41,7 +41,11 @@ async fn check(
         }
     };
     let renew_action = format!("/b/{token}/renew");
-    Ok(Err(match links::state(&state.pool, &verified).await? {
+    let link = state
+        .reads
+        .run(async |conn| links::state(conn, &verified).await)
+        .await?;
+    Ok(Err(match link {
         LinkState::Current {
             token_id,
             expires_at,

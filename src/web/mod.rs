@@ -22,6 +22,7 @@ use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use askama::Template;
 use sqlx::PgPool;
 
+use crate::db::ReadPool;
 use crate::links::Minter;
 use crate::settings::Settings;
 pub use client_ip::IpRange;
@@ -31,6 +32,8 @@ use pages::MessagePage;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
+    /// Connections for the customer pages' link and session checks.
+    pub reads: Arc<ReadPool>,
     pub minter: Minter,
     pub settings: Arc<Settings>,
 }

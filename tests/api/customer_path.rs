@@ -255,3 +255,26 @@ async fn without_the_database_links_get_a_calm_503_page() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn links_open_again_right_after_the_database_drops_the_connections() {
+    let app = spawn_app().await;
+    app.load_examples().await;
+    app.run_cycle("2026-11").await;
+    app.dispatch_all_pending().await;
+    let link = app.link_sent_to("jane@example.com");
+    let opened = app.client.get(&link).send().await.unwrap();
+    assert_eq!(opened.status().as_u16(), 200);
+
+    sqlx::query(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    for _ in 0..3 {
+        let again = app.client.get(&link).send().await.unwrap();
+        assert_eq!(again.status().as_u16(), 200, "a new connection serves it");
+    }
+}

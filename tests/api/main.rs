@@ -11,6 +11,7 @@ mod imports;
 mod keys;
 mod link_requests;
 mod observability;
+mod packaging;
 mod refusals;
 mod shutdown;
 mod smtp_server;
