@@ -43,8 +43,8 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
         .max_connections(16)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         // sqlx pings every connection it hands out by default: a second round trip for each
-        // query of a page. A connection that was just in use needs no such test; one that sat
-        // idle (across a database restart, say) still gets it.
+        // query. A connection that was just in use needs no such test; one that sat idle
+        // (across a database restart, say) still gets it.
         .test_before_acquire(false)
         .before_acquire(|conn, meta| {
             Box::pin(async move {

@@ -306,6 +306,9 @@ struct TokenRecord {
 }
 
 impl TokenRecord {
+    /// The newer link is looked for only under a superseded one: as a condition inside the
+    /// subquery, PostgreSQL skips the subquery for a current link, where as the join's
+    /// condition it would run it for every link opened and discard the row.
     async fn find(
         conn: &mut PgConnection,
         token: &VerifiedToken,
@@ -314,8 +317,9 @@ impl TokenRecord {
             "SELECT t.revoked_at, t.superseded_at, t.expires_at, t.channel, newer.channel AS newer_channel
              FROM link_tokens t
              LEFT JOIN LATERAL (SELECT channel FROM link_tokens n
-                                WHERE n.customer_id = t.customer_id AND n.id > t.id
-                                ORDER BY n.id LIMIT 1) newer ON t.superseded_at IS NOT NULL
+                                WHERE t.superseded_at IS NOT NULL
+                                  AND n.customer_id = t.customer_id AND n.id > t.id
+                                ORDER BY n.id LIMIT 1) newer ON true
              WHERE t.id = $1 AND t.customer_id = $2",
         )
         .bind(token.jti.0)
