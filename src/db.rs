@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use sqlx::migrate::MigrateDatabase;
-use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
 use sqlx::{Connection, PgConnection};
 use tokio::sync::Semaphore;
 
@@ -150,6 +150,57 @@ impl ReadPool {
     fn idle_connections(&self) -> MutexGuard<'_, Vec<(PgConnection, Instant)>> {
         // The list stays whole whatever panicked while holding it.
         self.idle.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Sends a notification on `channel` when the transaction commits.
+pub async fn notify(conn: &mut PgConnection, channel: &str) -> sqlx::Result<()> {
+    sqlx::query("SELECT pg_notify($1, '')")
+        .bind(channel)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// What a follower of a `NOTIFY` channel hears.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heard {
+    /// Listening (again): notifications sent from now on will arrive; any sent while not
+    /// listening were missed.
+    Listening,
+    /// A notification.
+    Notified,
+    /// The connection was lost: notifications are missed until `Listening` comes again.
+    Lost,
+}
+
+/// How long to wait before listening again after a failure.
+const LISTEN_RETRY: Duration = Duration::from_secs(5);
+
+/// Follows a `NOTIFY` channel for as long as the task runs, reconnecting after a failure,
+/// and tells `heard` what happens.
+pub async fn follow(pool: &PgPool, channel: &str, mut heard: impl FnMut(Heard)) {
+    loop {
+        let listening = async {
+            let mut listener = PgListener::connect_with(pool).await?;
+            // A lost connection must be heard (`recv` would reconnect without a word).
+            listener.eager_reconnect(false);
+            listener.listen(channel).await?;
+            Ok::<_, sqlx::Error>(listener)
+        };
+        match listening.await {
+            Ok(mut listener) => {
+                heard(Heard::Listening);
+                while let Ok(Some(_)) = listener.try_recv().await {
+                    heard(Heard::Notified);
+                }
+                heard(Heard::Lost);
+            }
+            Err(error) => {
+                tracing::warn!("listening on {channel}: {error}; trying again");
+                tokio::time::sleep(LISTEN_RETRY).await;
+            }
+        }
     }
 }
 

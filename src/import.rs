@@ -43,7 +43,8 @@ pub struct ImportSummary {
 }
 
 impl ImportSummary {
-    /// Records the import, with its counts and `details`, in the audit log.
+    /// Records the import, with its counts and `details`, in the audit log, and tells
+    /// every instance that bill pages may show something else once it commits.
     async fn record(
         &self,
         tx: &mut Transaction<'_, Postgres>,
@@ -58,7 +59,8 @@ impl ImportSummary {
             ..Record::new(action, target)
         }
         .write(tx, by)
-        .await
+        .await?;
+        crate::db::notify(tx, crate::bill::CHANGES_CHANNEL).await
     }
 }
 

@@ -8,9 +8,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::{FromRow, PgConnection, PgPool, Row};
+use sqlx::{PgConnection, PgPool};
 
-use crate::bill::{BillRow, bill_row_columns};
 use crate::tokens::ShortId;
 
 /// The cookie's name.
@@ -49,17 +48,15 @@ pub async fn open(
 /// What a session cookie leads to.
 pub enum SessionState {
     /// The session and its token are good: show this bill.
-    Active(Box<BillRow>),
-    /// The session is good but its bill is gone.
-    BillRemoved,
+    Active { bill_id: i64 },
     /// Its token was superseded or revoked since.
     Ended,
     /// Unknown, malformed or expired.
     Missing,
 }
 
-/// Looks up the session behind a cookie value, re-checks its token and, while both are
-/// good, reads the bill it opens: one query, as this runs for every view of a bill.
+/// Looks up the session behind a cookie value and re-checks its token: one small query,
+/// as this runs for every view of a bill.
 pub async fn check(conn: &mut PgConnection, cookie_value: &str) -> sqlx::Result<SessionState> {
     let Ok(secret) = URL_SAFE_NO_PAD.decode(cookie_value) else {
         return Ok(SessionState::Missing);
@@ -67,36 +64,23 @@ pub async fn check(conn: &mut PgConnection, cookie_value: &str) -> sqlx::Result<
     if secret.len() != 32 {
         return Ok(SessionState::Missing);
     }
-    let query = concat!(
-        "SELECT t.superseded_at IS NOT NULL OR t.revoked_at IS NOT NULL AS ended,
-                s.expires_at <= now() OR t.expires_at <= now() AS expired,
-                b.id AS bill_id, ",
-        bill_row_columns!(),
-        " FROM sessions s
-         JOIN link_tokens t ON t.id = s.token_id
-         LEFT JOIN bills b ON b.id = t.bill_id AND t.superseded_at IS NULL
-                              AND t.revoked_at IS NULL AND s.expires_at > now() AND t.expires_at > now()
-         LEFT JOIN customers c ON c.id = b.customer_id
-         LEFT JOIN LATERAL (SELECT period_end, amount_due, lines FROM bills p
-                            WHERE p.customer_id = b.customer_id AND p.period_end < b.period_start
-                              AND p.currency = b.currency
-                            ORDER BY p.period_end DESC LIMIT 1) p ON true
-         WHERE s.id_hash = $1"
-    );
-    let Some(row) = sqlx::query(query)
-        .bind(Sha256::digest(&secret).to_vec())
-        .fetch_optional(conn)
-        .await?
+    let Some((ended, expired, bill_id)) = sqlx::query_as::<_, (bool, bool, i64)>(
+        "SELECT t.superseded_at IS NOT NULL OR t.revoked_at IS NOT NULL,
+                s.expires_at <= now() OR t.expires_at <= now(),
+                t.bill_id
+         FROM sessions s JOIN link_tokens t ON t.id = s.token_id
+         WHERE s.id_hash = $1",
+    )
+    .bind(Sha256::digest(&secret).to_vec())
+    .fetch_optional(conn)
+    .await?
     else {
         return Ok(SessionState::Missing);
     };
-    Ok(match (row.try_get("ended")?, row.try_get("expired")?) {
+    Ok(match (ended, expired) {
         (true, _) => SessionState::Ended,
         (false, true) => SessionState::Missing,
-        (false, false) if row.try_get::<Option<i64>, _>("bill_id")?.is_none() => {
-            SessionState::BillRemoved
-        }
-        (false, false) => SessionState::Active(Box::new(BillRow::from_row(&row)?)),
+        (false, false) => SessionState::Active { bill_id },
     })
 }
 

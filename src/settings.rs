@@ -152,6 +152,12 @@ pub struct Settings {
     #[arg(long, env = "BILLPASS_PAGE_DB_CONNECTIONS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
     pub page_db_connections: u32,
 
+    /// Memory each process may fill with rendered bill pages, in megabytes (0: none), so that
+    /// a bill viewed again is not read and drawn again. Sessions and links are checked in
+    /// PostgreSQL on every view regardless; any import empties the cache of every instance.
+    #[arg(long, env = "BILLPASS_BILL_CACHE_MB", default_value_t = 128, value_parser = clap::value_parser!(u32).range(0..=65536), global = true)]
+    pub bill_cache_mb: u32,
+
     /// New links a customer may ask for per day, by renewing a link or on `/link` (besides
     /// at most one a minute).
     #[arg(long, env = "BILLPASS_RENEW_DAILY_LIMIT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]

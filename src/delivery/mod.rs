@@ -171,11 +171,7 @@ async fn queue_fallback(
 
 /// Wakes the delivery workers (when the transaction commits).
 pub async fn notify_workers(conn: &mut PgConnection) -> sqlx::Result<()> {
-    sqlx::query("SELECT pg_notify($1, '')")
-        .bind(NOTIFY_CHANNEL)
-        .execute(conn)
-        .await?;
-    Ok(())
+    crate::db::notify(conn, NOTIFY_CHANNEL).await
 }
 
 /// A delivery as staff see it: the destination masked, never the link it carries.

@@ -10,11 +10,11 @@ use std::time::Duration;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use rand::Rng;
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::{Delivery, EmailSender, NOTIFY_CHANNEL, SendError, Sent, SmsSender, fail};
+use crate::db::Heard;
 use crate::domain::Channel;
 use crate::metrics::{self, DeliveryEvent};
 use crate::settings::Settings;
@@ -449,27 +449,15 @@ impl Outbox {
     }
 }
 
-/// Wakes the lanes whenever deliveries are queued. On a lost connection it reconnects;
-/// meanwhile the lanes poll.
+/// Wakes the lanes whenever deliveries are queued, and after listening again (what was
+/// queued meanwhile is found by polling too).
 async fn listen(pool: PgPool, wake: Arc<Notify>) {
-    loop {
-        let mut listener = match PgListener::connect_with(&pool).await {
-            Ok(listener) => listener,
-            Err(error) => {
-                tracing::warn!("listening for new deliveries: {error}; polling meanwhile");
-                tokio::time::sleep(Duration::from_secs(5)).await;
-                continue;
-            }
-        };
-        if let Err(error) = listener.listen(NOTIFY_CHANNEL).await {
-            tracing::warn!("listening for new deliveries: {error}; polling meanwhile");
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            continue;
-        }
-        while listener.recv().await.is_ok() {
+    crate::db::follow(&pool, NOTIFY_CHANNEL, |heard| {
+        if heard != Heard::Lost {
             wake.notify_waiters();
         }
-    }
+    })
+    .await;
 }
 
 #[cfg(test)]

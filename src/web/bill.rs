@@ -1,31 +1,91 @@
 //! `GET /bill`: the bill behind the session cookie.
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::ContentType;
+use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
+use askama::Template;
 
+use super::bill_pages::{BillPages, Generation};
 use super::pages::BillPage;
-use super::{AppState, PageError, html, message};
-use crate::bill::BillView;
+use super::{AppState, PageError, message};
+use crate::bill::{self, BillRow, BillView};
 use crate::sessions::{self, SessionState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/bill", web::get().to(show));
 }
 
-async fn show(state: web::Data<AppState>, request: HttpRequest) -> Result<HttpResponse, PageError> {
+/// What the session leads to.
+enum Found {
+    /// The page, drawn before.
+    Kept(Bytes),
+    /// The bill, to draw.
+    Read {
+        bill_id: i64,
+        row: Box<BillRow>,
+        read_at: Generation,
+    },
+    /// The session is good, but its bill is gone.
+    BillRemoved,
+    /// No cookie, or an unknown, malformed or expired session.
+    NoSession,
+    /// The session's link was superseded or revoked since.
+    Ended,
+}
+
+async fn show(
+    state: web::Data<AppState>,
+    pages: web::Data<BillPages>,
+    request: HttpRequest,
+) -> Result<HttpResponse, PageError> {
     let brand = &state.settings.brand;
-    let session = match request.cookie(sessions::COOKIE) {
+    let found = match request.cookie(sessions::COOKIE) {
         Some(cookie) => {
             state
                 .reads
-                .run(async |conn| sessions::check(conn, cookie.value()).await)
+                .run(async |conn| {
+                    let bill_id = match sessions::check(conn, cookie.value()).await? {
+                        SessionState::Active { bill_id } => bill_id,
+                        SessionState::Missing => return Ok(Found::NoSession),
+                        SessionState::Ended => return Ok(Found::Ended),
+                    };
+                    if let Some(page) = pages.get(bill_id) {
+                        return Ok(Found::Kept(page));
+                    }
+                    let read_at = pages.generation();
+                    Ok(match bill::read(conn, bill_id).await? {
+                        Some(row) => Found::Read {
+                            bill_id,
+                            row: Box::new(row),
+                            read_at,
+                        },
+                        None => Found::BillRemoved,
+                    })
+                })
                 .await?
         }
-        None => SessionState::Missing,
+        None => Found::NoSession,
     };
-    let page = match session {
-        SessionState::Active(bill) => BillView::build(&bill)?,
-        SessionState::Missing => {
+    let page = match found {
+        Found::Kept(page) => page,
+        Found::Read {
+            bill_id,
+            row,
+            read_at,
+        } => {
+            let page = Bytes::from(
+                BillPage {
+                    brand,
+                    bill: BillView::build(&row)?,
+                }
+                .render()
+                .map_err(anyhow::Error::from)?,
+            );
+            pages.keep(bill_id, read_at, page.clone());
+            page
+        }
+        Found::NoSession => {
             return Ok(message(
                 brand,
                 StatusCode::UNAUTHORIZED,
@@ -35,7 +95,7 @@ async fn show(state: web::Data<AppState>, request: HttpRequest) -> Result<HttpRe
                 true,
             ));
         }
-        SessionState::Ended => {
+        Found::Ended => {
             return Ok(message(
                 brand,
                 StatusCode::GONE,
@@ -45,7 +105,7 @@ async fn show(state: web::Data<AppState>, request: HttpRequest) -> Result<HttpRe
                 true,
             ));
         }
-        SessionState::BillRemoved => {
+        Found::BillRemoved => {
             return Ok(message(
                 brand,
                 StatusCode::GONE,
@@ -56,5 +116,7 @@ async fn show(state: web::Data<AppState>, request: HttpRequest) -> Result<HttpRe
             ));
         }
     };
-    Ok(html(StatusCode::OK, &BillPage { brand, bill: page }))
+    Ok(HttpResponse::Ok()
+        .content_type(ContentType::html())
+        .body(page))
 }

@@ -3,6 +3,7 @@
 
 pub mod api;
 mod bill;
+mod bill_pages;
 mod client_ip;
 mod health;
 mod link;
@@ -55,11 +56,15 @@ impl Application {
         tokio::spawn(link_requests::forget_idle(Arc::downgrade(
             &limits.clone().into_inner(),
         )));
+        let bill_pages = Arc::new(bill_pages::BillPages::new(state.settings.bill_cache_mb));
+        tokio::spawn(bill_pages.clone().follow_imports(state.pool.clone()));
+        let bill_pages = web::Data::from(bill_pages);
         let state = web::Data::new(state);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
                 .app_data(limits.clone())
+                .app_data(bill_pages.clone())
                 .wrap(ErrorHandlers::new().default_handler_server(error_page))
                 .wrap(security_headers())
                 .wrap(from_fn(observe::observe))

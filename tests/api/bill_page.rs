@@ -97,3 +97,47 @@ async fn the_bill_page_loads_nothing_from_elsewhere() {
     assert_eq!(css.status().as_u16(), 200);
     assert!(css.text().await.unwrap().contains("@media print"));
 }
+
+#[tokio::test]
+async fn a_bill_viewed_again_shows_what_the_latest_import_says() {
+    let app = spawn_app().await;
+    app.load_examples().await;
+    app.run_cycle("2026-11").await;
+    app.dispatch_all_pending().await;
+    let (first, cookie) = app.open_bill(&app.link_sent_to("jane@example.com")).await;
+    let cookie = cookie.unwrap();
+    let first = first.text().await.unwrap();
+    assert!(first.contains("Jane Doe") && first.contains("$142.17") && first.contains("$120.50"));
+    let again = app.get_bill(Some(&cookie)).await.text().await.unwrap();
+    assert_eq!(again, first, "the same page on every view");
+
+    // The customer renamed, this bill corrected, and the previous one too: each import
+    // changes what the page shows, even though the page was drawn before.
+    let renamed = CUSTOMERS_CSV.replace("Jane Doe", "Jane Roe");
+    import::customers(
+        &app.pool,
+        CustomerFormat::Csv,
+        renamed.as_bytes(),
+        &Actor::command_line(),
+    )
+    .await
+    .unwrap();
+    let corrected = BILLS_JSONL
+        .replace(r#""amount_due":"142.17""#, r#""amount_due":"150.00""#)
+        .replace(r#""amount_due":"120.50""#, r#""amount_due":"99.99""#);
+    import::bills(&app.pool, corrected.as_bytes(), &Actor::command_line())
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    let page = loop {
+        let page = app.get_bill(Some(&cookie)).await.text().await.unwrap();
+        if page != first || std::time::Instant::now() > deadline {
+            break page;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert!(page.contains("Jane Roe"), "the new name");
+    assert!(page.contains("$150.00"), "the corrected amount");
+    assert!(page.contains("$99.99"), "the corrected previous bill");
+    assert!(!page.contains("Jane Doe"));
+}

@@ -144,6 +144,7 @@ async fn wrong_settings_stop_start_up_with_a_line_naming_the_setting() {
         ("DATABASE_URL", "mysql://root:hunter2@db/billpass"),
         ("BILLPASS_EMAIL_CONCURRENCY", "lots"),
         ("BILLPASS_SMS_GATEWAY", "carrier-pigeon"),
+        ("BILLPASS_BILL_CACHE_MB", "128MB"),
     ] {
         let out = bp.command(&["serve"]).env(name, value).output().unwrap();
         assert!(!out.status.success(), "{name}={value} was accepted");
