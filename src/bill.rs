@@ -3,7 +3,6 @@
 
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
-use sqlx::PgConnection;
 
 use crate::domain::{Currency, Money};
 
@@ -138,25 +137,17 @@ pub struct BillRow {
     previous_lines: Option<sqlx::types::Json<Vec<StoredLine>>>,
 }
 
-/// Reads a bill with its customer and previous bill; `None` when there is no such bill.
-pub async fn read(conn: &mut PgConnection, bill_id: i64) -> sqlx::Result<Option<BillRow>> {
-    sqlx::query_as(
-        "SELECT b.cycle, b.period_start, b.period_end, b.issued_on, b.due_on, b.currency,
-                b.amount_due, b.previous_balance, b.payments, b.lines, b.usage, c.name, c.account_id,
-                p.period_end AS previous_period_end, p.amount_due AS previous_amount_due,
-                p.lines AS previous_lines
-         FROM bills b
-         JOIN customers c ON c.id = b.customer_id
-         LEFT JOIN LATERAL (SELECT period_end, amount_due, lines FROM bills p
-                            WHERE p.customer_id = b.customer_id AND p.period_end < b.period_start
-                              AND p.currency = b.currency
-                            ORDER BY p.period_end DESC LIMIT 1) p ON true
-         WHERE b.id = $1",
-    )
-    .bind(bill_id)
-    .fetch_optional(conn)
-    .await
+/// The select list that reads a [`BillRow`] from the bill `b`, its customer `c` and the
+/// previous bill `p`, for `concat!` into a query.
+macro_rules! bill_row_columns {
+    () => {
+        "b.cycle, b.period_start, b.period_end, b.issued_on, b.due_on, b.currency, b.amount_due,
+         b.previous_balance, b.payments, b.lines, b.usage, c.name, c.account_id,
+         p.period_end AS previous_period_end, p.amount_due AS previous_amount_due,
+         p.lines AS previous_lines"
+    };
 }
+pub(crate) use bill_row_columns;
 
 /// The channel told of every import of customers or bills: any bill page may show
 /// something else now (a name, an amount, the previous bill it compares with).
@@ -198,7 +189,7 @@ fn date(d: NaiveDate) -> String {
 }
 
 impl BillView {
-    /// Formats a bill read with [`read`].
+    /// Formats a bill read with [`bill_row_columns`].
     pub fn build(bill: &BillRow) -> anyhow::Result<BillView> {
         let previous = match (
             bill.previous_period_end,

@@ -8,7 +8,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::{PgConnection, PgPool};
+use sqlx::{FromRow, PgConnection, PgPool, Row};
+
+use crate::bill::{BillRow, bill_row_columns};
 
 use crate::tokens::ShortId;
 
@@ -33,37 +35,66 @@ pub async fn open(
     let lifetime = remaining.min(MAX_LIFETIME);
     let mut secret = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut secret);
-    sqlx::query("INSERT INTO sessions (id_hash, token_id, expires_at) VALUES ($1, $2, now() + $3::interval)")
-        .bind(Sha256::digest(secret).to_vec())
-        .bind(token_id)
-        .bind(format!("{} seconds", lifetime.as_secs()))
-        .execute(pool)
-        .await?;
+    let bill_id: i64 = sqlx::query_scalar(
+        "INSERT INTO sessions (id_hash, token_id, expires_at) VALUES ($1, $2, now() + $3::interval)
+         RETURNING (SELECT bill_id FROM link_tokens WHERE id = $2)",
+    )
+    .bind(Sha256::digest(secret).to_vec())
+    .bind(token_id)
+    .bind(format!("{} seconds", lifetime.as_secs()))
+    .fetch_one(pool)
+    .await?;
     Ok(NewSession {
-        cookie_value: URL_SAFE_NO_PAD.encode(secret),
+        cookie_value: format!("{}.{}", URL_SAFE_NO_PAD.encode(secret), ShortId(bill_id)),
         lifetime,
     })
 }
 
+/// A session cookie: its secret, and the bill the session opened. The bill only says
+/// which rendered page may be shown from memory; the session is checked in PostgreSQL on
+/// every view, and a page is shown only when the session leads to that very bill.
+pub struct SessionCookie {
+    id_hash: Vec<u8>,
+    bill_id: Option<i64>,
+}
+
+impl SessionCookie {
+    /// `None` for a value that cannot be one of ours.
+    pub fn parse(value: &str) -> Option<Self> {
+        let (secret, bill) = match value.split_once('.') {
+            Some((secret, bill)) => (secret, ShortId::parse(bill)),
+            None => (value, None),
+        };
+        let secret = URL_SAFE_NO_PAD.decode(secret).ok()?;
+        (secret.len() == 32).then(|| Self {
+            id_hash: Sha256::digest(&secret).to_vec(),
+            bill_id: bill.map(|id| id.0),
+        })
+    }
+
+    /// The bill this session opened, as the cookie says.
+    pub fn bill_id(&self) -> Option<i64> {
+        self.bill_id
+    }
+}
+
 /// What a session cookie leads to.
-pub enum SessionState {
+pub enum SessionState<T> {
     /// The session and its token are good: show this bill.
-    Active { bill_id: i64 },
+    Active(T),
+    /// The session is good but its bill is gone.
+    BillRemoved,
     /// Its token was superseded or revoked since.
     Ended,
-    /// Unknown, malformed or expired.
+    /// Unknown or expired.
     Missing,
 }
 
-/// Looks up the session behind a cookie value and re-checks its token: one small query,
-/// as this runs for every view of a bill.
-pub async fn check(conn: &mut PgConnection, cookie_value: &str) -> sqlx::Result<SessionState> {
-    let Ok(secret) = URL_SAFE_NO_PAD.decode(cookie_value) else {
-        return Ok(SessionState::Missing);
-    };
-    if secret.len() != 32 {
-        return Ok(SessionState::Missing);
-    }
+/// Checks the session and its token, for a bill whose page is at hand: one small query.
+pub async fn check(
+    conn: &mut PgConnection,
+    cookie: &SessionCookie,
+) -> sqlx::Result<SessionState<i64>> {
     let Some((ended, expired, bill_id)) = sqlx::query_as::<_, (bool, bool, i64)>(
         "SELECT t.superseded_at IS NOT NULL OR t.revoked_at IS NOT NULL,
                 s.expires_at <= now() OR t.expires_at <= now(),
@@ -71,7 +102,7 @@ pub async fn check(conn: &mut PgConnection, cookie_value: &str) -> sqlx::Result<
          FROM sessions s JOIN link_tokens t ON t.id = s.token_id
          WHERE s.id_hash = $1",
     )
-    .bind(Sha256::digest(&secret).to_vec())
+    .bind(&cookie.id_hash)
     .fetch_optional(conn)
     .await?
     else {
@@ -80,7 +111,46 @@ pub async fn check(conn: &mut PgConnection, cookie_value: &str) -> sqlx::Result<
     Ok(match (ended, expired) {
         (true, _) => SessionState::Ended,
         (false, true) => SessionState::Missing,
-        (false, false) => SessionState::Active { bill_id },
+        (false, false) => SessionState::Active(bill_id),
+    })
+}
+
+/// Checks the session and its token and, while both are good, reads the bill it opens:
+/// one query.
+pub async fn check_and_read(
+    conn: &mut PgConnection,
+    cookie: &SessionCookie,
+) -> sqlx::Result<SessionState<(i64, BillRow)>> {
+    let query = concat!(
+        "SELECT t.superseded_at IS NOT NULL OR t.revoked_at IS NOT NULL AS ended,
+                s.expires_at <= now() OR t.expires_at <= now() AS expired,
+                b.id AS bill_id, ",
+        bill_row_columns!(),
+        " FROM sessions s
+         JOIN link_tokens t ON t.id = s.token_id
+         LEFT JOIN bills b ON b.id = t.bill_id AND t.superseded_at IS NULL
+                              AND t.revoked_at IS NULL AND s.expires_at > now() AND t.expires_at > now()
+         LEFT JOIN customers c ON c.id = b.customer_id
+         LEFT JOIN LATERAL (SELECT period_end, amount_due, lines FROM bills p
+                            WHERE p.customer_id = b.customer_id AND p.period_end < b.period_start
+                              AND p.currency = b.currency
+                            ORDER BY p.period_end DESC LIMIT 1) p ON true
+         WHERE s.id_hash = $1"
+    );
+    let Some(row) = sqlx::query(query)
+        .bind(&cookie.id_hash)
+        .fetch_optional(conn)
+        .await?
+    else {
+        return Ok(SessionState::Missing);
+    };
+    Ok(match (row.try_get("ended")?, row.try_get("expired")?) {
+        (true, _) => SessionState::Ended,
+        (false, true) => SessionState::Missing,
+        (false, false) => match row.try_get::<Option<i64>, _>("bill_id")? {
+            None => SessionState::BillRemoved,
+            Some(bill_id) => SessionState::Active((bill_id, BillRow::from_row(&row)?)),
+        },
     })
 }
 

@@ -9,8 +9,8 @@ use askama::Template;
 use super::bill_pages::{BillPages, Generation};
 use super::pages::BillPage;
 use super::{AppState, PageError, message};
-use crate::bill::{self, BillRow, BillView};
-use crate::sessions::{self, SessionState};
+use crate::bill::{BillRow, BillView};
+use crate::sessions::{self, SessionCookie, SessionState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/bill", web::get().to(show));
@@ -40,27 +40,38 @@ async fn show(
     request: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let brand = &state.settings.brand;
-    let found = match request.cookie(sessions::COOKIE) {
+    let cookie = request
+        .cookie(sessions::COOKIE)
+        .and_then(|cookie| SessionCookie::parse(cookie.value()));
+    let found = match cookie {
         Some(cookie) => {
+            // The page of the bill the cookie names, if drawn before: then only the
+            // session needs checking, and it must lead to that bill.
+            let kept = cookie
+                .bill_id()
+                .and_then(|bill_id| Some((bill_id, pages.get(bill_id)?)));
             state
                 .reads
                 .run(async |conn| {
-                    let bill_id = match sessions::check(conn, cookie.value()).await? {
-                        SessionState::Active { bill_id } => bill_id,
-                        SessionState::Missing => return Ok(Found::NoSession),
-                        SessionState::Ended => return Ok(Found::Ended),
-                    };
-                    if let Some(page) = pages.get(bill_id) {
-                        return Ok(Found::Kept(page));
+                    if let Some((kept_id, page)) = &kept {
+                        return Ok(match sessions::check(conn, &cookie).await? {
+                            SessionState::Active(bill_id) if bill_id == *kept_id => {
+                                Found::Kept(page.clone())
+                            }
+                            SessionState::Ended => Found::Ended,
+                            _ => Found::NoSession,
+                        });
                     }
                     let read_at = pages.generation();
-                    Ok(match bill::read(conn, bill_id).await? {
-                        Some(row) => Found::Read {
+                    Ok(match sessions::check_and_read(conn, &cookie).await? {
+                        SessionState::Active((bill_id, row)) => Found::Read {
                             bill_id,
                             row: Box::new(row),
                             read_at,
                         },
-                        None => Found::BillRemoved,
+                        SessionState::BillRemoved => Found::BillRemoved,
+                        SessionState::Ended => Found::Ended,
+                        SessionState::Missing => Found::NoSession,
                     })
                 })
                 .await?

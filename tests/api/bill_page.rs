@@ -141,3 +141,25 @@ async fn a_bill_viewed_again_shows_what_the_latest_import_says() {
     assert!(page.contains("$99.99"), "the corrected previous bill");
     assert!(!page.contains("Jane Doe"));
 }
+
+#[tokio::test]
+async fn a_cookie_naming_another_bill_shows_no_bill() {
+    let app = spawn_app().await;
+    app.load_examples().await;
+    app.run_cycle("2026-11").await;
+    app.dispatch_all_pending().await;
+    let (_, jane) = app.open_bill(&app.link_sent_to("jane@example.com")).await;
+    let (yuki_page, yuki) = app.open_bill(&app.link_sent_to("yuki@example.jp")).await;
+    assert!(yuki_page.text().await.unwrap().contains("Yuki Tanaka"));
+    let (jane, yuki) = (jane.unwrap(), yuki.unwrap());
+    // Jane's session secret with the bill part of Yuki's cookie, whose page is in memory.
+    let (jane_secret, _) = jane.split_once('.').expect("secret.bill");
+    let (_, yuki_bill) = yuki.split_once('.').expect("secret.bill");
+    let forged = format!("{jane_secret}.{yuki_bill}");
+    let response = app.get_bill(Some(&forged)).await;
+    assert_eq!(response.status().as_u16(), 401);
+    let page = response.text().await.unwrap();
+    assert!(!page.contains("Yuki Tanaka") && !page.contains("Jane Doe"));
+    // The real cookies still work.
+    assert_eq!(app.get_bill(Some(&jane)).await.status().as_u16(), 200);
+}
