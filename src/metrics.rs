@@ -94,6 +94,24 @@ impl DeliveryEvent {
     }
 }
 
+/// Where a bill page shown came from (`billpass_bill_pages_total{source}`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BillPageSource {
+    /// Drawn before and kept in memory: only the session was checked.
+    Memory,
+    /// Read from PostgreSQL and drawn.
+    Database,
+}
+
+impl BillPageSource {
+    fn as_str(self) -> &'static str {
+        match self {
+            BillPageSource::Memory => "memory",
+            BillPageSource::Database => "database",
+        }
+    }
+}
+
 /// What this process counts.
 struct Counters {
     registry: Registry,
@@ -102,6 +120,7 @@ struct Counters {
     tokens_minted: IntCounterVec,
     link_openings: IntCounterVec,
     deliveries: IntCounterVec,
+    bill_pages: IntCounterVec,
 }
 
 static COUNTERS: LazyLock<Counters> = LazyLock::new(Counters::new);
@@ -163,7 +182,17 @@ impl Counters {
             "Deliveries by channel and what happened: queued, retried, sent, delivered, failed.",
             &["channel", "status"],
         );
+        let bill_pages = counter(
+            &registry,
+            "billpass_bill_pages_total",
+            "Bill pages shown, by source: memory (drawn before; BILLPASS_BILL_CACHE_MB) or \
+             database.",
+            &["source"],
+        );
         // Every outcome is reported from the start, at 0, so rates work from the first scrape.
+        for source in [BillPageSource::Memory, BillPageSource::Database] {
+            bill_pages.with_label_values(&[source.as_str()]);
+        }
         for opening in LinkOpening::ALL {
             link_openings.with_label_values(&[opening.as_str()]);
         }
@@ -179,6 +208,7 @@ impl Counters {
             tokens_minted,
             link_openings,
             deliveries,
+            bill_pages,
         }
     }
 }
@@ -223,6 +253,14 @@ pub fn link_opening(outcome: LinkOpening) {
     COUNTERS
         .link_openings
         .with_label_values(&[outcome.as_str()])
+        .inc();
+}
+
+/// Counts a bill page shown.
+pub fn bill_page(source: BillPageSource) {
+    COUNTERS
+        .bill_pages
+        .with_label_values(&[source.as_str()])
         .inc();
 }
 

@@ -10,6 +10,7 @@ use super::bill_pages::{BillPages, Generation};
 use super::pages::BillPage;
 use super::{AppState, PageError, message};
 use crate::bill::{BillRow, BillView};
+use crate::metrics::{self, BillPageSource};
 use crate::sessions::{self, SessionCookie, SessionState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -79,7 +80,10 @@ async fn show(
         None => Found::NoSession,
     };
     let page = match found {
-        Found::Kept(page) => page,
+        Found::Kept(page) => {
+            metrics::bill_page(BillPageSource::Memory);
+            page
+        }
         Found::Read {
             bill_id,
             row,
@@ -94,6 +98,7 @@ async fn show(
                 .map_err(anyhow::Error::from)?,
             );
             pages.keep(bill_id, read_at, page.clone());
+            metrics::bill_page(BillPageSource::Database);
             page
         }
         Found::NoSession => {

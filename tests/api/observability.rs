@@ -276,6 +276,9 @@ async fn metrics_count_requests_tokens_link_visits_and_deliveries_by_label_only(
         r#"billpass_http_request_duration_seconds_count{method="GET",route="/bill",status="200"}"#,
         1.0,
     );
+    // One view of one bill: read from the database, not yet in memory.
+    expect(r#"billpass_bill_pages_total{source="database"}"#, 1.0);
+    expect(r#"billpass_bill_pages_total{source="memory"}"#, 0.0);
     expect(r#"billpass_cycle_runs{status="completed"}"#, 1.0);
     expect(
         r#"billpass_cycle_run_customers{cycle="2026-11",run="1"}"#,
