@@ -177,8 +177,8 @@ pub enum Heard {
 /// How long to wait before listening again after a failure.
 const LISTEN_RETRY: Duration = Duration::from_secs(5);
 
-/// Follows a `NOTIFY` channel for as long as the task runs, reconnecting after a failure,
-/// and tells `heard` what happens.
+/// Follows a `NOTIFY` channel until the pool is closed, reconnecting after a failure, and
+/// tells `heard` what happens.
 pub async fn follow(pool: &PgPool, channel: &str, mut heard: impl FnMut(Heard)) {
     loop {
         let listening = async {
@@ -196,6 +196,7 @@ pub async fn follow(pool: &PgPool, channel: &str, mut heard: impl FnMut(Heard)) 
                 }
                 heard(Heard::Lost);
             }
+            Err(_) if pool.is_closed() => return,
             Err(error) => {
                 tracing::warn!("listening on {channel}: {error}; trying again");
                 tokio::time::sleep(LISTEN_RETRY).await;

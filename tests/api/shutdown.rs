@@ -70,6 +70,10 @@ async fn sigterm_answers_the_request_in_flight_hands_back_the_run_and_exits_0() 
     let logs = std::fs::read_to_string(&log).unwrap();
     assert!(logs.contains("shutting down"), "{logs}");
     assert!(logs.contains("handed the cycle run back"), "{logs}");
+    assert!(
+        !logs.contains("listening on billpass_"),
+        "listeners stop quietly with the pool: {logs}"
+    );
     let (status, lease_owner, minted, total): (String, Option<String>, i64, i64) =
         sqlx::query_as("SELECT status, lease_owner, minted, total FROM cycle_runs")
             .fetch_one(&pool)
