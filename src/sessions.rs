@@ -11,7 +11,6 @@ use sha2::{Digest, Sha256};
 use sqlx::{FromRow, PgConnection, PgPool, Row};
 
 use crate::bill::{BillRow, bill_row_columns};
-
 use crate::tokens::ShortId;
 
 /// The cookie's name.
@@ -88,6 +87,18 @@ pub enum SessionState<T> {
     Ended,
     /// Unknown or expired.
     Missing,
+}
+
+impl<T> SessionState<T> {
+    /// The same state, with what an active session leads to turned into something else.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> SessionState<U> {
+        match self {
+            SessionState::Active(active) => SessionState::Active(f(active)),
+            SessionState::BillRemoved => SessionState::BillRemoved,
+            SessionState::Ended => SessionState::Ended,
+            SessionState::Missing => SessionState::Missing,
+        }
+    }
 }
 
 /// Checks the session and its token, for a bill whose page is at hand: one small query.

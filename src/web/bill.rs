@@ -17,9 +17,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/bill", web::get().to(show));
 }
 
-/// What the session leads to.
-enum Found {
-    /// The page, drawn before.
+/// The page an active session leads to.
+enum Page {
+    /// Drawn before.
     Kept(Bytes),
     /// The bill, to draw.
     Read {
@@ -27,12 +27,6 @@ enum Found {
         row: Box<BillRow>,
         read_at: Generation,
     },
-    /// The session is good, but its bill is gone.
-    BillRemoved,
-    /// No cookie, or an unknown, malformed or expired session.
-    NoSession,
-    /// The session's link was superseded or revoked since.
-    Ended,
 }
 
 async fn show(
@@ -44,7 +38,7 @@ async fn show(
     let cookie = request
         .cookie(sessions::COOKIE)
         .and_then(|cookie| SessionCookie::parse(cookie.value()));
-    let found = match cookie {
+    let session = match cookie {
         Some(cookie) => {
             // The page of the bill the cookie names, if drawn before: then only the
             // session needs checking, and it must lead to that bill.
@@ -56,39 +50,35 @@ async fn show(
                 .run(async |conn| {
                     if let Some((kept_id, page)) = &kept {
                         return Ok(match sessions::check(conn, &cookie).await? {
-                            SessionState::Active(bill_id) if bill_id == *kept_id => {
-                                Found::Kept(page.clone())
+                            SessionState::Active(bill_id) if bill_id != *kept_id => {
+                                SessionState::Missing
                             }
-                            SessionState::Ended => Found::Ended,
-                            _ => Found::NoSession,
+                            session => session.map(|_| Page::Kept(page.clone())),
                         });
                     }
                     let read_at = pages.generation();
-                    Ok(match sessions::check_and_read(conn, &cookie).await? {
-                        SessionState::Active((bill_id, row)) => Found::Read {
+                    Ok(sessions::check_and_read(conn, &cookie)
+                        .await?
+                        .map(|(bill_id, row)| Page::Read {
                             bill_id,
                             row: Box::new(row),
                             read_at,
-                        },
-                        SessionState::BillRemoved => Found::BillRemoved,
-                        SessionState::Ended => Found::Ended,
-                        SessionState::Missing => Found::NoSession,
-                    })
+                        }))
                 })
                 .await?
         }
-        None => Found::NoSession,
+        None => SessionState::Missing,
     };
-    let page = match found {
-        Found::Kept(page) => {
+    let page = match session {
+        SessionState::Active(Page::Kept(page)) => {
             metrics::bill_page(BillPageSource::Memory);
             page
         }
-        Found::Read {
+        SessionState::Active(Page::Read {
             bill_id,
             row,
             read_at,
-        } => {
+        }) => {
             let page = Bytes::from(
                 BillPage {
                     brand,
@@ -101,7 +91,7 @@ async fn show(
             metrics::bill_page(BillPageSource::Database);
             page
         }
-        Found::NoSession => {
+        SessionState::Missing => {
             return Ok(message(
                 brand,
                 StatusCode::UNAUTHORIZED,
@@ -111,7 +101,7 @@ async fn show(
                 true,
             ));
         }
-        Found::Ended => {
+        SessionState::Ended => {
             return Ok(message(
                 brand,
                 StatusCode::GONE,
@@ -121,7 +111,7 @@ async fn show(
                 true,
             ));
         }
-        Found::BillRemoved => {
+        SessionState::BillRemoved => {
             return Ok(message(
                 brand,
                 StatusCode::GONE,
