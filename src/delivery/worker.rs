@@ -21,10 +21,15 @@ use crate::settings::Settings;
 
 /// How often lanes look for due retries when nothing wakes them.
 const POLL: Duration = Duration::from_secs(1);
-/// Deliveries a lane may hold claimed, in multiples of its concurrency.
+/// Deliveries a lane may hold claimed, in multiples of its concurrency; it claims more once
+/// a quarter of that is free (or it holds none), so each claim takes many.
 const CLAIM_AHEAD: usize = 16;
-/// Outcomes written at once, at most.
-const RECORD_BATCH: usize = 256;
+/// Messages a crash may send again, in multiples of the concurrency: a message is in flight
+/// from the moment it goes out until its outcome is written, and outcomes are written in
+/// batches of half this many per slot.
+const IN_FLIGHT_PER_SLOT: usize = 4;
+/// How long an outcome may wait for others to be written with it.
+const RECORD_LINGER: Duration = Duration::from_millis(5);
 /// Batches of outcomes written at the same time, at most.
 const RECORD_WRITERS: usize = 2;
 /// How long sends in flight may take to finish on shutdown.
@@ -176,15 +181,14 @@ impl Outbox {
         mut stop: watch::Receiver<bool>,
     ) {
         let spec = &self.lanes[lane];
-        let claimable = Arc::new(Semaphore::new(spec.concurrency * CLAIM_AHEAD));
+        let held_at_most = spec.concurrency * CLAIM_AHEAD;
+        let claimable = Arc::new(Semaphore::new(held_at_most));
         let sending = Arc::new(Semaphore::new(spec.concurrency));
-        // A message is in flight from the moment it goes out until its outcome is written (a
-        // crash in between sends it again): at most one being sent and one being recorded
-        // per sending slot, so the recorder's batching stays within twice the concurrency.
-        let in_flight = Arc::new(Semaphore::new(spec.concurrency * 2));
+        let in_flight = Arc::new(Semaphore::new(spec.concurrency * IN_FLIGHT_PER_SLOT));
         let (outcomes, recorded) = mpsc::unbounded_channel();
         let freed = Arc::new(Notify::new());
-        let recorder = tokio::spawn(self.clone().record_outcomes(recorded, freed.clone()));
+        let batch = (spec.concurrency * IN_FLIGHT_PER_SLOT / 2).max(1);
+        let recorder = tokio::spawn(self.clone().record_outcomes(recorded, batch, freed.clone()));
         let mut sends = JoinSet::new();
         loop {
             if *stop.borrow() {
@@ -192,7 +196,7 @@ impl Outbox {
             }
             while sends.try_join_next().is_some() {}
             let free = claimable.available_permits();
-            let claimed = if free > 0 {
+            let claimed = if free > 0 && (free >= held_at_most / 4 || free == held_at_most) {
                 self.claim(spec.channel, free).await
             } else {
                 Ok(Vec::new())
@@ -251,21 +255,23 @@ impl Outbox {
         let _ = recorder.await;
     }
 
-    /// Writes outcomes as they come: whatever has arrived meanwhile is written together
-    /// (successes in one statement), up to [`RECORD_WRITERS`] batches at once so messages
-    /// in flight wait for one write at most, and the claimer hears that slots are free.
+    /// Writes outcomes in batches of up to `size` (successes in one statement), each
+    /// written once full or [`RECORD_LINGER`] after its first outcome, up to
+    /// [`RECORD_WRITERS`] batches at once; the claimer hears that slots are free.
     async fn record_outcomes(
         self: Arc<Self>,
         mut outcomes: mpsc::UnboundedReceiver<Outcome>,
+        size: usize,
         freed: Arc<Notify>,
     ) {
         let mut writing = JoinSet::new();
         while let Some(first) = outcomes.recv().await {
             let mut batch = vec![first];
-            while batch.len() < RECORD_BATCH {
-                match outcomes.try_recv() {
-                    Ok(outcome) => batch.push(outcome),
-                    Err(_) => break,
+            let deadline = tokio::time::Instant::now() + RECORD_LINGER;
+            while batch.len() < size {
+                match tokio::time::timeout_at(deadline, outcomes.recv()).await {
+                    Ok(Some(outcome)) => batch.push(outcome),
+                    Ok(None) | Err(_) => break,
                 }
             }
             if writing.len() >= RECORD_WRITERS {

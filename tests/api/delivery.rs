@@ -493,12 +493,13 @@ async fn serve_killed_mid_batch_and_restarted_loses_nothing_and_repeats_at_most_
         .filter_map(|m| m.lines().find(|l| l.starts_with("Message-ID:")))
         .collect();
     assert_eq!(ids.len() as i64, emails, "every customer got their email");
-    // In flight: at most one message being sent and one being recorded per sending slot.
+    // In flight: at most four messages per sending slot, sent or being sent and not yet
+    // recorded (README, "At least once").
     let repeats = received.len() - ids.len();
     assert!(
-        repeats <= 2 * CONCURRENCY,
+        repeats <= 4 * CONCURRENCY,
         "{repeats} repeated, more than the {} that may be in flight",
-        2 * CONCURRENCY
+        4 * CONCURRENCY
     );
 }
 
