@@ -450,7 +450,6 @@ impl Serve {
         let web = match listener {
             Some(listener) => {
                 let state = AppState {
-                    reads: Arc::new(db::ReadPool::beside(&pool, settings.page_db_connections)),
                     pool: pool.clone(),
                     minter,
                     settings: settings.clone(),

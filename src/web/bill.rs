@@ -10,6 +10,7 @@ use super::bill_pages::{BillPages, Generation};
 use super::pages::BillPage;
 use super::{AppState, PageError, message};
 use crate::bill::{BillRow, BillView};
+use crate::db::ReadPool;
 use crate::metrics::{self, BillPageSource};
 use crate::sessions::{self, SessionCookie, SessionState};
 
@@ -32,6 +33,7 @@ enum Page {
 async fn show(
     state: web::Data<AppState>,
     pages: web::Data<BillPages>,
+    reads: web::Data<ReadPool>,
     request: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let brand = &state.settings.brand;
@@ -45,8 +47,7 @@ async fn show(
             let kept = cookie
                 .bill_id()
                 .and_then(|bill_id| Some((bill_id, pages.get(bill_id)?)));
-            state
-                .reads
+            reads
                 .run(async |conn| {
                     if let Some((kept_id, page)) = &kept {
                         return Ok(match sessions::check(conn, &cookie).await? {

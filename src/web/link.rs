@@ -9,6 +9,7 @@ use chrono::{DateTime, Utc};
 
 use super::pages::{LandingPage, LinkStatusPage, RenewedPage};
 use super::{AppState, PageError, html};
+use crate::db::ReadPool;
 use crate::domain::Channel;
 use crate::links::{self, LinkState, Renewal};
 use crate::metrics::{self, LinkOpening};
@@ -31,6 +32,7 @@ struct CurrentLink {
 /// is answered with its status page (and counted as such).
 async fn check(
     state: &AppState,
+    reads: &ReadPool,
     token: &str,
 ) -> Result<Result<CurrentLink, HttpResponse>, PageError> {
     let verified = match state.minter.issuer.verify(token) {
@@ -41,8 +43,7 @@ async fn check(
         }
     };
     let renew_action = format!("/b/{token}/renew");
-    let link = state
-        .reads
+    let link = reads
         .run(async |conn| links::state(conn, &verified).await)
         .await?;
     Ok(Err(match link {
@@ -106,9 +107,10 @@ fn status_page(
 
 async fn landing(
     state: web::Data<AppState>,
+    reads: web::Data<ReadPool>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    Ok(match check(&state, &token).await? {
+    Ok(match check(&state, &reads, &token).await? {
         Ok(_) => html(
             StatusCode::OK,
             &LandingPage {
@@ -122,9 +124,10 @@ async fn landing(
 
 async fn open(
     state: web::Data<AppState>,
+    reads: web::Data<ReadPool>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let link = match check(&state, &token).await? {
+    let link = match check(&state, &reads, &token).await? {
         Ok(link) => link,
         Err(refusal) => return Ok(refusal),
     };

@@ -33,8 +33,6 @@ use pages::MessagePage;
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
-    /// Connections for the customer pages' link and session checks.
-    pub reads: Arc<ReadPool>,
     pub minter: Minter,
     pub settings: Arc<Settings>,
 }
@@ -59,10 +57,15 @@ impl Application {
         let bill_pages = Arc::new(bill_pages::BillPages::new(state.settings.bill_cache_mb));
         tokio::spawn(bill_pages.clone().follow_imports(state.pool.clone()));
         let bill_pages = web::Data::from(bill_pages);
+        // Each worker thread checks links and sessions on connections of its own: a page
+        // waiting for a connection is then woken on its own thread, not across threads.
+        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let connections = state.settings.page_db_connections.div_ceil(workers as u32);
         let state = web::Data::new(state);
         let server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
+                .app_data(web::Data::new(ReadPool::beside(&state.pool, connections)))
                 .app_data(limits.clone())
                 .app_data(bill_pages.clone())
                 .wrap(ErrorHandlers::new().default_handler_server(error_page))
@@ -77,6 +80,7 @@ impl Application {
                 .route("/assets/billpass.css", web::get().to(stylesheet))
                 .default_service(web::to(not_found))
         })
+        .workers(workers)
         .listen(listener)?
         // `billpass serve` handles SIGINT and SIGTERM itself, stopping the workers too.
         .disable_signals()

@@ -85,7 +85,6 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     let minter = minter(&settings).unwrap();
     let state = AppState {
         pool: pool.clone(),
-        reads: Arc::new(db::ReadPool::beside(&pool, settings.page_db_connections)),
         minter: minter.clone(),
         settings: settings.clone(),
     };
