@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use jsonwebtoken::Validation;
 use serde::{Deserialize, Serialize};
 
-use crate::keys::Keyring;
+use crate::keys::{Keyring, SigningKey};
 
 /// Tokens longer than this are refused before any parsing (ours are about 240 characters).
 pub const MAX_TOKEN_LEN: usize = 1024;
@@ -20,6 +20,8 @@ static CORES: std::sync::LazyLock<usize> =
     std::sync::LazyLock::new(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
 /// Clock skew tolerated between the instance that minted a token and the one checking it.
 const IAT_LEEWAY_SECS: i64 = 60;
+/// Tokens remembered as verified, at most (about 400 bytes each).
+const VERIFIED_KEPT: usize = 65_536;
 
 /// A database id written compactly: big-endian bytes without leading zeros, base64url.
 /// Used for `jti` (the link's id) and `sub` (the customer's id): opaque, and no personal data.
@@ -99,11 +101,19 @@ pub struct InvalidToken(pub &'static str);
 pub struct TokenIssuer {
     keys: Arc<Keyring>,
     settings: TokenSettings,
+    /// Tokens that passed [`Self::check`] lately, with the key that checked them. A link is
+    /// verified when its landing page is shown and again when it is opened, mail filters
+    /// and link previews fetch it too, and the signature is most of a landing page's cost.
+    verified: Arc<quick_cache::sync::Cache<String, (Arc<SigningKey>, VerifiedToken)>>,
 }
 
 impl TokenIssuer {
     pub fn new(keys: Arc<Keyring>, settings: TokenSettings) -> Self {
-        Self { keys, settings }
+        Self {
+            keys,
+            settings,
+            verified: Arc::new(quick_cache::sync::Cache::new(VERIFIED_KEPT)),
+        }
     }
 
     pub fn keyring(&self) -> &Keyring {
@@ -155,9 +165,31 @@ impl TokenIssuer {
         Ok((tokens, key.kid.clone()))
     }
 
-    /// Checks signature, algorithm, issuer, audience and claims; not expiry (an expired
-    /// link with a good signature may still be renewed).
+    /// [`Self::check`], answered from memory for a token that passed it lately, as long as
+    /// the key that checked it is still in the keyring: the same string, checked again,
+    /// would pass again (the check does not depend on the time but for `iat`, which only
+    /// gets further behind).
     pub fn verify(&self, token: &str) -> Result<VerifiedToken, InvalidToken> {
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(InvalidToken("too long"));
+        }
+        if let Some((key, verified)) = self.verified.get(token)
+            && self
+                .keys
+                .verifying_key(&key.kid)
+                .is_some_and(|current| Arc::ptr_eq(&current, &key))
+        {
+            return Ok(verified);
+        }
+        let (key, verified) = self.check(token)?;
+        self.verified
+            .insert(token.to_owned(), (key, verified.clone()));
+        Ok(verified)
+    }
+
+    /// Checks signature, algorithm, issuer, audience and claims; not expiry (an expired
+    /// link with a good signature may still be renewed). Returns the key that signed it.
+    pub fn check(&self, token: &str) -> Result<(Arc<SigningKey>, VerifiedToken), InvalidToken> {
         if token.len() > MAX_TOKEN_LEN {
             return Err(InvalidToken("too long"));
         }
@@ -186,18 +218,71 @@ impl TokenIssuer {
         }
         let time =
             |secs| DateTime::from_timestamp(secs, 0).ok_or(InvalidToken("timestamp out of range"));
-        Ok(VerifiedToken {
+        let verified = VerifiedToken {
             jti: ShortId::parse(&claims.jti).ok_or(InvalidToken("jti"))?,
             customer: ShortId::parse(&claims.sub).ok_or(InvalidToken("sub"))?,
             issued_at: time(claims.iat)?,
             expires_at: time(claims.exp)?,
-        })
+        };
+        Ok((key, verified))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::{self, KeyAlgorithm};
+
+    fn issuer(dir: &std::path::Path) -> TokenIssuer {
+        let keyring = Arc::new(Keyring::open(dir).unwrap());
+        let settings = TokenSettings {
+            issuer: "bp".into(),
+            audience: "bill".into(),
+        };
+        TokenIssuer::new(keyring, settings)
+    }
+
+    fn one_token(issuer: &TokenIssuer) -> String {
+        let now = Utc::now();
+        let (mut tokens, _) = issuer
+            .sign_all(
+                &[(ShortId(42), ShortId(7))],
+                now,
+                now + chrono::Duration::hours(1),
+            )
+            .unwrap();
+        tokens.pop().unwrap()
+    }
+
+    #[test]
+    fn a_token_verified_again_reads_the_same_and_a_tampered_copy_is_still_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        keys::generate(dir.path(), KeyAlgorithm::EdDsa).unwrap();
+        let issuer = issuer(dir.path());
+        let token = one_token(&issuer);
+        let first = issuer.verify(&token).unwrap();
+        assert_eq!(issuer.verify(&token).unwrap(), first);
+        assert_eq!((first.jti, first.customer), (ShortId(42), ShortId(7)));
+        // One character of the claims changed: the signature no longer matches.
+        let at = token.find('.').unwrap() + 5;
+        let swapped = if &token[at..=at] == "A" { "B" } else { "A" };
+        let tampered = format!("{}{swapped}{}", &token[..at], &token[at + 1..]);
+        assert!(issuer.verify(&tampered).is_err());
+        assert!(issuer.verify(&format!("{token}A")).is_err());
+    }
+
+    #[test]
+    fn a_token_verified_before_is_refused_once_its_key_has_left_the_keyring() {
+        let dir = tempfile::tempdir().unwrap();
+        let (_, old_file) = keys::generate(dir.path(), KeyAlgorithm::EdDsa).unwrap();
+        let issuer = issuer(dir.path());
+        let token = one_token(&issuer);
+        issuer.verify(&token).unwrap();
+        keys::generate(dir.path(), KeyAlgorithm::EdDsa).unwrap();
+        std::fs::remove_file(old_file).unwrap();
+        issuer.keyring().jwks(); // the directory is read again
+        assert!(issuer.verify(&token).is_err());
+    }
 
     #[test]
     fn short_ids_round_trip_compactly() {
