@@ -22,7 +22,7 @@ use crate::settings::Settings;
 /// How often lanes look for due retries when nothing wakes them.
 const POLL: Duration = Duration::from_secs(1);
 /// Deliveries a lane may hold claimed, in multiples of its concurrency; it claims more once
-/// a quarter of that is free (or it holds none), so each claim takes many.
+/// a quarter of that is free, so each claim takes many.
 const CLAIM_AHEAD: usize = 16;
 /// Messages a crash may send again, in multiples of the concurrency: a message is in flight
 /// from the moment it goes out until its outcome is written, and outcomes are written in
@@ -187,7 +187,7 @@ impl Outbox {
         let in_flight = Arc::new(Semaphore::new(spec.concurrency * IN_FLIGHT_PER_SLOT));
         let (outcomes, recorded) = mpsc::unbounded_channel();
         let freed = Arc::new(Notify::new());
-        let batch = (spec.concurrency * IN_FLIGHT_PER_SLOT / 2).max(1);
+        let batch = spec.concurrency * IN_FLIGHT_PER_SLOT / 2;
         let recorder = tokio::spawn(self.clone().record_outcomes(recorded, batch, freed.clone()));
         let mut sends = JoinSet::new();
         loop {
@@ -196,7 +196,7 @@ impl Outbox {
             }
             while sends.try_join_next().is_some() {}
             let free = claimable.available_permits();
-            let claimed = if free > 0 && (free >= held_at_most / 4 || free == held_at_most) {
+            let claimed = if free >= held_at_most / 4 {
                 self.claim(spec.channel, free).await
             } else {
                 Ok(Vec::new())
