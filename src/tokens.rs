@@ -15,9 +15,6 @@ use crate::keys::{Keyring, SigningKey};
 pub const MAX_TOKEN_LEN: usize = 1024;
 /// Batches at least this large are signed on every core.
 const PARALLEL_FROM: usize = 256;
-/// Cores to sign on; asked once, as the answer reads cgroup files.
-static CORES: std::sync::LazyLock<usize> =
-    std::sync::LazyLock::new(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
 /// Clock skew tolerated between the instance that minted a token and the one checking it.
 const IAT_LEEWAY_SECS: i64 = 60;
 /// Tokens remembered as verified, at most (about 400 bytes each).
@@ -141,7 +138,7 @@ impl TokenIssuer {
             };
             key.sign_jws(&serde_json::to_vec(&claims)?)
         };
-        let threads = *CORES;
+        let threads = crate::cores();
         let tokens = if links.len() < PARALLEL_FROM || threads == 1 {
             links.iter().map(sign).collect::<anyhow::Result<Vec<_>>>()?
         } else {

@@ -59,7 +59,7 @@ impl Application {
         let bill_pages = web::Data::from(bill_pages);
         // Each worker thread checks links and sessions on connections of its own: a page
         // waiting for a connection is then woken on its own thread, not across threads.
-        let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let workers = crate::cores();
         let connections = state.settings.page_db_connections.div_ceil(workers as u32);
         let state = web::Data::new(state);
         let server = HttpServer::new(move || {
