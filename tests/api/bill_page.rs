@@ -1,8 +1,5 @@
 //! The bill page: escaping, unicode, credits and currencies.
 
-use billpass::audit::Actor;
-use billpass::import::{self, CustomerFormat};
-
 use crate::helpers::{BILLS_JSONL, CUSTOMERS_CSV, spawn_app};
 
 async fn bill_page_of(app: &crate::helpers::TestApp, address: &str) -> String {
@@ -17,22 +14,13 @@ async fn hostile_and_unicode_names_are_escaped_and_kept() {
     let app = spawn_app().await;
     let csv = "account_id,name,email,phone,channel,locale\n\
                ACC-1,\"<script>alert('x')</script> & \"\"Zoë\"\" Øyen-Müller 山田\",jane@example.com,,email,en\n";
-    import::customers(
-        &app.pool,
-        CustomerFormat::Csv,
-        csv.as_bytes(),
-        &Actor::command_line(),
-    )
-    .await
-    .unwrap();
+    app.import_customers(csv).await;
     let hostile_line = BILLS_JSONL
         .lines()
         .nth(1)
         .unwrap()
         .replace("Energy charge", "<img src=x onerror=alert(1)>");
-    import::bills(&app.pool, hostile_line.as_bytes(), &Actor::command_line())
-        .await
-        .unwrap();
+    app.import_bills(&hostile_line).await;
     app.run_cycle("2026-11").await;
     let page = bill_page_of(&app, "jane@example.com").await;
     assert!(!page.contains("<script>alert"), "script tag escaped");
@@ -72,17 +60,7 @@ async fn credits_eur_and_jpy_are_formatted_per_currency() {
 #[tokio::test]
 async fn the_bill_page_loads_nothing_from_elsewhere() {
     let app = spawn_app().await;
-    import::customers(
-        &app.pool,
-        CustomerFormat::Csv,
-        CUSTOMERS_CSV.as_bytes(),
-        &Actor::command_line(),
-    )
-    .await
-    .unwrap();
-    import::bills(&app.pool, BILLS_JSONL.as_bytes(), &Actor::command_line())
-        .await
-        .unwrap();
+    app.load_examples().await;
     app.run_cycle("2026-11").await;
     let page = bill_page_of(&app, "jane@example.com").await;
     for external in ["http://", "https://", "//fonts", "<script"] {
@@ -114,20 +92,11 @@ async fn a_bill_viewed_again_shows_what_the_latest_import_says() {
     // The customer renamed, this bill corrected, and the previous one too: each import
     // changes what the page shows, even though the page was drawn before.
     let renamed = CUSTOMERS_CSV.replace("Jane Doe", "Jane Roe");
-    import::customers(
-        &app.pool,
-        CustomerFormat::Csv,
-        renamed.as_bytes(),
-        &Actor::command_line(),
-    )
-    .await
-    .unwrap();
+    app.import_customers(&renamed).await;
     let corrected = BILLS_JSONL
         .replace(r#""amount_due":"142.17""#, r#""amount_due":"150.00""#)
         .replace(r#""amount_due":"120.50""#, r#""amount_due":"99.99""#);
-    import::bills(&app.pool, corrected.as_bytes(), &Actor::command_line())
-        .await
-        .unwrap();
+    app.import_bills(&corrected).await;
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
     let page = loop {
         let page = app.get_bill(Some(&cookie)).await.text().await.unwrap();

@@ -130,15 +130,25 @@ impl TestApp {
 
     /// Imports the standard customers and bills.
     pub async fn load_examples(&self) {
+        self.import_customers(CUSTOMERS_CSV).await;
+        self.import_bills(BILLS_JSONL).await;
+    }
+
+    /// Imports customers from CSV as the command line does.
+    pub async fn import_customers(&self, csv: &str) {
         import::customers(
             &self.pool,
             import::CustomerFormat::Csv,
-            CUSTOMERS_CSV.as_bytes(),
+            csv.as_bytes(),
             &Actor::command_line(),
         )
         .await
         .expect("customers");
-        import::bills(&self.pool, BILLS_JSONL.as_bytes(), &Actor::command_line())
+    }
+
+    /// Imports bills from JSON lines as the command line does.
+    pub async fn import_bills(&self, jsonl: &str) {
+        import::bills(&self.pool, jsonl.as_bytes(), &Actor::command_line())
             .await
             .expect("bills");
     }

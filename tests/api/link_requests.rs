@@ -4,9 +4,6 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use billpass::audit::Actor;
-use billpass::import;
-
 use crate::helpers::{BILLS_JSONL, TestApp, link_status, spawn_app, spawn_app_with};
 
 /// Status, headers and body: everything a client could compare, but the time and the
@@ -54,14 +51,7 @@ async fn deliveries_to(app: &TestApp, destination: &str) -> Vec<(String, String)
 
 async fn add_customers(app: &TestApp, csv_rows: &str) {
     let csv = format!("account_id,name,email,phone,channel,locale\n{csv_rows}");
-    import::customers(
-        &app.pool,
-        import::CustomerFormat::Csv,
-        csv.as_bytes(),
-        &Actor::command_line(),
-    )
-    .await
-    .unwrap();
+    app.import_customers(&csv).await;
 }
 
 /// ACC-1's latest bill, for another account.
@@ -71,9 +61,7 @@ async fn add_bill_for(app: &TestApp, account: &str) {
         .nth(1)
         .unwrap()
         .replace("ACC-1", account);
-    import::bills(&app.pool, bill.as_bytes(), &Actor::command_line())
-        .await
-        .unwrap();
+    app.import_bills(&bill).await;
 }
 
 #[tokio::test]
