@@ -1,6 +1,7 @@
 //! Bill sessions: opened by `POST /b/{token}`, carried by an HttpOnly cookie, re-checked
 //! against the token on every request. Each row is also the record of a link opening.
 
+use std::collections::HashMap;
 use std::time::Duration;
 
 use base64::Engine;
@@ -101,29 +102,37 @@ impl<T> SessionState<T> {
     }
 }
 
-/// Checks the session and its token, for a bill whose page is at hand: one small query.
-pub async fn check(
+/// Checks sessions and their tokens, for bills whose pages are at hand: one small query
+/// for all of them. The answers come in the order of `cookies`.
+pub async fn check_all(
     conn: &mut PgConnection,
-    cookie: &SessionCookie,
-) -> sqlx::Result<SessionState<i64>> {
-    let Some((ended, expired, bill_id)) = sqlx::query_as::<_, (bool, bool, i64)>(
-        "SELECT t.superseded_at IS NOT NULL OR t.revoked_at IS NOT NULL,
-                s.expires_at <= now() OR t.expires_at <= now(),
-                t.bill_id
-         FROM sessions s JOIN link_tokens t ON t.id = s.token_id
-         WHERE s.id_hash = $1",
-    )
-    .bind(&cookie.id_hash)
-    .fetch_optional(conn)
-    .await?
-    else {
-        return Ok(SessionState::Missing);
-    };
-    Ok(match (ended, expired) {
-        (true, _) => SessionState::Ended,
-        (false, true) => SessionState::Missing,
-        (false, false) => SessionState::Active(bill_id),
-    })
+    cookies: &[&SessionCookie],
+) -> sqlx::Result<Vec<SessionState<i64>>> {
+    let hashes: Vec<&[u8]> = cookies.iter().map(|cookie| &cookie.id_hash[..]).collect();
+    let found: HashMap<Vec<u8>, (bool, bool, i64)> =
+        sqlx::query_as::<_, (Vec<u8>, bool, bool, i64)>(
+            "SELECT s.id_hash,
+                    t.superseded_at IS NOT NULL OR t.revoked_at IS NOT NULL,
+                    s.expires_at <= now() OR t.expires_at <= now(),
+                    t.bill_id
+             FROM sessions s JOIN link_tokens t ON t.id = s.token_id
+             WHERE s.id_hash = ANY($1)",
+        )
+        .bind(&hashes)
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|(id_hash, ended, expired, bill_id)| (id_hash, (ended, expired, bill_id)))
+        .collect();
+    Ok(cookies
+        .iter()
+        .map(|cookie| match found.get(&cookie.id_hash) {
+            None => SessionState::Missing,
+            Some((true, _, _)) => SessionState::Ended,
+            Some((false, true, _)) => SessionState::Missing,
+            Some(&(false, false, bill_id)) => SessionState::Active(bill_id),
+        })
+        .collect())
 }
 
 /// Checks the session and its token and, while both are good, reads the bill it opens:

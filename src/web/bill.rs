@@ -8,6 +8,7 @@ use askama::Template;
 
 use super::bill_pages::{BillPages, Generation};
 use super::pages::BillPage;
+use super::session_checks::SessionChecks;
 use super::{AppState, PageError, message};
 use crate::bill::{BillRow, BillView};
 use crate::db::ReadPool;
@@ -34,6 +35,7 @@ async fn show(
     state: web::Data<AppState>,
     pages: web::Data<BillPages>,
     reads: web::Data<ReadPool>,
+    checks: web::Data<SessionChecks>,
     request: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let brand = &state.settings.brand;
@@ -47,26 +49,23 @@ async fn show(
             let kept = cookie
                 .bill_id()
                 .and_then(|bill_id| Some((bill_id, pages.get(bill_id)?)));
-            reads
-                .run(async |conn| {
-                    if let Some((kept_id, page)) = &kept {
-                        return Ok(match sessions::check(conn, &cookie).await? {
-                            SessionState::Active(bill_id) if bill_id != *kept_id => {
-                                SessionState::Missing
-                            }
-                            session => session.map(|_| Page::Kept(page.clone())),
-                        });
-                    }
+            match kept {
+                Some((kept_id, page)) => match checks.check(cookie).await? {
+                    SessionState::Active(bill_id) if bill_id != kept_id => SessionState::Missing,
+                    session => session.map(|_| Page::Kept(page)),
+                },
+                None => {
                     let read_at = pages.generation();
-                    Ok(sessions::check_and_read(conn, &cookie)
+                    reads
+                        .run(async |conn| sessions::check_and_read(conn, &cookie).await)
                         .await?
                         .map(|(bill_id, row)| Page::Read {
                             bill_id,
                             row: Box::new(row),
                             read_at,
-                        }))
-                })
-                .await?
+                        })
+                }
+            }
         }
         None => SessionState::Missing,
     };

@@ -10,6 +10,7 @@ mod link;
 mod link_requests;
 mod observe;
 pub mod pages;
+mod session_checks;
 mod webhooks;
 
 use std::net::TcpListener;
@@ -28,6 +29,7 @@ use crate::links::Minter;
 use crate::settings::Settings;
 pub use client_ip::IpRange;
 use pages::MessagePage;
+use session_checks::SessionChecks;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -63,9 +65,12 @@ impl Application {
         let connections = state.settings.page_db_connections.div_ceil(workers as u32);
         let state = web::Data::new(state);
         let server = HttpServer::new(move || {
+            let reads = web::Data::new(ReadPool::beside(&state.pool, connections));
+            let checks = SessionChecks::on(reads.clone().into_inner(), connections);
             App::new()
                 .app_data(state.clone())
-                .app_data(web::Data::new(ReadPool::beside(&state.pool, connections)))
+                .app_data(reads)
+                .app_data(web::Data::new(checks))
                 .app_data(limits.clone())
                 .app_data(bill_pages.clone())
                 .wrap(ErrorHandlers::new().default_handler_server(error_page))
@@ -186,13 +191,24 @@ impl From<sqlx::Error> for PageError {
     }
 }
 
+impl From<Arc<sqlx::Error>> for PageError {
+    fn from(error: Arc<sqlx::Error>) -> Self {
+        PageError(error.into())
+    }
+}
+
 /// Whether `error` comes from a database we cannot reach (rather than from a bug): worth
 /// a 503 and a retry. Besides connections that fail or time out, that is PostgreSQL saying
 /// it is shutting down, starting up or out of connections (SQLSTATE classes 08, 53 and 57).
 pub fn database_unavailable(error: &anyhow::Error) -> bool {
-    error
-        .chain()
-        .any(|cause| match cause.downcast_ref::<sqlx::Error>() {
+    error.chain().any(|cause| {
+        let error = cause.downcast_ref::<sqlx::Error>().or_else(|| {
+            // A failure shared by several requests.
+            cause
+                .downcast_ref::<Arc<sqlx::Error>>()
+                .map(|shared| &**shared)
+        });
+        match error {
             Some(
                 sqlx::Error::PoolTimedOut
                 | sqlx::Error::Io(_)
@@ -206,7 +222,8 @@ pub fn database_unavailable(error: &anyhow::Error) -> bool {
                     .any(|class| code.starts_with(class))
             }),
             _ => false,
-        })
+        }
+    })
 }
 
 impl ResponseError for PageError {
@@ -323,6 +340,11 @@ mod tests {
         }
         let timed_out = anyhow::Error::from(sqlx::Error::PoolTimedOut);
         assert!(database_unavailable(&timed_out));
+        let shared = Arc::new(sqlx::Error::Database(Box::new(Sqlstate("57P01"))));
+        assert!(
+            database_unavailable(&PageError::from(shared).0),
+            "one failed query that several requests share"
+        );
         // unique_violation, syntax_error: bugs, not outages
         for code in ["23505", "42601"] {
             assert!(!database_unavailable(&from_postgres(code)), "{code}");

@@ -1,4 +1,7 @@
-//! The bill page: escaping, unicode, credits and currencies.
+//! The bill page: escaping, unicode, credits and currencies, and many views at once.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::helpers::{BILLS_JSONL, CUSTOMERS_CSV, spawn_app};
 
@@ -131,4 +134,48 @@ async fn a_cookie_naming_another_bill_shows_no_bill() {
     assert!(!page.contains("Yuki Tanaka") && !page.contains("Jane Doe"));
     // The real cookies still work.
     assert_eq!(app.get_bill(Some(&jane)).await.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn many_views_at_once_each_get_their_own_sessions_answer() {
+    let app = spawn_app().await;
+    app.load_examples().await;
+    app.run_cycle("2026-11").await;
+    app.dispatch_all_pending().await;
+    let mut cookies = Vec::new();
+    for address in ["jane@example.com", "+15550100123", "yuki@example.jp"] {
+        let (page, cookie) = app.open_bill(&app.link_sent_to(address)).await;
+        assert_eq!(page.status().as_u16(), 200);
+        cookies.push(cookie.unwrap());
+    }
+    sqlx::query(
+        "UPDATE link_tokens SET revoked_at = now(), revoked_by = 'test', revoke_reason = 'test'
+         FROM customers c WHERE c.id = link_tokens.customer_id AND c.account_id = 'ACC-1'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    // A cookie of the right shape, naming a bill whose page is in memory, but no session.
+    let (_, yuki_bill) = cookies[2].split_once('.').unwrap();
+    let unknown = format!("{}.{yuki_bill}", URL_SAFE_NO_PAD.encode([7u8; 32]));
+    let expected = [
+        (cookies[0].as_str(), 410, None),
+        (&cookies[1], 200, Some("Sam Texter")),
+        (&cookies[2], 200, Some("Yuki Tanaka")),
+        (&unknown, 401, None),
+    ];
+
+    let app = &app;
+    let views = (0..200).map(|i| {
+        let (cookie, status, name) = expected[i % expected.len()];
+        async move {
+            let response = app.get_bill(Some(cookie)).await;
+            assert_eq!(response.status().as_u16(), status, "view {i}");
+            let page = response.text().await.unwrap();
+            for shown in ["Jane Doe", "Sam Texter", "Yuki Tanaka"] {
+                assert_eq!(page.contains(shown), name == Some(shown), "view {i}");
+            }
+        }
+    });
+    futures_util::future::join_all(views).await;
 }
