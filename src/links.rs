@@ -1,6 +1,7 @@
 //! Issued links in the database: minting (newest wins), status checks, renewal, resends
 //! and revocations by staff, and each customer's history.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -294,8 +295,10 @@ pub enum LinkState {
 }
 
 /// A link's record, as far as its checks need it.
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct TokenRecord {
+    id: i64,
+    customer_id: i64,
     revoked_at: Option<DateTime<Utc>>,
     superseded_at: Option<DateTime<Utc>>,
     expires_at: DateTime<Utc>,
@@ -306,35 +309,70 @@ struct TokenRecord {
 }
 
 impl TokenRecord {
-    /// The newer link is looked for only under a superseded one: as a condition inside the
-    /// subquery, PostgreSQL skips the subquery for a current link, where as the join's
-    /// condition it would run it for every link opened and discard the row.
     async fn find(
         conn: &mut PgConnection,
         token: &VerifiedToken,
     ) -> sqlx::Result<Option<TokenRecord>> {
-        sqlx::query_as(
-            "SELECT t.revoked_at, t.superseded_at, t.expires_at, t.channel, newer.channel AS newer_channel
+        Ok(Self::find_all(conn, &[token]).await?.pop().flatten())
+    }
+
+    /// The records of `tokens`, in their order, in one query; `None` for a link not on
+    /// record or not its customer's. The newer link is looked for only under a superseded
+    /// one: as a condition inside the subquery, PostgreSQL skips the subquery for a current
+    /// link, where as the join's condition it would run it for every link and discard the
+    /// row.
+    async fn find_all(
+        conn: &mut PgConnection,
+        tokens: &[&VerifiedToken],
+    ) -> sqlx::Result<Vec<Option<TokenRecord>>> {
+        let ids: Vec<i64> = tokens.iter().map(|token| token.jti.0).collect();
+        let found: HashMap<i64, TokenRecord> = sqlx::query_as::<_, TokenRecord>(
+            "SELECT t.id, t.customer_id, t.revoked_at, t.superseded_at, t.expires_at, t.channel,
+                    newer.channel AS newer_channel
              FROM link_tokens t
              LEFT JOIN LATERAL (SELECT channel FROM link_tokens n
                                 WHERE t.superseded_at IS NOT NULL
                                   AND n.customer_id = t.customer_id AND n.id > t.id
                                 ORDER BY n.id LIMIT 1) newer ON true
-             WHERE t.id = $1 AND t.customer_id = $2",
+             WHERE t.id = ANY($1)",
         )
-        .bind(token.jti.0)
-        .bind(token.customer.0)
-        .fetch_optional(conn)
-        .await
+        .bind(&ids)
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|record| (record.id, record))
+        .collect();
+        Ok(tokens
+            .iter()
+            .map(|token| {
+                found
+                    .get(&token.jti.0)
+                    .filter(|record| record.customer_id == token.customer.0)
+                    .cloned()
+            })
+            .collect())
     }
 }
 
-/// Looks the link up; every request re-checks here.
-pub async fn state(conn: &mut PgConnection, token: &VerifiedToken) -> sqlx::Result<LinkState> {
-    let Some(record) = TokenRecord::find(conn, token).await? else {
-        return Ok(LinkState::Unknown);
+/// Looks the links up, all in one query; every request re-checks here. The answers come in
+/// the order of `tokens`.
+pub async fn states(
+    conn: &mut PgConnection,
+    tokens: &[&VerifiedToken],
+) -> sqlx::Result<Vec<LinkState>> {
+    let records = TokenRecord::find_all(conn, tokens).await?;
+    Ok(records
+        .into_iter()
+        .zip(tokens)
+        .map(|(record, token)| state_of(record, token))
+        .collect())
+}
+
+fn state_of(record: Option<TokenRecord>, token: &VerifiedToken) -> LinkState {
+    let Some(record) = record else {
+        return LinkState::Unknown;
     };
-    Ok(if record.revoked_at.is_some() {
+    if record.revoked_at.is_some() {
         LinkState::Revoked
     } else if let Some(at) = record.superseded_at {
         let channel = record
@@ -349,7 +387,7 @@ pub async fn state(conn: &mut PgConnection, token: &VerifiedToken) -> sqlx::Resu
             token_id: token.jti.0,
             expires_at: record.expires_at,
         }
-    })
+    }
 }
 
 /// The outcome of a customer asking for a fresh link.

@@ -7,8 +7,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::bill_pages::{BillPages, Generation};
+use super::gathered::{Gathered, GatheredRead};
 use super::pages::BillPage;
-use super::session_checks::SessionChecks;
 use super::{AppState, PageError, message};
 use crate::bill::{BillRow, BillView};
 use crate::db::ReadPool;
@@ -17,6 +17,21 @@ use crate::sessions::{self, SessionCookie, SessionState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/bill", web::get().to(show));
+}
+
+/// The checks of sessions whose page is in memory, asked together.
+pub struct SessionChecks;
+
+impl GatheredRead for SessionChecks {
+    type Question = SessionCookie;
+    type Answer = SessionState<i64>;
+
+    fn read_all(
+        conn: &mut sqlx::PgConnection,
+        cookies: &[&SessionCookie],
+    ) -> impl Future<Output = sqlx::Result<Vec<SessionState<i64>>>> {
+        sessions::check_all(conn, cookies)
+    }
 }
 
 /// The page an active session leads to.
@@ -35,7 +50,7 @@ async fn show(
     state: web::Data<AppState>,
     pages: web::Data<BillPages>,
     reads: web::Data<ReadPool>,
-    checks: web::Data<SessionChecks>,
+    checks: web::Data<Gathered<SessionChecks>>,
     request: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
     let brand = &state.settings.brand;
@@ -50,7 +65,7 @@ async fn show(
                 .bill_id()
                 .and_then(|bill_id| Some((bill_id, pages.get(bill_id)?)));
             match kept {
-                Some((kept_id, page)) => match checks.check(cookie).await? {
+                Some((kept_id, page)) => match checks.ask(cookie).await? {
                     SessionState::Active(bill_id) if bill_id != kept_id => SessionState::Missing,
                     session => session.map(|_| Page::Kept(page)),
                 },

@@ -7,9 +7,9 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 
+use super::gathered::{Gathered, GatheredRead};
 use super::pages::{LandingPage, LinkStatusPage, RenewedPage};
 use super::{AppState, PageError, html};
-use crate::db::ReadPool;
 use crate::domain::Channel;
 use crate::links::{self, LinkState, Renewal};
 use crate::metrics::{self, LinkOpening};
@@ -22,6 +22,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/b/{token}/renew", web::post().to(renew));
 }
 
+/// The current-or-not checks of links, asked together.
+pub struct LinkChecks;
+
+impl GatheredRead for LinkChecks {
+    type Question = VerifiedToken;
+    type Answer = LinkState;
+
+    fn read_all(
+        conn: &mut sqlx::PgConnection,
+        tokens: &[&VerifiedToken],
+    ) -> impl Future<Output = sqlx::Result<Vec<LinkState>>> {
+        links::states(conn, tokens)
+    }
+}
+
 /// A link that passed every check.
 struct CurrentLink {
     token_id: i64,
@@ -32,7 +47,7 @@ struct CurrentLink {
 /// is answered with its status page (and counted as such).
 async fn check(
     state: &AppState,
-    reads: &ReadPool,
+    checks: &Gathered<LinkChecks>,
     token: &str,
 ) -> Result<Result<CurrentLink, HttpResponse>, PageError> {
     let verified = match state.minter.issuer.verify(token) {
@@ -43,9 +58,7 @@ async fn check(
         }
     };
     let renew_action = format!("/b/{token}/renew");
-    let link = reads
-        .run(async |conn| links::state(conn, &verified).await)
-        .await?;
+    let link = checks.ask(verified).await?;
     Ok(Err(match link {
         LinkState::Current {
             token_id,
@@ -107,10 +120,10 @@ fn status_page(
 
 async fn landing(
     state: web::Data<AppState>,
-    reads: web::Data<ReadPool>,
+    checks: web::Data<Gathered<LinkChecks>>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    Ok(match check(&state, &reads, &token).await? {
+    Ok(match check(&state, &checks, &token).await? {
         Ok(_) => html(
             StatusCode::OK,
             &LandingPage {
@@ -124,10 +137,10 @@ async fn landing(
 
 async fn open(
     state: web::Data<AppState>,
-    reads: web::Data<ReadPool>,
+    checks: web::Data<Gathered<LinkChecks>>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
-    let link = match check(&state, &reads, &token).await? {
+    let link = match check(&state, &checks, &token).await? {
         Ok(link) => link,
         Err(refusal) => return Ok(refusal),
     };

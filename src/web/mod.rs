@@ -5,12 +5,12 @@ pub mod api;
 mod bill;
 mod bill_pages;
 mod client_ip;
+mod gathered;
 mod health;
 mod link;
 mod link_requests;
 mod observe;
 pub mod pages;
-mod session_checks;
 mod webhooks;
 
 use std::net::TcpListener;
@@ -28,8 +28,8 @@ use crate::db::ReadPool;
 use crate::links::Minter;
 use crate::settings::Settings;
 pub use client_ip::IpRange;
+use gathered::Gathered;
 use pages::MessagePage;
-use session_checks::SessionChecks;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -61,16 +61,19 @@ impl Application {
         let bill_pages = web::Data::from(bill_pages);
         // Each worker thread checks links and sessions on connections of its own: a page
         // waiting for a connection is then woken on its own thread, not across threads.
+        // The checks that views ask at the same moment go to PostgreSQL together.
         let workers = crate::cores();
         let connections = state.settings.page_db_connections.div_ceil(workers as u32);
         let state = web::Data::new(state);
         let server = HttpServer::new(move || {
-            let reads = web::Data::new(ReadPool::beside(&state.pool, connections));
-            let checks = SessionChecks::on(reads.clone().into_inner(), connections);
+            let reads = Arc::new(ReadPool::beside(&state.pool, connections));
+            let links = Gathered::<link::LinkChecks>::on(reads.clone(), connections);
+            let sessions = Gathered::<bill::SessionChecks>::on(reads.clone(), connections);
             App::new()
                 .app_data(state.clone())
-                .app_data(reads)
-                .app_data(web::Data::new(checks))
+                .app_data(web::Data::from(reads))
+                .app_data(web::Data::new(links))
+                .app_data(web::Data::new(sessions))
                 .app_data(limits.clone())
                 .app_data(bill_pages.clone())
                 .wrap(ErrorHandlers::new().default_handler_server(error_page))

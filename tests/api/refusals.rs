@@ -282,3 +282,49 @@ async fn a_signed_token_for_a_link_we_never_issued_is_invalid() {
     claims["jti"] = json!("AQAAAA");
     expect(&app, &sign(&kid, &key, &claims), 400, "invalid").await;
 }
+
+#[tokio::test]
+async fn many_links_checked_at_once_each_get_their_own_answer() {
+    let (app, jane) = app_with_link().await;
+    let sam = app.link_sent_to("+15550100123");
+    let yuki = app.link_sent_to("yuki@example.jp");
+    app.resend("ACC-3", None).await;
+    sqlx::query(
+        "UPDATE link_tokens SET revoked_at = now(), revoked_by = 'test', revoke_reason = 'test'
+         FROM customers c WHERE c.id = link_tokens.customer_id AND c.account_id = 'ACC-2'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    // Jane's link, signed by us, but naming Yuki as its customer.
+    let mut claims = part(token_of(&jane), 1);
+    claims["sub"] = part(token_of(&yuki), 1)["sub"].clone();
+    let (kid, key) = our_key(&app);
+    let crossed = sign(&kid, &key, &claims);
+    let expected = [
+        (token_of(&jane), 200, Some("ready")),
+        (token_of(&sam), 410, Some("revoked")),
+        (token_of(&yuki), 410, Some("superseded")),
+        (&crossed, 400, Some("invalid")),
+    ];
+
+    let app = &app;
+    let views = (0..200).map(|i| {
+        let (token, status, page) = expected[i % expected.len()];
+        async move {
+            let response = app
+                .client
+                .get(app.url(&format!("/b/{token}")))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status().as_u16(), status, "view {i}");
+            assert_eq!(
+                link_status(&response.text().await.unwrap()),
+                page,
+                "view {i}"
+            );
+        }
+    });
+    futures_util::future::join_all(views).await;
+}
