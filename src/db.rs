@@ -70,20 +70,21 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
     Ok(pool)
 }
 
-/// Connections for the customer pages' reads, beside the sqlx pool.
+/// Connections for the customer pages' queries (link and session checks, bill reads,
+/// opening a session), beside the sqlx pool.
 ///
 /// The sqlx pool sends a round trip down every connection given back to it, to find one
 /// that a cancelled query left mid-answer: for a page that makes one query, as many round
 /// trips again. Here a connection goes back only after its read completed; one whose read
 /// failed or was cancelled is closed instead. Like the pool, it pings a connection that sat
 /// idle before handing it out, and closes with it.
-pub struct ReadPool {
+pub struct PagePool {
     pool: PgPool,
     idle: Mutex<Vec<(PgConnection, Instant)>>,
     permits: Semaphore,
 }
 
-impl ReadPool {
+impl PagePool {
     /// Up to `size` connections to `pool`'s database, opened when needed.
     pub fn beside(pool: &PgPool, size: u32) -> Self {
         Self {
@@ -95,7 +96,8 @@ impl ReadPool {
 
     /// Runs `read` on a connection of its own. `read` runs again on a new connection when
     /// it fails on one that was used before: the database may have dropped that one since
-    /// (a restart, a terminated backend), and a read is safe to repeat.
+    /// (a restart, a terminated backend). So `read` must be safe to repeat: a read is, and
+    /// so is opening a session (a session whose answer was lost has a secret nobody holds).
     pub async fn run<T>(
         &self,
         read: impl AsyncFn(&mut PgConnection) -> sqlx::Result<T>,

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::{FromRow, PgConnection, PgPool, Row};
+use sqlx::{FromRow, PgConnection, Row};
 
 use crate::bill::{BillRow, bill_row_columns};
 use crate::tokens::ShortId;
@@ -27,7 +27,7 @@ pub struct NewSession {
 
 /// Opens a session for a current token.
 pub async fn open(
-    pool: &PgPool,
+    conn: &mut PgConnection,
     token_id: i64,
     token_expires_at: DateTime<Utc>,
 ) -> sqlx::Result<NewSession> {
@@ -42,7 +42,7 @@ pub async fn open(
     .bind(Sha256::digest(secret).to_vec())
     .bind(token_id)
     .bind(format!("{} seconds", lifetime.as_secs()))
-    .fetch_one(pool)
+    .fetch_one(conn)
     .await?;
     Ok(NewSession {
         cookie_value: format!("{}.{}", URL_SAFE_NO_PAD.encode(secret), ShortId(bill_id)),

@@ -11,7 +11,7 @@ use super::gathered::{Gathered, GatheredRead};
 use super::pages::BillPage;
 use super::{AppState, PageError, message};
 use crate::bill::{BillRow, BillView};
-use crate::db::ReadPool;
+use crate::db::PagePool;
 use crate::metrics::{self, BillPageSource};
 use crate::sessions::{self, SessionCookie, SessionState};
 
@@ -49,7 +49,7 @@ enum Page {
 async fn show(
     state: web::Data<AppState>,
     pages: web::Data<BillPages>,
-    reads: web::Data<ReadPool>,
+    page_db: web::Data<PagePool>,
     checks: web::Data<Gathered<SessionChecks>>,
     request: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
@@ -71,7 +71,7 @@ async fn show(
                 },
                 None => {
                     let read_at = pages.generation();
-                    reads
+                    page_db
                         .run(async |conn| sessions::check_and_read(conn, &cookie).await)
                         .await?
                         .map(|(bill_id, row)| Page::Read {

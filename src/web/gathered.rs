@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use tokio::sync::{Mutex, mpsc, oneshot};
 
-use crate::db::ReadPool;
+use crate::db::PagePool;
 
 /// At most this many questions in one query.
 const MOST_AT_ONCE: usize = 128;
@@ -41,13 +41,13 @@ pub struct Gathered<R: GatheredRead> {
 }
 
 impl<R: GatheredRead> Gathered<R> {
-    /// Reads on `reads`'s connections, with at most `queries` queries out at a time. Its
+    /// Reads on `page_db`'s connections, with at most `queries` queries out at a time. Its
     /// tasks run on the current thread (a web worker's) and end once it is dropped.
-    pub fn on(reads: Arc<ReadPool>, queries: u32) -> Self {
+    pub fn on(page_db: Arc<PagePool>, queries: u32) -> Self {
         let (waiting, queue) = mpsc::unbounded_channel();
         let queue: Queue<R> = Arc::new(Mutex::new(queue));
         for _ in 0..queries {
-            actix_web::rt::spawn(ask::<R>(reads.clone(), queue.clone()));
+            actix_web::rt::spawn(ask::<R>(page_db.clone(), queue.clone()));
         }
         Self { waiting }
     }
@@ -64,14 +64,14 @@ impl<R: GatheredRead> Gathered<R> {
 }
 
 /// Asks the waiting questions, as many at once as are waiting, until no more can come.
-async fn ask<R: GatheredRead>(reads: Arc<ReadPool>, queue: Queue<R>) {
+async fn ask<R: GatheredRead>(page_db: Arc<PagePool>, queue: Queue<R>) {
     let mut asked = Vec::with_capacity(MOST_AT_ONCE);
     loop {
         if queue.lock().await.recv_many(&mut asked, MOST_AT_ONCE).await == 0 {
             return;
         }
         let questions: Vec<&R::Question> = asked.iter().map(|asked| &asked.question).collect();
-        let answers = reads
+        let answers = page_db
             .run(async |conn| R::read_all(conn, &questions).await)
             .await;
         drop(questions);

@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use super::gathered::{Gathered, GatheredRead};
 use super::pages::{LandingPage, LinkStatusPage, RenewedPage};
 use super::{AppState, PageError, html};
+use crate::db::PagePool;
 use crate::domain::Channel;
 use crate::links::{self, LinkState, Renewal};
 use crate::metrics::{self, LinkOpening};
@@ -137,6 +138,7 @@ async fn landing(
 
 async fn open(
     state: web::Data<AppState>,
+    page_db: web::Data<PagePool>,
     checks: web::Data<Gathered<LinkChecks>>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, PageError> {
@@ -144,7 +146,9 @@ async fn open(
         Ok(link) => link,
         Err(refusal) => return Ok(refusal),
     };
-    let session = sessions::open(&state.pool, link.token_id, link.expires_at).await?;
+    let session = page_db
+        .run(async |conn| sessions::open(conn, link.token_id, link.expires_at).await)
+        .await?;
     metrics::link_opening(LinkOpening::Viewed);
     let cookie = Cookie::build(sessions::COOKIE, session.cookie_value)
         .path("/bill")

@@ -24,7 +24,7 @@ use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use askama::Template;
 use sqlx::PgPool;
 
-use crate::db::ReadPool;
+use crate::db::PagePool;
 use crate::links::Minter;
 use crate::settings::Settings;
 pub use client_ip::IpRange;
@@ -66,12 +66,12 @@ impl Application {
         let connections = state.settings.page_db_connections.div_ceil(workers as u32);
         let state = web::Data::new(state);
         let server = HttpServer::new(move || {
-            let reads = Arc::new(ReadPool::beside(&state.pool, connections));
-            let links = Gathered::<link::LinkChecks>::on(reads.clone(), connections);
-            let sessions = Gathered::<bill::SessionChecks>::on(reads.clone(), connections);
+            let page_db = Arc::new(PagePool::beside(&state.pool, connections));
+            let links = Gathered::<link::LinkChecks>::on(page_db.clone(), connections);
+            let sessions = Gathered::<bill::SessionChecks>::on(page_db.clone(), connections);
             App::new()
                 .app_data(state.clone())
-                .app_data(web::Data::from(reads))
+                .app_data(web::Data::from(page_db))
                 .app_data(web::Data::new(links))
                 .app_data(web::Data::new(sessions))
                 .app_data(limits.clone())
