@@ -148,13 +148,7 @@ async fn many_views_at_once_each_get_their_own_sessions_answer() {
         assert_eq!(page.status().as_u16(), 200);
         cookies.push(cookie.unwrap());
     }
-    sqlx::query(
-        "UPDATE link_tokens SET revoked_at = now(), revoked_by = 'test', revoke_reason = 'test'
-         FROM customers c WHERE c.id = link_tokens.customer_id AND c.account_id = 'ACC-1'",
-    )
-    .execute(&app.pool)
-    .await
-    .unwrap();
+    app.revoke("ACC-1").await;
     // A cookie of the right shape, naming a bill whose page is in memory, but no session.
     let (_, yuki_bill) = cookies[2].split_once('.').unwrap();
     let unknown = format!("{}.{yuki_bill}", URL_SAFE_NO_PAD.encode([7u8; 32]));

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::sync::Arc;
 
-use billpass::audit::Actor;
+use billpass::audit::{Actor, Reason};
 use billpass::cli::{Cli, minter};
 use billpass::cycle::Runner;
 use billpass::delivery::Outbox;
@@ -186,6 +186,18 @@ impl TestApp {
         )
         .await
         .expect("resend")
+    }
+
+    /// Revokes the customer's current link, as `billpass revoke` does.
+    pub async fn revoke(&self, account: &str) {
+        links::revoke(
+            &self.pool,
+            &AccountId::parse(account).unwrap(),
+            &Actor::command_line(),
+            &Reason::parse("the customer asked").unwrap(),
+        )
+        .await
+        .expect("revoke");
     }
 
     /// A new staff API key, as `billpass staff create-key --name NAME --role ROLE` makes it.

@@ -289,13 +289,7 @@ async fn many_links_checked_at_once_each_get_their_own_answer() {
     let sam = app.link_sent_to("+15550100123");
     let yuki = app.link_sent_to("yuki@example.jp");
     app.resend("ACC-3", None).await;
-    sqlx::query(
-        "UPDATE link_tokens SET revoked_at = now(), revoked_by = 'test', revoke_reason = 'test'
-         FROM customers c WHERE c.id = link_tokens.customer_id AND c.account_id = 'ACC-2'",
-    )
-    .execute(&app.pool)
-    .await
-    .unwrap();
+    app.revoke("ACC-2").await;
     // Jane's link, signed by us, but naming Yuki as its customer.
     let mut claims = part(token_of(&jane), 1);
     claims["sub"] = part(token_of(&yuki), 1)["sub"].clone();
