@@ -26,11 +26,11 @@ pub trait GatheredRead: 'static {
 }
 
 /// What a view hears: a failed query fails every view it asked for.
-pub type Heard<T> = Result<T, Arc<sqlx::Error>>;
+pub type Answered<T> = Result<T, Arc<sqlx::Error>>;
 
 struct Asked<R: GatheredRead> {
     question: R::Question,
-    answer: oneshot::Sender<Heard<R::Answer>>,
+    answer: oneshot::Sender<Answered<R::Answer>>,
 }
 
 type Queue<R> = Arc<Mutex<mpsc::UnboundedReceiver<Asked<R>>>>;
@@ -53,7 +53,7 @@ impl<R: GatheredRead> Gathered<R> {
     }
 
     /// The answer to `question`, asked of PostgreSQL after this call.
-    pub async fn ask(&self, question: R::Question) -> Heard<R::Answer> {
+    pub async fn ask(&self, question: R::Question) -> Answered<R::Answer> {
         let stopped = || Arc::new(sqlx::Error::PoolClosed);
         let (answer, answered) = oneshot::channel();
         self.waiting
