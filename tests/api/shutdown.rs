@@ -54,11 +54,16 @@ async fn sigterm_answers_the_request_in_flight_hands_back_the_run_and_exits_0() 
     assert!(minted > 0, "the run got going");
 
     serve.sigterm();
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(
-        TcpStream::connect(&address).await.is_err(),
-        "no new connections once stopping"
-    );
+    // A busy machine may take a moment to act on the signal; after that, nothing connects.
+    let mut refused = false;
+    for _ in 0..200 {
+        if TcpStream::connect(&address).await.is_err() {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(refused, "no new connections once stopping");
     upload.write_all(rest.as_bytes()).await.unwrap();
     let mut answer = String::new();
     upload.read_to_string(&mut answer).await.unwrap();
@@ -90,7 +95,7 @@ async fn sigterm_answers_the_request_in_flight_hands_back_the_run_and_exits_0() 
             .fetch_one(&pool)
             .await
             .unwrap();
-    assert_eq!(sending, 0, "no delivery left claimed");
+    assert_eq!(sending, 0, "no delivery left claimed: {logs}");
 
     // Another process takes the run over at once, from where it stopped.
     let resumed = bp.run(&["cycle", "run", "2026-11"]);
