@@ -32,6 +32,10 @@ const IN_FLIGHT_PER_SLOT: usize = 4;
 const RECORD_LINGER: Duration = Duration::from_millis(5);
 /// Batches of outcomes written at the same time, at most.
 const RECORD_WRITERS: usize = 2;
+/// The first and the longest wait before writing outcomes again after the database
+/// refused them.
+const RECORD_RETRY_FIRST: Duration = Duration::from_millis(100);
+const RECORD_RETRY_MAX: Duration = Duration::from_secs(5);
 /// How long sends in flight may take to finish on shutdown.
 const GRACE: Duration = Duration::from_secs(20);
 /// The longest wait between two attempts.
@@ -286,13 +290,27 @@ impl Outbox {
         while writing.join_next().await.is_some() {}
     }
 
+    /// Writes a batch of outcomes, trying again while the database cannot take them and the
+    /// claims are still ours: a message recorded late is not sent twice, one whose lease
+    /// lapsed may be. The batch's slots stay taken meanwhile, so the lane sends no more than
+    /// it can record.
     async fn record_all(&self, outcomes: Vec<Outcome>) {
         let (results, _slots): (Vec<_>, Vec<_>) = outcomes
             .into_iter()
             .map(|(delivery, result, slot)| ((delivery, result), slot))
             .unzip();
-        if let Err(error) = self.record(&results).await {
-            tracing::warn!("could not record delivery outcomes (their leases will lapse): {error}");
+        let lease_lapses = tokio::time::Instant::now() + self.lease;
+        let mut wait = RECORD_RETRY_FIRST;
+        while let Err(error) = self.record(&results).await {
+            if tokio::time::Instant::now() + wait >= lease_lapses {
+                tracing::warn!(
+                    "could not record delivery outcomes; their leases will lapse and they will be sent again: {error}"
+                );
+                break;
+            }
+            tracing::warn!("could not record delivery outcomes, trying again in {wait:?}: {error}");
+            tokio::time::sleep(wait).await;
+            wait = (wait * 2).min(RECORD_RETRY_MAX);
         }
         self.forget(&results);
     }
@@ -367,7 +385,8 @@ impl Outbox {
 
     /// Records outcomes: successes in one statement; a transient failure is queued again
     /// after a backoff, or fails for good after the last attempt; a permanent one fails
-    /// (and falls back to the other channel).
+    /// (and falls back to the other channel). Safe to repeat: what was already recorded is
+    /// left (and counted) as it was.
     async fn record(&self, results: &[(Delivery, Result<Sent, SendError>)]) -> sqlx::Result<()> {
         let sent: Vec<(i64, Option<String>)> = results
             .iter()
@@ -384,18 +403,19 @@ impl Outbox {
             // PostgreSQL dying can only undo the last moment's records, whose messages are
             // then sent again, as at-least-once allows. Waiting for a flush would hold every
             // message in flight that much longer.
-            sqlx::query(
+            let recorded: Vec<i64> = sqlx::query_scalar(
                 "WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
                  UPDATE deliveries d SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL,
                      provider_ref = u.provider_ref
                  FROM UNNEST($1::int8[], $2::text[]) AS u(id, provider_ref), async_commit
-                 WHERE d.id = u.id AND d.status = 'sending'",
+                 WHERE d.id = u.id AND d.status = 'sending'
+                 RETURNING d.id",
             )
             .bind(&ids)
             .bind(&references)
-            .execute(&self.pool)
+            .fetch_all(&self.pool)
             .await?;
-            for (delivery, _) in results.iter().filter(|(_, r)| r.is_ok()) {
+            for (delivery, _) in results.iter().filter(|(d, _)| recorded.contains(&d.id)) {
                 metrics::deliveries(delivery.channel, DeliveryEvent::Sent, 1);
             }
         }
@@ -408,7 +428,7 @@ impl Outbox {
                     retry_after,
                 } if (delivery.attempts as u32) < self.retry.max_attempts => {
                     let delay = self.retry.delay(delivery.attempts as u32, *retry_after);
-                    sqlx::query(
+                    let queued = sqlx::query(
                         "UPDATE deliveries SET status = 'queued', lease_until = NULL, last_error = $2,
                              next_attempt_at = now() + $3::interval
                          WHERE id = $1 AND status = 'sending'",
@@ -418,7 +438,9 @@ impl Outbox {
                     .bind(format!("{} milliseconds", delay.as_millis()))
                     .execute(&self.pool)
                     .await?;
-                    metrics::deliveries(delivery.channel, DeliveryEvent::Retried, 1);
+                    if queued.rows_affected() > 0 {
+                        metrics::deliveries(delivery.channel, DeliveryEvent::Retried, 1);
+                    }
                 }
                 SendError::Transient { reason, .. } => {
                     let reason = format!("gave up after {} attempts: {reason}", delivery.attempts);

@@ -1,13 +1,16 @@
 //! PostgreSQL restarted under a running billpass: calm 503s meanwhile (a branded page for
 //! customers, JSON for the staff API), readiness failing, and everything back by itself
-//! once the database is, without restarting billpass.
+//! once the database is, without restarting billpass; outcomes of messages sent meanwhile
+//! written once it is back.
 
 use std::time::Duration;
 
 use billpass::private_postgres::PrivatePostgres;
 use reqwest::{Response, StatusCode};
+use sqlx::Connection;
 
 use crate::helpers::{Billpass, plain_client, session_cookie};
+use crate::smtp_server::SmtpServer;
 
 async fn status_of(response: Response) -> (StatusCode, String, String) {
     let status = response.status();
@@ -98,4 +101,86 @@ async fn a_database_restart_gives_503s_meanwhile_and_billpass_recovers_by_itself
     let logs = std::fs::read_to_string(&log).unwrap();
     assert!(!logs.contains("panicked"), "{logs}");
     assert!(!logs.contains("status=500"), "{logs}");
+}
+
+#[tokio::test]
+async fn outcomes_the_database_cannot_take_are_written_once_it_is_back_and_nothing_is_sent_twice() {
+    let mut postgres = PrivatePostgres::start()
+        .await
+        .expect("a throwaway PostgreSQL server (the postgresql package)");
+    let smtp = SmtpServer::start().await;
+    smtp.slow_down(Duration::from_millis(1500));
+    let bp = Billpass::with_database(postgres.url());
+    bp.load_examples();
+    assert!(bp.run(&["cycle", "run", "2026-11"]).status.success());
+    let url = postgres.url().to_owned();
+    let count = |sql: &'static str| {
+        let url = url.clone();
+        async move {
+            let mut conn = sqlx::PgConnection::connect(&url).await?;
+            sqlx::query_scalar::<_, i64>(sql).fetch_one(&mut conn).await
+        }
+    };
+    let emails = count("SELECT count(*) FROM deliveries WHERE channel = 'email'")
+        .await
+        .unwrap();
+    let log = bp.dir.path().join("serve.log");
+    let mut command = bp.command(&["serve"]);
+    command
+        .env("BILLPASS_SMTP_URL", smtp.url())
+        .env("BILLPASS_DELIVERY_LEASE", "30s");
+    let mut serve = bp.spawn_serving(command, &log).await;
+    for _ in 0..100 {
+        if count("SELECT count(*) FROM deliveries WHERE status = 'sending' AND channel = 'email'")
+            .await
+            .unwrap()
+            > 0
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    // The messages go out while the database is down: their outcomes cannot be written.
+    postgres.stop_server().unwrap();
+    for _ in 0..100 {
+        if !smtp.received().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        !smtp.received().is_empty(),
+        "sent while the database was down"
+    );
+    // Longer than billpass waits for a connection (3 s), so writing the outcomes fails.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    postgres.start_server().unwrap();
+
+    let mut unsent = emails;
+    for _ in 0..300 {
+        if let Ok(n) =
+            count("SELECT count(*) FROM deliveries WHERE channel = 'email' AND status <> 'sent'")
+                .await
+        {
+            unsent = n;
+            if unsent == 0 {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(unsent, 0, "every email recorded as sent");
+    assert_eq!(
+        smtp.received().len() as i64,
+        emails,
+        "each email sent once, none again after the database came back"
+    );
+    let exit = serve.terminate(Duration::from_secs(30)).await;
+    assert!(exit.success(), "{exit}");
+    let logs = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logs.contains("could not record delivery outcomes, trying again"),
+        "{logs}"
+    );
 }
