@@ -290,19 +290,19 @@ impl Outbox {
         while writing.join_next().await.is_some() {}
     }
 
-    /// Writes a batch of outcomes, trying again while the database cannot take them and the
-    /// claims are still ours: a message recorded late is not sent twice, one whose lease
-    /// lapsed may be. The batch's slots stay taken meanwhile, so the lane sends no more than
-    /// it can record.
+    /// Writes a batch of outcomes, trying again while the database cannot take them, for up
+    /// to a lease's length: a message recorded late is not sent twice, one whose lease lapsed
+    /// meanwhile may be. The batch's slots stay taken meanwhile, so the lane sends no more
+    /// than it can record.
     async fn record_all(&self, outcomes: Vec<Outcome>) {
         let (results, _slots): (Vec<_>, Vec<_>) = outcomes
             .into_iter()
             .map(|(delivery, result, slot)| ((delivery, result), slot))
             .unzip();
-        let lease_lapses = tokio::time::Instant::now() + self.lease;
+        let give_up = tokio::time::Instant::now() + self.lease;
         let mut wait = RECORD_RETRY_FIRST;
         while let Err(error) = self.record(&results).await {
-            if tokio::time::Instant::now() + wait >= lease_lapses {
+            if tokio::time::Instant::now() + wait >= give_up {
                 tracing::warn!(
                     "could not record delivery outcomes; their leases will lapse and they will be sent again: {error}"
                 );
