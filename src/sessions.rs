@@ -100,6 +100,16 @@ impl<T> SessionState<T> {
             SessionState::Missing => SessionState::Missing,
         }
     }
+
+    /// A session on record that cannot be used, from whether its token ended (superseded
+    /// or revoked: that wins) and whether it or its token expired; `None` while it is good.
+    fn unusable(ended: bool, expired: bool) -> Option<Self> {
+        match (ended, expired) {
+            (true, _) => Some(SessionState::Ended),
+            (false, true) => Some(SessionState::Missing),
+            (false, false) => None,
+        }
+    }
 }
 
 /// Checks sessions and their tokens, for bills whose pages are at hand: one small query
@@ -128,9 +138,9 @@ pub async fn check_all(
         .iter()
         .map(|cookie| match found.get(&cookie.id_hash) {
             None => SessionState::Missing,
-            Some((true, _, _)) => SessionState::Ended,
-            Some((false, true, _)) => SessionState::Missing,
-            Some(&(false, false, bill_id)) => SessionState::Active(bill_id),
+            Some(&(ended, expired, bill_id)) => {
+                SessionState::unusable(ended, expired).unwrap_or(SessionState::Active(bill_id))
+            }
         })
         .collect())
 }
@@ -164,13 +174,12 @@ pub async fn check_and_read(
     else {
         return Ok(SessionState::Missing);
     };
-    Ok(match (row.try_get("ended")?, row.try_get("expired")?) {
-        (true, _) => SessionState::Ended,
-        (false, true) => SessionState::Missing,
-        (false, false) => match row.try_get::<Option<i64>, _>("bill_id")? {
-            None => SessionState::BillRemoved,
-            Some(bill_id) => SessionState::Active((bill_id, BillRow::from_row(&row)?)),
-        },
+    if let Some(state) = SessionState::unusable(row.try_get("ended")?, row.try_get("expired")?) {
+        return Ok(state);
+    }
+    Ok(match row.try_get::<Option<i64>, _>("bill_id")? {
+        None => SessionState::BillRemoved,
+        Some(bill_id) => SessionState::Active((bill_id, BillRow::from_row(&row)?)),
     })
 }
 
