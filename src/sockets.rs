@@ -2,10 +2,9 @@
 //!
 //! sqlx 0.9.0 (sqlx issue 4335) and lettre 0.11 do not set `TCP_NODELAY`. A request
 //! written in more than one piece then waits for the peer's delayed ACK, about 40 ms: on
-//! TLS database connections every large statement stalls, and every email sent over SMTP
-//! does. Until they set it themselves, billpass sets it on its own sockets.
-
-use std::time::Duration;
+//! TLS database connections every large statement stalls, and so does every email, whose
+//! content and closing dot lettre writes separately. Until they set it themselves,
+//! billpass sets it on its sockets as it opens them.
 
 /// Turns Nagle's algorithm off on every TCP socket of this process. Elsewhere than Linux
 /// this does nothing.
@@ -35,16 +34,5 @@ pub fn disable_nagle() {
         {
             let _ = socket.set_tcp_nodelay(true);
         }
-    }
-}
-
-/// How soon a new SMTP connection gets `TCP_NODELAY`.
-const SWEEP_EVERY: Duration = Duration::from_millis(200);
-
-/// Keeps turning Nagle off on new sockets (lettre opens its SMTP connections out of sight).
-pub async fn keep_nagle_off() {
-    loop {
-        disable_nagle();
-        tokio::time::sleep(SWEEP_EVERY).await;
     }
 }

@@ -1,25 +1,22 @@
-//! Email with lettre: SMTP (pooled, TLS and auth from the URL), or `.eml` files in the
-//! outbox directory.
+//! Email with lettre: SMTP (connections kept open, TLS and auth from the URL), or `.eml`
+//! files in the outbox directory.
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use askama::Template;
 use lettre::message::{Mailbox, MultiPart};
-use lettre::transport::smtp::AsyncSmtpTransport;
-use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::message::{LinkEmailHtml, LinkEmailText};
+use super::smtp::SmtpClient;
 use super::{Delivery, SendError, Sent, time_text};
 use crate::settings::Settings;
-
-const SMTP_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Where emails go.
 #[derive(Clone)]
 pub enum EmailSender {
     Smtp {
-        transport: AsyncSmtpTransport<Tokio1Executor>,
+        client: Arc<SmtpClient>,
         from: Mailbox,
     },
     File {
@@ -33,16 +30,14 @@ impl EmailSender {
     pub fn new(settings: &Settings) -> anyhow::Result<Self> {
         let from = settings.email_from.clone();
         match &settings.smtp_url {
-            Some(url) => {
-                // Our own semaphore caps sends in flight; the pool keeps that many connections.
-                let pool = PoolConfig::new().max_size(settings.email_concurrency);
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.as_str())
-                    .map_err(|e| anyhow::anyhow!("BILLPASS_SMTP_URL: {e}"))?
-                    .timeout(Some(SMTP_TIMEOUT))
-                    .pool_config(pool)
-                    .build();
-                Ok(Self::Smtp { transport, from })
-            }
+            // The lane's cap on sends in flight bounds the connections open.
+            Some(url) => Ok(Self::Smtp {
+                client: Arc::new(
+                    SmtpClient::from_url(url)
+                        .map_err(|e| anyhow::anyhow!("BILLPASS_SMTP_URL: {e}"))?,
+                ),
+                from,
+            }),
             None => {
                 let outbox = &settings.outbox_dir;
                 std::fs::create_dir_all(outbox).map_err(|e| {
@@ -105,14 +100,9 @@ impl EmailSender {
     pub async fn send(&self, delivery: &Delivery, brand: &str) -> Result<Sent, SendError> {
         let message = self.compose(delivery, brand)?;
         match self {
-            // 5xx replies are permanent; 4xx replies, timeouts and connection errors are not.
-            Self::Smtp { transport, .. } => transport.send(message).await.map(drop).map_err(|e| {
-                if e.is_permanent() {
-                    SendError::permanent(e.to_string())
-                } else {
-                    SendError::transient(e.to_string())
-                }
-            }),
+            Self::Smtp { client, .. } => {
+                client.send(message.envelope(), &message.formatted()).await
+            }
             Self::File { transport, .. } => transport
                 .send(message)
                 .await
@@ -120,6 +110,13 @@ impl EmailSender {
                 .map_err(|e| SendError::transient(e.to_string())),
         }?;
         Ok(Sent { provider_ref: None })
+    }
+
+    /// Says goodbye on the SMTP connections kept open.
+    pub async fn close_idle(&self) {
+        if let Self::Smtp { client, .. } = self {
+            client.close_idle().await;
+        }
     }
 }
 

@@ -6,6 +6,7 @@ mod email;
 pub mod message;
 mod receipts;
 mod sms;
+mod smtp;
 mod worker;
 
 use std::time::Duration;

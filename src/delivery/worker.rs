@@ -141,7 +141,6 @@ impl Outbox {
     pub async fn run(self: Arc<Self>, stop: watch::Receiver<bool>) {
         let wake = Arc::new(Notify::new());
         let listener = tokio::spawn(listen(self.pool.clone(), wake.clone()));
-        let sweeper = tokio::spawn(crate::sockets::keep_nagle_off());
         let lanes: Vec<_> = (0..self.lanes.len())
             .map(|lane| tokio::spawn(self.clone().run_lane(lane, wake.clone(), stop.clone())))
             .collect();
@@ -149,7 +148,7 @@ impl Outbox {
             let _ = lane.await;
         }
         listener.abort();
-        sweeper.abort();
+        self.email.close_idle().await;
         let unfinished: Vec<i64> = self
             .in_flight
             .lock()

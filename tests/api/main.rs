@@ -14,6 +14,7 @@ mod observability;
 mod packaging;
 mod refusals;
 mod shutdown;
+mod smtp_client;
 mod smtp_server;
 mod staff_access;
 mod staff_audit;

@@ -1,5 +1,6 @@
 //! A real SMTP server on loopback for the tests: it speaks enough of the protocol for
-//! lettre, keeps every message it accepts, and can be told to refuse some or to go away.
+//! lettre, keeps every message it accepts, and can be told to refuse some, not to offer
+//! PIPELINING, or to go away.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -9,12 +10,33 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-#[derive(Default)]
 struct State {
     received: Vec<String>,
     /// Replies for the next messages' end of DATA, instead of `250`.
     script: VecDeque<&'static str>,
+    /// Replies for the next recipients, instead of `250`.
+    recipient_script: VecDeque<&'static str>,
     delay: Duration,
+    /// Whether `EHLO` offers PIPELINING.
+    pipelining: bool,
+    /// Commands that arrived before the answer to the one before them.
+    pipelined: usize,
+    /// Connections accepted.
+    connections: usize,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        Self {
+            received: Vec::new(),
+            script: VecDeque::new(),
+            recipient_script: VecDeque::new(),
+            delay: Duration::ZERO,
+            pipelining: true,
+            pipelined: 0,
+            connections: 0,
+        }
+    }
 }
 
 pub struct SmtpServer {
@@ -45,6 +67,30 @@ impl SmtpServer {
             .extend(std::iter::repeat_n(reply, count));
     }
 
+    /// The next `count` recipients get `reply` (like `550 5.1.1 No such user`).
+    pub fn refuse_next_recipients(&self, count: usize, reply: &'static str) {
+        self.state
+            .lock()
+            .unwrap()
+            .recipient_script
+            .extend(std::iter::repeat_n(reply, count));
+    }
+
+    /// `EHLO` no longer offers PIPELINING.
+    pub fn without_pipelining(&self) {
+        self.state.lock().unwrap().pipelining = false;
+    }
+
+    /// How many commands arrived before the answer to the one before them.
+    pub fn pipelined(&self) -> usize {
+        self.state.lock().unwrap().pipelined
+    }
+
+    /// How many connections the server accepted.
+    pub fn connections(&self) -> usize {
+        self.state.lock().unwrap().connections
+    }
+
     /// Each message takes this long to accept.
     pub fn slow_down(&self, delay: Duration) {
         self.state.lock().unwrap().delay = delay;
@@ -61,9 +107,19 @@ impl SmtpServer {
         }
     }
 
-    /// Listens again on the same port.
+    /// Listens again on the same port (once the stopped listener has let go of it).
     pub async fn restart(&mut self) {
-        let listener = TcpListener::bind(("127.0.0.1", self.port)).await.unwrap();
+        let mut tries = 0;
+        let listener = loop {
+            match TcpListener::bind(("127.0.0.1", self.port)).await {
+                Ok(listener) => break listener,
+                Err(_) if tries < 100 => {
+                    tries += 1;
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+                Err(e) => panic!("listening again on {}: {e}", self.port),
+            }
+        };
         self.task = Some(tokio::spawn(serve(listener, self.state.clone())));
     }
 }
@@ -77,6 +133,7 @@ impl Drop for SmtpServer {
 async fn serve(listener: TcpListener, state: Arc<Mutex<State>>) {
     let mut connections = tokio::task::JoinSet::new();
     while let Ok((socket, _)) = listener.accept().await {
+        state.lock().unwrap().connections += 1;
         connections.spawn(session(socket, state.clone()));
     }
 }
@@ -88,14 +145,36 @@ async fn session(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
         return;
     }
     let mut line = String::new();
+    // Whether the current message has a recipient the server took.
+    let mut recipient = false;
     loop {
         line.clear();
         if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
             return;
         }
+        if !lines.buffer().is_empty() {
+            state.lock().unwrap().pipelined += 1;
+        }
         let command = line.trim_end().to_ascii_uppercase();
         let answer = if command.starts_with("EHLO") {
-            "250-test-smtp\r\n250-PIPELINING\r\n250 8BITMIME".to_owned()
+            if state.lock().unwrap().pipelining {
+                "250-test-smtp\r\n250-PIPELINING\r\n250 8BITMIME".to_owned()
+            } else {
+                "250-test-smtp\r\n250 8BITMIME".to_owned()
+            }
+        } else if command.starts_with("MAIL") {
+            recipient = false;
+            "250 ok".to_owned()
+        } else if command.starts_with("RCPT") {
+            match state.lock().unwrap().recipient_script.pop_front() {
+                Some(refusal) => refusal.to_owned(),
+                None => {
+                    recipient = true;
+                    "250 ok".to_owned()
+                }
+            }
+        } else if command.starts_with("DATA") && !recipient {
+            "554 5.5.1 No valid recipients".to_owned()
         } else if command.starts_with("DATA") {
             if write.write_all(b"354 go ahead\r\n").await.is_err() {
                 return;

@@ -1,0 +1,107 @@
+//! SMTP connections against a real server on loopback: the envelope pipelined when the
+//! server offers it and sent a command at a time when not, connections kept open between
+//! messages, one the server dropped replaced without a retry, and a refused recipient.
+
+use std::sync::Arc;
+
+use billpass::delivery::Outbox;
+
+use crate::helpers::{TestApp, link_in_message, spawn_app_with};
+use crate::smtp_server::SmtpServer;
+
+async fn app_with(smtp: &SmtpServer) -> TestApp {
+    let app = spawn_app_with(&["--smtp-url", &smtp.url()]).await;
+    app.load_examples().await;
+    app
+}
+
+/// One sender kept across dispatches, as `serve` keeps it.
+fn outbox(app: &TestApp) -> Arc<Outbox> {
+    Arc::new(Outbox::new(app.pool.clone(), &app.settings).unwrap())
+}
+
+/// Each delivery's status, attempts and last error, oldest first.
+async fn deliveries(app: &TestApp) -> Vec<(String, i32, Option<String>)> {
+    sqlx::query_as("SELECT status, attempts, last_error FROM deliveries ORDER BY id")
+        .fetch_all(&app.pool)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_envelope_is_pipelined_when_offered_and_one_connection_carries_message_after_message() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with(&smtp).await;
+    let outbox = outbox(&app);
+
+    for _ in 0..3 {
+        app.resend("ACC-1", None).await;
+        outbox.dispatch_due().await.unwrap();
+    }
+
+    assert_eq!(smtp.received().len(), 3);
+    assert_eq!(smtp.connections(), 1, "one connection for all three");
+    // MAIL and RCPT each arrive with the next command behind them, no NOOP in between.
+    assert_eq!(smtp.pipelined(), 2 * 3);
+    let link = link_in_message(&smtp.received()[2]).unwrap();
+    assert_eq!(app.open_bill(&link).await.0.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn a_server_without_pipelining_gets_one_command_at_a_time() {
+    let smtp = SmtpServer::start().await;
+    smtp.without_pipelining();
+    let app = app_with(&smtp).await;
+
+    app.run_cycle("2026-11").await;
+    app.dispatch_all_pending().await;
+
+    let received = smtp.received();
+    assert_eq!(received.len(), 2);
+    assert!(received.iter().any(|m| m.contains("To: jane@example.com")));
+    assert!(received.iter().any(|m| m.contains("To: yuki@example.jp")));
+    assert_eq!(smtp.pipelined(), 0);
+}
+
+#[tokio::test]
+async fn a_connection_the_server_dropped_while_idle_is_replaced_and_the_message_sent_at_once() {
+    let mut smtp = SmtpServer::start().await;
+    let app = app_with(&smtp).await;
+    let outbox = outbox(&app);
+    app.resend("ACC-1", None).await;
+    outbox.dispatch_due().await.unwrap();
+
+    // The server goes away and comes back: the connection billpass kept is dead.
+    smtp.stop();
+    smtp.restart().await;
+    app.resend("ACC-1", None).await;
+    outbox.dispatch_due().await.unwrap();
+
+    let rows = deliveries(&app).await;
+    assert_eq!(rows[1], ("sent".into(), 1, None), "{rows:?}");
+    assert_eq!(smtp.received().len(), 2);
+    assert_eq!(smtp.connections(), 2);
+}
+
+#[tokio::test]
+async fn a_refused_recipient_fails_for_good_with_its_reason_and_the_next_message_goes_through() {
+    let smtp = SmtpServer::start().await;
+    let app = app_with(&smtp).await;
+    let outbox = outbox(&app);
+    smtp.refuse_next_recipients(1, "550 5.1.1 No such user");
+
+    app.resend("ACC-1", None).await; // email only: nothing to fall back on
+    outbox.dispatch_due().await.unwrap();
+    app.resend("ACC-1", None).await;
+    outbox.dispatch_due().await.unwrap();
+
+    let rows = deliveries(&app).await;
+    assert_eq!((rows[0].0.as_str(), rows[0].1), ("failed", 1), "{rows:?}");
+    let reason = rows[0].2.as_deref().unwrap();
+    assert!(
+        reason.starts_with("permanent:") && reason.contains("No such user"),
+        "the recipient's refusal, not the DATA that followed it: {reason}"
+    );
+    assert_eq!(rows[1], ("sent".into(), 1, None), "{rows:?}");
+    assert_eq!(smtp.received().len(), 1);
+}
