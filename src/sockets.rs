@@ -2,9 +2,9 @@
 //!
 //! sqlx 0.9.0 (sqlx issue 4335) and lettre 0.11 do not set `TCP_NODELAY`. A request
 //! written in more than one piece then waits for the peer's delayed ACK, about 40 ms: on
-//! TLS database connections every large statement stalls, and so does every email, whose
-//! content and closing dot lettre writes separately. Until they set it themselves,
-//! billpass sets it on its sockets as it opens them.
+//! TLS database connections every large statement stalls, and so would any SMTP exchange
+//! written in pieces (a TLS handshake, say). Until they set it themselves, billpass sets
+//! it on its sockets as it opens them.
 
 /// Turns Nagle's algorithm off on every TCP socket of this process. Elsewhere than Linux
 /// this does nothing.

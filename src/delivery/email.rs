@@ -101,7 +101,9 @@ impl EmailSender {
         let message = self.compose(delivery, brand)?;
         match self {
             Self::Smtp { client, .. } => {
-                client.send(message.envelope(), &message.formatted()).await
+                let content = String::from_utf8(message.formatted())
+                    .map_err(|e| SendError::permanent(format!("building the message: {e}")))?;
+                client.send(message.envelope(), &content).await
             }
             Self::File { transport, .. } => transport
                 .send(message)

@@ -115,7 +115,7 @@ impl SmtpClient {
 
     /// Sends one message, on an open connection when there is one. A connection found
     /// closed before the content went out is replaced once.
-    pub async fn send(&self, envelope: &Envelope, message: &[u8]) -> Result<(), SendError> {
+    pub async fn send(&self, envelope: &Envelope, message: &str) -> Result<(), SendError> {
         let outcome = match self.take_idle() {
             Some(mut kept) => match kept.send(envelope, message).await {
                 Err(Failure::Dropped(_)) => {
@@ -212,7 +212,7 @@ impl SmtpClient {
 }
 
 impl Connection {
-    async fn send(&mut self, envelope: &Envelope, message: &[u8]) -> Result<(), Failure> {
+    async fn send(&mut self, envelope: &Envelope, message: &str) -> Result<(), Failure> {
         tokio::time::timeout(TIMEOUT, self.transact(envelope, message))
             .await
             .unwrap_or_else(|_| {
@@ -222,7 +222,7 @@ impl Connection {
             })
     }
 
-    async fn transact(&mut self, envelope: &Envelope, message: &[u8]) -> Result<(), Failure> {
+    async fn transact(&mut self, envelope: &Envelope, message: &str) -> Result<(), Failure> {
         let mail = Mail::new(
             envelope.from().cloned(),
             self.mail_parameters(envelope, message)?,
@@ -252,8 +252,9 @@ impl Connection {
             }
             self.smtp.command(Data).await.map_err(envelope_failure)?;
         }
+        // In one write, where lettre's `message` writes the closing dot on its own.
         self.smtp
-            .message(message)
+            .command(content_with_closing_dot(message))
             .await
             .map(drop)
             .map_err(|e| Failure::Failed(classify(e)))
@@ -263,7 +264,7 @@ impl Connection {
     fn mail_parameters(
         &self,
         envelope: &Envelope,
-        message: &[u8],
+        message: &str,
     ) -> Result<Vec<MailParameter>, Failure> {
         let info = self.smtp.server_info();
         let mut parameters = Vec::new();
@@ -290,6 +291,20 @@ impl Connection {
     async fn close(mut self) {
         self.smtp.abort().await;
     }
+}
+
+/// The message as `DATA` carries it: each line that starts with a dot gets another
+/// (RFC 5321 4.5.2), and a line with a dot alone ends it.
+fn content_with_closing_dot(message: &str) -> String {
+    let mut content = String::with_capacity(message.len() + 64);
+    for line in message.split_inclusive("\r\n") {
+        if line.starts_with('.') {
+            content.push('.');
+        }
+        content.push_str(line);
+    }
+    content.push_str("\r\n.\r\n");
+    content
 }
 
 /// A failure before the content went out: the server's refusal, or a dropped connection.
@@ -332,6 +347,14 @@ mod tests {
             Some(Credentials::new("bills@example.com".into(), "p/ss".into()))
         );
         assert_eq!(with.hello, ClientId::Domain("billpass.example.com".into()));
+    }
+
+    #[test]
+    fn lines_starting_with_a_dot_get_another_and_a_lone_dot_ends_the_content() {
+        assert_eq!(
+            content_with_closing_dot(".top\r\nmid.dle\r\n.\r\n..two\r\nend"),
+            "..top\r\nmid.dle\r\n..\r\n...two\r\nend\r\n.\r\n"
+        );
     }
 
     #[test]
