@@ -424,7 +424,9 @@ impl Serve {
             senders,
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
+        let workers_pool = db::pool_beside(&pool, db::POOL_SIZE);
         let workers = senders.map(|(email, sms)| {
+            let pool = workers_pool.clone();
             let outbox = Arc::new(Outbox::with_senders(pool.clone(), &settings, email, sms));
             let runner = Arc::new(
                 Runner::new(pool.clone(), minter.clone(), settings.run_lease)
@@ -478,6 +480,7 @@ impl Serve {
             scheduler.await?;
             requests.await?;
         }
+        workers_pool.close().await;
         pool.close().await;
         tracing::info!("stopped");
         Ok(())

@@ -39,8 +39,36 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
             .await
             .with_context(|| format!("creating database {}", redact(url)))?;
     }
-    let pool = PgPoolOptions::new()
-        .max_connections(16)
+    let pool = pool_options()
+        .connect(url)
+        .await
+        .with_context(|| format!("connecting to {}", redact(url)))?;
+    sqlx::migrate!()
+        .run(&pool)
+        .await
+        .context("applying database migrations")?;
+    Ok(pool)
+}
+
+/// Connections in a pool, at most.
+pub const POOL_SIZE: u32 = 16;
+
+/// A pool of its own, of up to `size` connections to the database `pool` connects to, with
+/// the same settings, for the work of one runtime.
+///
+/// A connection belongs to the runtime that opened it, and every query on it fails once
+/// that runtime has stopped. Each web server thread runs a runtime of its own, and on
+/// shutdown the idle ones stop while others still answer requests and the background
+/// workers still write; so each keeps its connections apart.
+pub fn pool_beside(pool: &PgPool, size: u32) -> PgPool {
+    pool_options()
+        .max_connections(size)
+        .connect_lazy_with((*pool.connect_options()).clone())
+}
+
+fn pool_options() -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(POOL_SIZE)
         .acquire_timeout(ACQUIRE_TIMEOUT)
         // sqlx pings every connection it hands out by default: a second round trip for each
         // query. A connection that was just in use needs no such test; one that sat idle
@@ -60,14 +88,6 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
                 Ok(())
             })
         })
-        .connect(url)
-        .await
-        .with_context(|| format!("connecting to {}", redact(url)))?;
-    sqlx::migrate!()
-        .run(&pool)
-        .await
-        .context("applying database migrations")?;
-    Ok(pool)
 }
 
 /// Connections for the customer pages' queries (link and session checks, bill reads,

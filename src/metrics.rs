@@ -272,8 +272,8 @@ pub fn deliveries(channel: Channel, event: DeliveryEvent, count: u64) {
         .inc_by(count);
 }
 
-/// Everything, in the Prometheus text format: this process's counters, its connection
-/// pool, and the figures PostgreSQL holds (or `billpass_database_up 0` when it does not
+/// Everything, in the Prometheus text format: this process's counters, the connection
+/// pool of the thread that answers, and the figures PostgreSQL holds (or `billpass_database_up 0` when it does not
 /// answer in time).
 pub async fn render(pool: &PgPool) -> String {
     let scraped = Registry::new();
@@ -282,7 +282,7 @@ pub async fn render(pool: &PgPool) -> String {
         IntGaugeVec::new(
             Opts::new(
                 "billpass_database_connections",
-                "Connections in this process's pool, by state: idle or busy.",
+                "Connections in the pool of the web thread that answered this scrape, by state: idle or busy.",
             ),
             &["state"],
         )

@@ -24,7 +24,7 @@ use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use askama::Template;
 use sqlx::PgPool;
 
-use crate::db::PagePool;
+use crate::db::{self, PagePool};
 use crate::links::Minter;
 use crate::settings::Settings;
 pub use client_ip::IpRange;
@@ -38,6 +38,9 @@ pub struct AppState {
     pub minter: Minter,
     pub settings: Arc<Settings>,
 }
+
+/// Connections in each web thread's pool, at least: a staff import holds one throughout.
+const THREAD_POOL_AT_LEAST: u32 = 4;
 
 /// How long requests in flight may take to finish once the server is stopped.
 const SHUTDOWN_GRACE_SECONDS: u64 = 10;
@@ -64,9 +67,16 @@ impl Application {
         // The checks that views ask at the same moment go to PostgreSQL together.
         let workers = crate::cores();
         let connections = state.settings.page_db_connections.div_ceil(workers as u32);
-        let state = web::Data::new(state);
+        // Each thread also has a pool of its own for everything else (see `pool_beside`).
+        let pool_size = db::POOL_SIZE
+            .div_ceil(workers as u32)
+            .max(THREAD_POOL_AT_LEAST);
         let server = HttpServer::new(move || {
             let page_db = Arc::new(PagePool::beside(&state.pool, connections));
+            let state = web::Data::new(AppState {
+                pool: db::pool_beside(&state.pool, pool_size),
+                ..state.clone()
+            });
             let links = Gathered::<link::LinkChecks>::on(page_db.clone(), connections);
             let sessions = Gathered::<bill::SessionChecks>::on(page_db.clone(), connections);
             App::new()
@@ -202,7 +212,8 @@ impl From<Arc<sqlx::Error>> for PageError {
 
 /// Whether `error` comes from a database we cannot reach (rather than from a bug): worth
 /// a 503 and a retry. Besides connections that fail or time out, that is PostgreSQL saying
-/// it is shutting down, starting up or out of connections (SQLSTATE classes 08, 53 and 57).
+/// it is shutting down, starting up or out of connections, or that the database takes no
+/// connections or the object is busy for now (SQLSTATE classes 08, 53, 57 and 55).
 pub fn database_unavailable(error: &anyhow::Error) -> bool {
     error.chain().any(|cause| {
         let error = cause.downcast_ref::<sqlx::Error>().or_else(|| {
@@ -220,7 +231,7 @@ pub fn database_unavailable(error: &anyhow::Error) -> bool {
                 | sqlx::Error::WorkerCrashed,
             ) => true,
             Some(sqlx::Error::Database(error)) => error.code().is_some_and(|code| {
-                ["08", "53", "57"]
+                ["08", "53", "57", "55"]
                     .iter()
                     .any(|class| code.starts_with(class))
             }),
@@ -337,8 +348,9 @@ mod tests {
 
     #[test]
     fn a_database_shutting_down_starting_or_full_is_unavailable_not_a_bug() {
-        // admin_shutdown, cannot_connect_now, connection_failure, too_many_connections
-        for code in ["57P01", "57P03", "08006", "53300"] {
+        // admin_shutdown, cannot_connect_now, connection_failure, too_many_connections,
+        // object_not_in_prerequisite_state (a database that takes no connections)
+        for code in ["57P01", "57P03", "08006", "53300", "55000"] {
             assert!(database_unavailable(&from_postgres(code)), "{code}");
         }
         let timed_out = anyhow::Error::from(sqlx::Error::PoolTimedOut);

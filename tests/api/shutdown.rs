@@ -67,7 +67,11 @@ async fn sigterm_answers_the_request_in_flight_hands_back_the_run_and_exits_0() 
     upload.write_all(rest.as_bytes()).await.unwrap();
     let mut answer = String::new();
     upload.read_to_string(&mut answer).await.unwrap();
-    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.starts_with("HTTP/1.1 200"),
+        "{answer}\n{}",
+        std::fs::read_to_string(&log).unwrap()
+    );
     assert!(answer.contains(r#""inserted":2"#), "{answer}");
 
     let exit = serve.exit_within(Duration::from_secs(30)).await;

@@ -6,8 +6,9 @@ use billpass::audit::Actor;
 use billpass::staff::{self, Role};
 use reqwest::Method;
 use serde_json::{Value, json};
+use sqlx::{Connection, PgConnection};
 
-use crate::helpers::{TestApp, spawn_app};
+use crate::helpers::{TestApp, server_url, spawn_app};
 
 /// One route of the API, called as its role would, and the roles that may call it.
 struct Route {
@@ -341,7 +342,25 @@ async fn unknown_routes_and_methods_under_the_api_get_404_json() {
 async fn an_unreachable_database_answers_503_json() {
     let app = spawn_app().await;
     let key = app.staff_key("root", Role::Admin).await;
-    app.pool.close().await;
+    // The database takes no more connections and ends the ones it has, the server's too.
+    let database: String = sqlx::query_scalar("SELECT current_database()")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    let mut server = PgConnection::connect(&format!("{}/postgres", server_url()))
+        .await
+        .unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        r#"ALTER DATABASE "{database}" ALLOW_CONNECTIONS false"#
+    )))
+    .execute(&mut server)
+    .await
+    .unwrap();
+    sqlx::query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1")
+        .bind(&database)
+        .execute(&mut server)
+        .await
+        .unwrap();
     let response = app
         .api(Method::GET, "/api/v1/customers/ACC-1", &key)
         .send()
