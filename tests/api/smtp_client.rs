@@ -1,6 +1,7 @@
 //! SMTP connections against a real server on loopback: the envelope pipelined when the
 //! server offers it and sent a command at a time when not, connections kept open between
-//! messages, one the server dropped replaced without a retry, and a refused recipient.
+//! messages, one the server dropped replaced without a retry, a refused recipient, and a
+//! login with the URL's credentials.
 
 use std::sync::Arc;
 
@@ -10,7 +11,11 @@ use crate::helpers::{TestApp, link_in_message, spawn_app_with};
 use crate::smtp_server::SmtpServer;
 
 async fn app_with(smtp: &SmtpServer) -> TestApp {
-    let app = spawn_app_with(&["--smtp-url", &smtp.url()]).await;
+    app_at(&smtp.url()).await
+}
+
+async fn app_at(smtp_url: &str) -> TestApp {
+    let app = spawn_app_with(&["--smtp-url", smtp_url]).await;
     app.load_examples().await;
     app
 }
@@ -104,4 +109,22 @@ async fn a_refused_recipient_fails_for_good_with_its_reason_and_the_next_message
     );
     assert_eq!(rows[1], ("sent".into(), 1, None), "{rows:?}");
     assert_eq!(smtp.received().len(), 1);
+}
+
+#[tokio::test]
+async fn the_urls_credentials_log_in_percent_decoded_before_any_mail() {
+    let smtp = SmtpServer::start().await;
+    smtp.require_login();
+    let url = format!(
+        "smtp://bills%40example.com:s3cr%2Ft@127.0.0.1:{}",
+        smtp.port
+    );
+    let app = app_at(&url).await;
+
+    app.resend("ACC-1", None).await;
+    app.dispatch_all_pending().await;
+
+    assert_eq!(smtp.logins(), ["bills@example.com:s3cr/t"]);
+    assert_eq!(smtp.received().len(), 1);
+    assert_eq!(deliveries(&app).await[0].0, "sent");
 }

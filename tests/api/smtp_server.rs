@@ -23,6 +23,8 @@ struct State {
     pipelined: usize,
     /// Connections accepted.
     connections: usize,
+    /// `user:password` of each `AUTH PLAIN`; once set, mail needs a login.
+    logins: Option<Vec<String>>,
 }
 
 impl Default for State {
@@ -35,6 +37,7 @@ impl Default for State {
             pipelining: true,
             pipelined: 0,
             connections: 0,
+            logins: None,
         }
     }
 }
@@ -84,6 +87,21 @@ impl SmtpServer {
     /// How many commands arrived before the answer to the one before them.
     pub fn pipelined(&self) -> usize {
         self.state.lock().unwrap().pipelined
+    }
+
+    /// From now on the server offers `AUTH PLAIN` and takes mail only after a login.
+    pub fn require_login(&self) {
+        self.state.lock().unwrap().logins = Some(Vec::new());
+    }
+
+    /// `user:password` of each login, in order.
+    pub fn logins(&self) -> Vec<String> {
+        self.state
+            .lock()
+            .unwrap()
+            .logins
+            .clone()
+            .unwrap_or_default()
     }
 
     /// How many connections the server accepted.
@@ -147,6 +165,7 @@ async fn session(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
     let mut line = String::new();
     // Whether the current message has a recipient the server took.
     let mut recipient = false;
+    let mut logged_in = false;
     loop {
         line.clear();
         if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
@@ -157,11 +176,39 @@ async fn session(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
         }
         let command = line.trim_end().to_ascii_uppercase();
         let answer = if command.starts_with("EHLO") {
-            if state.lock().unwrap().pipelining {
-                "250-test-smtp\r\n250-PIPELINING\r\n250 8BITMIME".to_owned()
+            let state = state.lock().unwrap();
+            let pipelining = if state.pipelining {
+                "250-PIPELINING\r\n"
             } else {
-                "250-test-smtp\r\n250 8BITMIME".to_owned()
+                ""
+            };
+            let auth = if state.logins.is_some() {
+                "250-AUTH PLAIN\r\n"
+            } else {
+                ""
+            };
+            format!("250-test-smtp\r\n{pipelining}{auth}250 8BITMIME")
+        } else if command.starts_with("AUTH PLAIN ") {
+            use base64::Engine;
+            let plain = base64::engine::general_purpose::STANDARD
+                .decode(&line.trim_end().as_bytes()["AUTH PLAIN ".len()..])
+                .unwrap_or_default();
+            let parts: Vec<_> = String::from_utf8_lossy(&plain)
+                .split('\0')
+                .map(str::to_owned)
+                .collect();
+            if let (Some(logins), [_, user, password]) =
+                (state.lock().unwrap().logins.as_mut(), parts.as_slice())
+            {
+                logins.push(format!("{user}:{password}"));
+                logged_in = true;
             }
+            "235 2.7.0 Authentication successful".to_owned()
+        } else if command.starts_with("MAIL")
+            && !logged_in
+            && state.lock().unwrap().logins.is_some()
+        {
+            "530 5.7.0 Authentication required".to_owned()
         } else if command.starts_with("MAIL") {
             recipient = false;
             "250 ok".to_owned()
