@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""A stand-in SMS gateway for benchmarks: answers every POST like Twilio's Messages API.
+"""A stand-in SMS gateway for benchmarks: answers every POST like Twilio's Messages API,
+at once or after a delay in milliseconds (a real gateway takes tens of them or more).
 
     python3 scripts/sms-stand-in.py 8091
+    python3 scripts/sms-stand-in.py 8091 20
 """
 import itertools
 import json
 import socket
 import sys
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ids = itertools.count(1)
@@ -22,6 +25,8 @@ class Gateway(BaseHTTPRequestHandler):
 
     def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if DELAY:
+            time.sleep(DELAY)
         body = json.dumps({"sid": f"SM{next(ids):032x}", "status": "queued"}).encode()
         self.send_response(201)
         self.send_header("Content-Type", "application/json")
@@ -33,4 +38,5 @@ class Gateway(BaseHTTPRequestHandler):
         pass
 
 
+DELAY = float(sys.argv[2]) / 1000 if len(sys.argv) > 2 else 0
 ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Gateway).serve_forever()
