@@ -62,15 +62,6 @@ async fn retry_now(app: &TestApp) {
     app.dispatch_all_pending().await;
 }
 
-async fn delivery_rows(app: &TestApp) -> Vec<(String, String, i32, Option<String>, Option<i64>)> {
-    sqlx::query_as(
-        "SELECT channel, status, attempts, last_error, fallback_of FROM deliveries ORDER BY id",
-    )
-    .fetch_all(&app.pool)
-    .await
-    .unwrap()
-}
-
 #[tokio::test]
 async fn a_temporary_smtp_refusal_is_retried_and_the_emailed_link_opens_the_bill() {
     let smtp = SmtpServer::start().await;
@@ -78,13 +69,13 @@ async fn a_temporary_smtp_refusal_is_retried_and_the_emailed_link_opens_the_bill
     smtp.refuse_next(1, "451 4.3.0 Mailbox busy, try again later");
     app.resend("ACC-1", None).await;
     app.dispatch_all_pending().await;
-    let rows = delivery_rows(&app).await;
+    let rows = app.delivery_rows().await;
     assert_eq!((rows[0].1.as_str(), rows[0].2), ("queued", 1), "{rows:?}");
     assert!(rows[0].3.as_deref().unwrap().contains("451"));
     assert!(smtp.received().is_empty());
 
     retry_now(&app).await;
-    let rows = delivery_rows(&app).await;
+    let rows = app.delivery_rows().await;
     assert_eq!((rows[0].1.as_str(), rows[0].2), ("sent", 2));
     let received = smtp.received();
     assert_eq!(received.len(), 1);
@@ -107,7 +98,7 @@ async fn a_permanent_smtp_refusal_falls_back_to_sms_when_there_is_a_number() {
     smtp.refuse_next(1, "550 5.1.1 No such user");
     app.resend("ACC-3", None).await; // email and phone on file, email preferred
     app.dispatch_all_pending().await;
-    let rows = delivery_rows(&app).await;
+    let rows = app.delivery_rows().await;
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert_eq!(
         (rows[0].0.as_str(), rows[0].1.as_str()),
@@ -137,7 +128,7 @@ async fn a_permanent_smtp_refusal_without_another_channel_fails_with_the_reason(
     smtp.refuse_next(1, "550 5.1.1 No such user");
     app.resend("ACC-1", None).await; // email only
     app.dispatch_all_pending().await;
-    let rows = delivery_rows(&app).await;
+    let rows = app.delivery_rows().await;
     assert_eq!(rows.len(), 1);
     assert_eq!((rows[0].1.as_str(), rows[0].2), ("failed", 1));
     assert!(rows[0].3.as_deref().unwrap().contains("No such user"));
@@ -193,7 +184,7 @@ async fn the_gateway_gets_twilio_form_fields_and_a_500_is_retried_until_201() {
     let app = app_with(&smtp, Some(&gateway)).await;
     app.resend("ACC-2", None).await; // SMS only
     app.dispatch_all_pending().await;
-    assert_eq!(delivery_rows(&app).await[0].1, "queued");
+    assert_eq!(app.delivery_rows().await[0].1, "queued");
     retry_now(&app).await;
     assert_eq!(
         status_and_reference(&app).await,
@@ -253,7 +244,7 @@ async fn twilio_21610_opts_the_number_out_and_falls_back_to_email() {
         .unwrap();
     app.resend("ACC-3", None).await;
     app.dispatch_all_pending().await;
-    let rows = delivery_rows(&app).await;
+    let rows = app.delivery_rows().await;
     assert_eq!(
         (rows[0].0.as_str(), rows[0].1.as_str()),
         ("sms", "failed"),

@@ -241,6 +241,17 @@ impl TestApp {
     }
 
     /// Sends everything queued, as the worker in `billpass serve` would.
+    /// Every delivery's channel, status, attempts, last error and the delivery it replaces,
+    /// oldest first.
+    pub async fn delivery_rows(&self) -> Vec<(String, String, i32, Option<String>, Option<i64>)> {
+        sqlx::query_as(
+            "SELECT channel, status, attempts, last_error, fallback_of FROM deliveries ORDER BY id",
+        )
+        .fetch_all(&self.pool)
+        .await
+        .unwrap()
+    }
+
     pub async fn dispatch_all_pending(&self) {
         let outbox = Arc::new(Outbox::new(self.pool.clone(), &self.settings).unwrap());
         outbox.dispatch_due().await.unwrap();

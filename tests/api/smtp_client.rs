@@ -27,10 +27,10 @@ fn outbox(app: &TestApp) -> Arc<Outbox> {
 
 /// Each delivery's status, attempts and last error, oldest first.
 async fn deliveries(app: &TestApp) -> Vec<(String, i32, Option<String>)> {
-    sqlx::query_as("SELECT status, attempts, last_error FROM deliveries ORDER BY id")
-        .fetch_all(&app.pool)
-        .await
-        .unwrap()
+    let rows = app.delivery_rows().await;
+    rows.into_iter()
+        .map(|(_, status, attempts, error, _)| (status, attempts, error))
+        .collect()
 }
 
 #[tokio::test]
