@@ -1,14 +1,16 @@
 //! SMTP connections against a real server on loopback: the envelope pipelined when the
 //! server offers it and sent a command at a time when not, connections kept open between
-//! messages, one the server dropped replaced without a retry, a refused recipient, and a
-//! login with the URL's credentials.
+//! messages, one the server dropped replaced without a retry, a refused recipient, a login
+//! with the URL's credentials, and TLS (from the start or after STARTTLS) to a server whose
+//! certificate the system trusts, and to one it does not.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use billpass::delivery::Outbox;
 
-use crate::helpers::{TestApp, link_in_message, spawn_app_with};
-use crate::smtp_server::SmtpServer;
+use crate::helpers::{Billpass, KillOnDrop, TestApp, link_in_message, spawn_app_with};
+use crate::smtp_server::{SmtpServer, TlsMode};
 
 async fn app_with(smtp: &SmtpServer) -> TestApp {
     app_at(&smtp.url()).await
@@ -127,4 +129,68 @@ async fn the_urls_credentials_log_in_percent_decoded_before_any_mail() {
     assert_eq!(smtp.logins(), ["bills@example.com:s3cr/t"]);
     assert_eq!(smtp.received().len(), 1);
     assert_eq!(deliveries(&app).await[0].0, "sent");
+}
+
+/// `billpass serve --workers-only` sending one queued email to `smtp_url`, trusting only the
+/// authorities in `trusted` (a PEM file, as `SSL_CERT_FILE` names one to any program); the
+/// delivery's status and last error once it was tried.
+async fn send_one_over_tls(smtp_url: &str, trusted: &str) -> (String, String) {
+    let (bp, pool) = Billpass::new().await;
+    bp.load_examples();
+    assert!(bp.run(&["resend", "ACC-1"]).status.success());
+    let trusted = bp.file("trusted.pem", trusted);
+    let mut command = bp.command(&["serve", "--workers-only"]);
+    command
+        .env("BILLPASS_SMTP_URL", smtp_url)
+        .env("SSL_CERT_FILE", &trusted)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut serve = KillOnDrop(command.spawn().unwrap());
+    let mut row = (String::new(), String::new());
+    for _ in 0..200 {
+        row = sqlx::query_as("SELECT status, coalesce(last_error, '') FROM deliveries")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        if row.0 != "queued" && row.0 != "sending" || !row.1.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(serve.terminate(Duration::from_secs(30)).await.success());
+    row
+}
+
+#[tokio::test]
+async fn starttls_and_implicit_tls_carry_the_message_to_a_server_the_system_trusts() {
+    for (mode, url) in [
+        (TlsMode::StartTls, "smtp://127.0.0.1:{port}?tls=required"),
+        (TlsMode::Implicit, "smtps://127.0.0.1:{port}"),
+    ] {
+        let smtp = SmtpServer::start_tls(mode).await;
+        let url = url.replace("{port}", &smtp.port.to_string());
+        let trusted = smtp.ca_pem.clone().unwrap();
+
+        let (status, error) = send_one_over_tls(&url, &trusted).await;
+
+        assert_eq!((status.as_str(), error.as_str()), ("sent", ""), "{mode:?}");
+        assert_eq!(smtp.tls_sessions(), 1, "{mode:?}");
+        let received = smtp.received();
+        assert_eq!(received.len(), 1, "{mode:?}");
+        assert!(received[0].contains("To: jane@example.com"), "{mode:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_server_whose_certificate_is_not_trusted_gets_nothing_and_the_message_waits() {
+    let smtp = SmtpServer::start_tls(TlsMode::StartTls).await;
+    let url = format!("smtp://127.0.0.1:{}?tls=required", smtp.port);
+    // Another authority altogether.
+    let other = SmtpServer::start_tls(TlsMode::StartTls).await;
+
+    let (status, error) = send_one_over_tls(&url, other.ca_pem.as_deref().unwrap()).await;
+
+    assert_eq!(status, "queued", "tried again later: {error}");
+    assert!(error.contains("certificate"), "{error}");
+    assert!(smtp.received().is_empty());
 }

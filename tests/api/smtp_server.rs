@@ -1,14 +1,25 @@
 //! A real SMTP server on loopback for the tests: it speaks enough of the protocol for
 //! lettre, keeps every message it accepts, and can be told to refuse some, not to offer
-//! PIPELINING, or to go away.
+//! PIPELINING, to require a login, to speak TLS (from the start or after STARTTLS), or to
+//! go away.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::TcpListener;
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+
+/// When the server speaks TLS.
+#[derive(Clone, Copy, Debug)]
+pub enum TlsMode {
+    /// From the first byte, as on port 465 (`smtps://`).
+    Implicit,
+    /// After the client's STARTTLS, as on port 587 (`?tls=required`).
+    StartTls,
+}
 
 struct State {
     received: Vec<String>,
@@ -25,6 +36,9 @@ struct State {
     connections: usize,
     /// `user:password` of each `AUTH PLAIN`; once set, mail needs a login.
     logins: Option<Vec<String>>,
+    tls: Option<(TlsMode, TlsAcceptor)>,
+    /// Connections that went over to TLS.
+    tls_sessions: usize,
 }
 
 impl Default for State {
@@ -38,23 +52,70 @@ impl Default for State {
             pipelined: 0,
             connections: 0,
             logins: None,
+            tls: None,
+            tls_sessions: 0,
         }
     }
 }
 
 pub struct SmtpServer {
     pub port: u16,
+    /// The certificate of the authority that signed the server's, in PEM, when it speaks TLS.
+    pub ca_pem: Option<String>,
     state: Arc<Mutex<State>>,
     task: Option<JoinHandle<()>>,
 }
 
 impl SmtpServer {
     pub async fn start() -> Self {
+        Self::start_with(State::default(), None).await
+    }
+
+    /// A server that speaks TLS, with a certificate for 127.0.0.1 signed by an authority of
+    /// its own ([`Self::ca_pem`]).
+    pub async fn start_tls(mode: TlsMode) -> Self {
+        let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+        let ca_key = rcgen::KeyPair::generate().unwrap();
+        let mut ca_params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca_params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        let ca = rcgen::CertifiedIssuer::self_signed(ca_params, ca_key).unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let certificate = rcgen::CertificateParams::new(vec!["127.0.0.1".to_owned()])
+            .unwrap()
+            .signed_by(&key, &ca)
+            .unwrap();
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_no_client_auth()
+            .with_single_cert(
+                vec![certificate.der().clone()],
+                rustls::pki_types::PrivateKeyDer::Pkcs8(key.serialize_der().into()),
+            )
+            .unwrap();
+        let state = State {
+            tls: Some((mode, TlsAcceptor::from(Arc::new(config)))),
+            ..State::default()
+        };
+        Self::start_with(state, Some(ca.pem())).await
+    }
+
+    async fn start_with(state: State, ca_pem: Option<String>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let state = Arc::new(Mutex::new(State::default()));
+        let state = Arc::new(Mutex::new(state));
         let task = Some(tokio::spawn(serve(listener, state.clone())));
-        Self { port, state, task }
+        Self {
+            port,
+            ca_pem,
+            state,
+            task,
+        }
+    }
+
+    /// How many connections went over to TLS.
+    pub fn tls_sessions(&self) -> usize {
+        self.state.lock().unwrap().tls_sessions
     }
 
     pub fn url(&self) -> String {
@@ -156,11 +217,47 @@ async fn serve(listener: TcpListener, state: Arc<Mutex<State>>) {
     }
 }
 
-async fn session(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
-    let (read, mut write) = socket.into_split();
-    let mut lines = BufReader::new(read);
-    if write.write_all(b"220 test-smtp ready\r\n").await.is_err() {
-        return;
+async fn session(socket: TcpStream, state: Arc<Mutex<State>>) {
+    let tls = state.lock().unwrap().tls.clone();
+    match tls {
+        None => {
+            converse(socket, &state, true, false).await;
+        }
+        Some((TlsMode::Implicit, acceptor)) => {
+            if let Ok(secure) = acceptor.accept(socket).await {
+                state.lock().unwrap().tls_sessions += 1;
+                converse(secure, &state, true, false).await;
+            }
+        }
+        Some((TlsMode::StartTls, acceptor)) => {
+            let Some(plain) = converse(socket, &state, true, true).await else {
+                return;
+            };
+            if let Ok(secure) = acceptor.accept(plain).await {
+                state.lock().unwrap().tls_sessions += 1;
+                converse(secure, &state, false, false).await;
+            }
+        }
+    }
+}
+
+/// Speaks SMTP on `stream` (greeting first when `greet`) until the client leaves, or asks
+/// for STARTTLS when `starttls` offers it: then the stream is handed back for the handshake.
+async fn converse<S: AsyncRead + AsyncWrite + Unpin>(
+    stream: S,
+    state: &Mutex<State>,
+    greet: bool,
+    starttls: bool,
+) -> Option<S> {
+    let mut lines = BufReader::new(stream);
+    if greet
+        && lines
+            .get_mut()
+            .write_all(b"220 test-smtp ready\r\n")
+            .await
+            .is_err()
+    {
+        return None;
     }
     let mut line = String::new();
     // Whether the current message has a recipient the server took.
@@ -169,7 +266,7 @@ async fn session(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
     loop {
         line.clear();
         if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
-            return;
+            return None;
         }
         if !lines.buffer().is_empty() {
             state.lock().unwrap().pipelined += 1;
@@ -187,7 +284,13 @@ async fn session(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
             } else {
                 ""
             };
-            format!("250-test-smtp\r\n{pipelining}{auth}250 8BITMIME")
+            let tls = if starttls { "250-STARTTLS\r\n" } else { "" };
+            format!("250-test-smtp\r\n{pipelining}{auth}{tls}250 8BITMIME")
+        } else if command.starts_with("STARTTLS") && starttls {
+            let ready = lines
+                .get_mut()
+                .write_all(b"220 2.0.0 Ready to start TLS\r\n");
+            return ready.await.is_ok().then(|| lines.into_inner());
         } else if command.starts_with("AUTH PLAIN ") {
             use base64::Engine;
             let plain = base64::engine::general_purpose::STANDARD
@@ -223,14 +326,19 @@ async fn session(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
         } else if command.starts_with("DATA") && !recipient {
             "554 5.5.1 No valid recipients".to_owned()
         } else if command.starts_with("DATA") {
-            if write.write_all(b"354 go ahead\r\n").await.is_err() {
-                return;
+            if lines
+                .get_mut()
+                .write_all(b"354 go ahead\r\n")
+                .await
+                .is_err()
+            {
+                return None;
             }
             let mut message = String::new();
             loop {
                 line.clear();
                 if lines.read_line(&mut line).await.unwrap_or(0) == 0 {
-                    return;
+                    return None;
                 }
                 if line == ".\r\n" || line == ".\n" {
                     break;
@@ -250,17 +358,18 @@ async fn session(socket: tokio::net::TcpStream, state: Arc<Mutex<State>>) {
                 }
             }
         } else if command.starts_with("QUIT") {
-            let _ = write.write_all(b"221 bye\r\n").await;
-            return;
+            let _ = lines.get_mut().write_all(b"221 bye\r\n").await;
+            return None;
         } else {
             "250 ok".to_owned()
         };
-        if write
+        if lines
+            .get_mut()
             .write_all(format!("{answer}\r\n").as_bytes())
             .await
             .is_err()
         {
-            return;
+            return None;
         }
     }
 }
