@@ -21,6 +21,8 @@ use super::SendError;
 
 /// How long connecting, and then each message, may take.
 const TIMEOUT: Duration = Duration::from_secs(30);
+/// How long closing a connection waits for the server's answer to `QUIT`.
+const QUIT_WAIT: Duration = Duration::from_secs(1);
 /// A connection idle longer than this is closed rather than used again: servers drop idle
 /// clients after a few minutes, and one found dropped costs a reconnect anyway.
 const IDLE_AT_MOST: Duration = Duration::from_secs(30);
@@ -288,8 +290,10 @@ impl Connection {
         Ok(parameters)
     }
 
+    /// Says `QUIT` and closes, waiting a moment at most: a server that stopped answering
+    /// would never answer it.
     async fn close(mut self) {
-        self.smtp.abort().await;
+        let _ = tokio::time::timeout(QUIT_WAIT, self.smtp.abort()).await;
     }
 }
 
