@@ -392,6 +392,10 @@ pub struct Serve {
 impl Serve {
     /// Web pages when `web`, delivery workers and the cycle-run scheduler when `workers`.
     pub fn prepare(settings: Arc<Settings>, web: bool, workers: bool) -> anyhow::Result<Self> {
+        anyhow::ensure!(
+            !workers || settings.send_timeout < settings.delivery_lease,
+            "BILLPASS_SEND_TIMEOUT: must be shorter than BILLPASS_DELIVERY_LEASE, or another worker sends a slow message again"
+        );
         let minter = minter(&settings)?;
         let senders = if workers {
             Some((EmailSender::new(&settings)?, SmsSender::new(&settings)?))

@@ -138,6 +138,11 @@ pub struct Settings {
     #[arg(long, env = "BILLPASS_DELIVERY_LEASE", default_value = "2m", value_parser = parse_lease, global = true)]
     pub delivery_lease: Duration,
 
+    /// How long one send may take (connecting included) before it counts as a temporary
+    /// failure; shorter than the lease.
+    #[arg(long, env = "BILLPASS_SEND_TIMEOUT", default_value = "30s", value_parser = parse_send_timeout, global = true)]
+    pub send_timeout: Duration,
+
     /// Attempts before a delivery fails for good (and falls back to the other channel).
     #[arg(long, env = "BILLPASS_RETRY_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50), global = true)]
     pub retry_max_attempts: u32,
@@ -280,6 +285,11 @@ fn parse_gateway_url(raw: &str) -> Result<Url, String> {
 fn parse_retry_base(raw: &str) -> Result<Duration, String> {
     let bounds = (Duration::from_millis(10), Duration::from_secs(3600));
     parse_duration_between(raw, bounds, ("30s or 2m", "10ms and 1h"))
+}
+
+fn parse_send_timeout(raw: &str) -> Result<Duration, String> {
+    let bounds = (Duration::from_millis(100), Duration::from_secs(600));
+    parse_duration_between(raw, bounds, ("30s or 2m", "100ms and 10m"))
 }
 
 fn parse_lease(raw: &str) -> Result<Duration, String> {

@@ -33,7 +33,7 @@ impl EmailSender {
             // The lane's cap on sends in flight bounds the connections open.
             Some(url) => Ok(Self::Smtp {
                 client: Arc::new(
-                    SmtpClient::from_url(url)
+                    SmtpClient::from_url(url, settings.send_timeout)
                         .map_err(|e| anyhow::anyhow!("BILLPASS_SMTP_URL: {e}"))?,
                 ),
                 from,

@@ -19,7 +19,6 @@ use crate::settings::{Settings, SmsGateway};
 const TWO_SEGMENTS: usize = 306;
 /// Twilio's error code for a number that replied STOP.
 const TWILIO_OPTED_OUT: i64 = 21610;
-const HTTP_TIMEOUT: Duration = Duration::from_secs(15);
 
 /// Where text messages go.
 #[derive(Debug, Clone)]
@@ -60,7 +59,9 @@ impl SmsSender {
             .clone()
             .context("BILLPASS_SMS_URL: required when BILLPASS_SMS_GATEWAY is set")?;
         let token = required(&settings.sms_auth_token, "BILLPASS_SMS_AUTH_TOKEN")?;
-        let client = reqwest::Client::builder().timeout(HTTP_TIMEOUT).build()?;
+        let client = reqwest::Client::builder()
+            .timeout(settings.send_timeout)
+            .build()?;
         Ok(match gateway {
             SmsGateway::Twilio => {
                 let account_sid = required(&settings.sms_account_sid, "BILLPASS_SMS_ACCOUNT_SID")?;

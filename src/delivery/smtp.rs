@@ -19,8 +19,6 @@ use url::Url;
 
 use super::SendError;
 
-/// How long connecting, and then each message, may take.
-const TIMEOUT: Duration = Duration::from_secs(30);
 /// How long closing a connection waits for the server's answer to `QUIT`.
 const QUIT_WAIT: Duration = Duration::from_secs(1);
 /// A connection idle longer than this is closed rather than used again: servers drop idle
@@ -34,6 +32,8 @@ pub struct SmtpClient {
     tls: Tls,
     credentials: Option<Credentials>,
     hello: ClientId,
+    /// How long connecting, and then each message, may take.
+    timeout: Duration,
     idle: Mutex<Vec<(Connection, Instant)>>,
 }
 
@@ -72,8 +72,9 @@ fn classify(error: Error) -> SendError {
 impl SmtpClient {
     /// `smtp://user:pass@host:port` (plain, port 25), `…?tls=required` or
     /// `…?tls=opportunistic` (STARTTLS, port 587), `smtps://…` (implicit TLS, port 465); a
-    /// path names this host in `EHLO`. The same URLs lettre's `from_url` reads.
-    pub fn from_url(url: &Url) -> Result<Self, String> {
+    /// path names this host in `EHLO`. The same URLs lettre's `from_url` reads. Connecting,
+    /// and then each message, may take `timeout`.
+    pub fn from_url(url: &Url, timeout: Duration) -> Result<Self, String> {
         let host = url.host_str().ok_or("no host")?.to_owned();
         let tls_param = url
             .query_pairs()
@@ -111,6 +112,7 @@ impl SmtpClient {
             tls,
             credentials,
             hello,
+            timeout,
             idle: Mutex::default(),
         })
     }
@@ -119,7 +121,7 @@ impl SmtpClient {
     /// closed before the content went out is replaced once.
     pub async fn send(&self, envelope: &Envelope, message: &str) -> Result<(), SendError> {
         let outcome = match self.take_idle() {
-            Some(mut kept) => match kept.send(envelope, message).await {
+            Some(mut kept) => match kept.send(envelope, message, self.timeout).await {
                 Err(Failure::Dropped(_)) => {
                     kept.close().await;
                     None
@@ -131,11 +133,11 @@ impl SmtpClient {
         let (connection, outcome) = match outcome {
             Some(kept) => kept,
             None => {
-                let mut fresh = tokio::time::timeout(TIMEOUT, self.connect())
+                let mut fresh = tokio::time::timeout(self.timeout, self.connect())
                     .await
                     .map_err(|_| SendError::transient("timed out connecting to the SMTP server"))?
                     .map_err(classify)?;
-                let outcome = fresh.send(envelope, message).await;
+                let outcome = fresh.send(envelope, message, self.timeout).await;
                 (fresh, outcome)
             }
         };
@@ -188,7 +190,7 @@ impl SmtpClient {
         };
         let mut smtp = AsyncSmtpConnection::connect_tokio1(
             (self.host.as_str(), self.port),
-            Some(TIMEOUT),
+            Some(self.timeout),
             &self.hello,
             implicit,
             None,
@@ -214,8 +216,13 @@ impl SmtpClient {
 }
 
 impl Connection {
-    async fn send(&mut self, envelope: &Envelope, message: &str) -> Result<(), Failure> {
-        tokio::time::timeout(TIMEOUT, self.transact(envelope, message))
+    async fn send(
+        &mut self,
+        envelope: &Envelope,
+        message: &str,
+        timeout: Duration,
+    ) -> Result<(), Failure> {
+        tokio::time::timeout(timeout, self.transact(envelope, message))
             .await
             .unwrap_or_else(|_| {
                 Err(Failure::Failed(SendError::transient(
@@ -324,7 +331,7 @@ mod tests {
     use super::*;
 
     fn client(url: &str) -> Result<SmtpClient, String> {
-        SmtpClient::from_url(&Url::parse(url).unwrap())
+        SmtpClient::from_url(&Url::parse(url).unwrap(), Duration::from_secs(30))
     }
 
     #[test]

@@ -145,6 +145,9 @@ async fn wrong_settings_stop_start_up_with_a_line_naming_the_setting() {
         ("BILLPASS_EMAIL_CONCURRENCY", "lots"),
         ("BILLPASS_SMS_GATEWAY", "carrier-pigeon"),
         ("BILLPASS_BILL_CACHE_MB", "128MB"),
+        ("BILLPASS_SEND_TIMEOUT", "soon"),
+        // Longer than the delivery lease (2m).
+        ("BILLPASS_SEND_TIMEOUT", "5m"),
     ] {
         let out = bp.command(&["serve"]).env(name, value).output().unwrap();
         assert!(!out.status.success(), "{name}={value} was accepted");

@@ -128,7 +128,8 @@ async fn outcomes_the_database_cannot_take_are_written_once_it_is_back_and_nothi
     let mut command = bp.command(&["serve"]);
     command
         .env("BILLPASS_SMTP_URL", smtp.url())
-        .env("BILLPASS_DELIVERY_LEASE", "30s");
+        .env("BILLPASS_DELIVERY_LEASE", "30s")
+        .env("BILLPASS_SEND_TIMEOUT", "10s");
     let mut serve = bp.spawn_serving(command, &log).await;
     for _ in 0..100 {
         if count("SELECT count(*) FROM deliveries WHERE status = 'sending' AND channel = 'email'")

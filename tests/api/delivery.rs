@@ -443,6 +443,7 @@ async fn serve_killed_mid_batch_and_restarted_loses_nothing_and_repeats_at_most_
             .env("BILLPASS_SMTP_URL", smtp.url())
             .env("BILLPASS_EMAIL_CONCURRENCY", CONCURRENCY.to_string())
             .env("BILLPASS_DELIVERY_LEASE", "2s")
+            .env("BILLPASS_SEND_TIMEOUT", "1s")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -1,6 +1,7 @@
 //! SMTP connections against a real server on loopback: the envelope pipelined when the
 //! server offers it and sent a command at a time when not, connections kept open between
-//! messages, one the server dropped replaced without a retry, a refused recipient, a login
+//! messages, one the server dropped replaced without a retry, one that stops answering timed
+//! out, a refused recipient, a login
 //! with the URL's credentials, and TLS (from the start or after STARTTLS) to a server whose
 //! certificate the system trusts, and to one it does not.
 
@@ -88,6 +89,38 @@ async fn a_connection_the_server_dropped_while_idle_is_replaced_and_the_message_
     assert_eq!(rows[1], ("sent".into(), 1, None), "{rows:?}");
     assert_eq!(smtp.received().len(), 2);
     assert_eq!(smtp.connections(), 2);
+}
+
+#[tokio::test]
+async fn a_server_that_stops_answering_times_out_and_the_message_goes_on_the_next_try() {
+    let smtp = SmtpServer::start().await;
+    let app = spawn_app_with(&["--smtp-url", &smtp.url(), "--send-timeout", "1s"]).await;
+    app.load_examples().await;
+    smtp.stall_next(1);
+
+    app.resend("ACC-1", None).await;
+    let dispatched = tokio::time::timeout(Duration::from_secs(20), app.dispatch_all_pending());
+    assert!(
+        dispatched.await.is_ok(),
+        "the send gave up instead of hanging"
+    );
+    let rows = deliveries(&app).await;
+    assert_eq!(
+        rows[0],
+        (
+            "queued".into(),
+            1,
+            Some("temporary: timed out sending to the SMTP server".into())
+        )
+    );
+
+    sqlx::query("UPDATE deliveries SET next_attempt_at = now()")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    app.dispatch_all_pending().await;
+    assert_eq!(deliveries(&app).await[0], ("sent".into(), 2, None));
+    assert_eq!(smtp.received().len(), 1);
 }
 
 #[tokio::test]

@@ -27,6 +27,8 @@ struct State {
     script: VecDeque<&'static str>,
     /// Replies for the next recipients, instead of `250`.
     recipient_script: VecDeque<&'static str>,
+    /// Messages still to come that get no answer at all, ever.
+    stalls: usize,
     delay: Duration,
     /// Whether `EHLO` offers PIPELINING.
     pipelining: bool,
@@ -47,6 +49,7 @@ impl Default for State {
             received: Vec::new(),
             script: VecDeque::new(),
             recipient_script: VecDeque::new(),
+            stalls: 0,
             delay: Duration::ZERO,
             pipelining: true,
             pipelined: 0,
@@ -138,6 +141,11 @@ impl SmtpServer {
             .unwrap()
             .recipient_script
             .extend(std::iter::repeat_n(reply, count));
+    }
+
+    /// The next `count` messages are read to their end and never answered.
+    pub fn stall_next(&self, count: usize) {
+        self.state.lock().unwrap().stalls += count;
     }
 
     /// `EHLO` no longer offers PIPELINING.
@@ -345,10 +353,15 @@ async fn converse<S: AsyncRead + AsyncWrite + Unpin>(
                 }
                 message.push_str(&line);
             }
-            let (scripted, delay) = {
+            let (scripted, delay, stall) = {
                 let mut state = state.lock().unwrap();
-                (state.script.pop_front(), state.delay)
+                let stall = state.stalls > 0;
+                state.stalls = state.stalls.saturating_sub(1);
+                (state.script.pop_front(), state.delay, stall)
             };
+            if stall {
+                std::future::pending::<()>().await;
+            }
             tokio::time::sleep(delay).await;
             match scripted {
                 Some(refusal) => refusal.to_owned(),
