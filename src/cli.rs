@@ -396,12 +396,12 @@ impl Serve {
             !workers || settings.send_timeout < settings.delivery_lease,
             "BILLPASS_SEND_TIMEOUT: must be shorter than BILLPASS_DELIVERY_LEASE, or another worker sends a slow message again"
         );
-        let minter = minter(&settings)?;
         let senders = if workers {
             Some((EmailSender::new(&settings)?, SmsSender::new(&settings)?))
         } else {
             None
         };
+        let minter = minter(&settings)?;
         let listener = if web {
             Some(TcpListener::bind(settings.listen).with_context(|| {
                 format!("BILLPASS_LISTEN: cannot listen on {}", settings.listen)

@@ -87,8 +87,9 @@ impl SmtpClient {
             ("smtp", Some("opportunistic")) => (587, Tls::Opportunistic(parameters()?)),
             ("smtps", _) => (465, Tls::Wrapper(parameters()?)),
             (scheme, tls) => {
+                let tls = tls.map(|t| format!("?tls={t}")).unwrap_or_default();
                 return Err(format!(
-                    "unknown scheme {scheme:?} or tls={tls:?}; expected smtp://, smtp://…?tls=required, smtp://…?tls=opportunistic or smtps://"
+                    "expected smtp://…, smtp://…?tls=required, smtp://…?tls=opportunistic or smtps://…, not {scheme}://…{tls}"
                 ));
             }
         };

@@ -134,6 +134,10 @@ async fn wrong_settings_stop_start_up_with_a_line_naming_the_setting() {
         ("BILLPASS_PUBLIC_URL", "portal-without-scheme"),
         ("BILLPASS_LISTEN", "not-an-address"),
         ("BILLPASS_SMTP_URL", "http://mail.example.com"),
+        (
+            "BILLPASS_SMTP_URL",
+            "smtp://bills:hunter2@mail.example.com?tls=sometimes",
+        ),
         ("BILLPASS_EMAIL_FROM", "not a mailbox"),
         ("BILLPASS_API_IMPORT_LIMIT", "64MB"),
         ("BILLPASS_LINK_REQUESTS_PER_IP", "lots"),
