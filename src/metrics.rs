@@ -273,8 +273,8 @@ pub fn deliveries(channel: Channel, event: DeliveryEvent, count: u64) {
 }
 
 /// Everything, in the Prometheus text format: this process's counters, the connection
-/// pool of the thread that answers, and the figures PostgreSQL holds (or `billpass_database_up 0` when it does not
-/// answer in time).
+/// pool of the thread that answers, and the figures PostgreSQL holds (or
+/// `billpass_database_up 0` when it does not answer in time).
 pub async fn render(pool: &PgPool) -> String {
     let scraped = Registry::new();
     let connections = registered(
