@@ -351,9 +351,11 @@ async fn a_run_whose_attempts_keep_failing_is_marked_failed_with_its_error() {
         Duration::from_secs(30),
     );
     for attempt in 1..=MAX_FAILED_ATTEMPTS {
+        let worked = runner.work(run_id, |_| {}).await;
         assert!(
-            runner.work(run_id, |_| {}).await.is_err(),
-            "attempt {attempt}"
+            worked.is_err(),
+            "attempt {attempt}: {worked:?}; the run: {}",
+            run(&app, &key, &started).await
         );
         let status = run(&app, &key, &started).await["status"].clone();
         let expected = if attempt < MAX_FAILED_ATTEMPTS {
