@@ -240,7 +240,6 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
-    /// Sends everything queued, as the worker in `billpass serve` would.
     /// Every delivery's channel, status, attempts, last error and the delivery it replaces,
     /// oldest first.
     pub async fn delivery_rows(&self) -> Vec<(String, String, i32, Option<String>, Option<i64>)> {
@@ -252,9 +251,14 @@ impl TestApp {
         .unwrap()
     }
 
+    /// A sender with this app's settings; `serve` keeps one, with its SMTP connections.
+    pub fn sender(&self) -> Arc<Outbox> {
+        Arc::new(Outbox::new(self.pool.clone(), &self.settings).unwrap())
+    }
+
+    /// Sends everything queued, as the worker in `billpass serve` would.
     pub async fn dispatch_all_pending(&self) {
-        let outbox = Arc::new(Outbox::new(self.pool.clone(), &self.settings).unwrap());
-        outbox.dispatch_due().await.unwrap();
+        self.sender().dispatch_due().await.unwrap();
     }
 
     /// Types `address` on `/link` and presses "Send me a new link".

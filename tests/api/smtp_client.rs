@@ -1,14 +1,10 @@
 //! SMTP connections against a real server on loopback: the envelope pipelined when the
 //! server offers it and sent a command at a time when not, connections kept open between
 //! messages, one the server dropped replaced without a retry, one that stops answering timed
-//! out, a refused recipient, a login
-//! with the URL's credentials, and TLS (from the start or after STARTTLS) to a server whose
-//! certificate the system trusts, and to one it does not.
+//! out, a refused recipient, a login with the URL's credentials, and TLS (from the start or
+//! after STARTTLS) to a server whose certificate the system trusts, and to one it does not.
 
-use std::sync::Arc;
 use std::time::Duration;
-
-use billpass::delivery::Outbox;
 
 use crate::helpers::{Billpass, KillOnDrop, TestApp, link_in_message, spawn_app_with};
 use crate::smtp_server::{SmtpServer, TlsMode};
@@ -23,11 +19,6 @@ async fn app_at(smtp_url: &str) -> TestApp {
     app
 }
 
-/// One sender kept across dispatches, as `serve` keeps it.
-fn outbox(app: &TestApp) -> Arc<Outbox> {
-    Arc::new(Outbox::new(app.pool.clone(), &app.settings).unwrap())
-}
-
 /// Each delivery's status, attempts and last error, oldest first.
 async fn deliveries(app: &TestApp) -> Vec<(String, i32, Option<String>)> {
     let rows = app.delivery_rows().await;
@@ -40,7 +31,7 @@ async fn deliveries(app: &TestApp) -> Vec<(String, i32, Option<String>)> {
 async fn the_envelope_is_pipelined_when_offered_and_one_connection_carries_message_after_message() {
     let smtp = SmtpServer::start().await;
     let app = app_with(&smtp).await;
-    let outbox = outbox(&app);
+    let outbox = app.sender();
 
     for _ in 0..3 {
         app.resend("ACC-1", None).await;
@@ -75,7 +66,7 @@ async fn a_server_without_pipelining_gets_one_command_at_a_time() {
 async fn a_connection_the_server_dropped_while_idle_is_replaced_and_the_message_sent_at_once() {
     let mut smtp = SmtpServer::start().await;
     let app = app_with(&smtp).await;
-    let outbox = outbox(&app);
+    let outbox = app.sender();
     app.resend("ACC-1", None).await;
     outbox.dispatch_due().await.unwrap();
 
@@ -127,7 +118,7 @@ async fn a_server_that_stops_answering_times_out_and_the_message_goes_on_the_nex
 async fn a_refused_recipient_fails_for_good_with_its_reason_and_the_next_message_goes_through() {
     let smtp = SmtpServer::start().await;
     let app = app_with(&smtp).await;
-    let outbox = outbox(&app);
+    let outbox = app.sender();
     smtp.refuse_next_recipients(1, "550 5.1.1 No such user");
 
     app.resend("ACC-1", None).await; // email only: nothing to fall back on
