@@ -277,14 +277,17 @@ impl Runner {
             return Ok(Worked::Busy);
         };
         let (sender, mut batches) = tokio::sync::mpsc::channel(1);
-        let reader = tokio::spawn(read_ahead(
+        // When the writer stops early the reader is left to stop by itself, at its next
+        // batch, once nobody receives: aborting it could cancel a `pool.begin()` halfway, and
+        // sqlx 0.9 then puts the connection back in the pool inside the open transaction,
+        // where the next user's writes are never committed.
+        tokio::spawn(read_ahead(
             self.pool.clone(),
             self.minter.clone(),
             cycle.clone(),
             cursor,
             sender,
         ));
-        let _stop_reader = AbortOnDrop(reader);
         // The reader ends with `Ok(None)`; a channel closed without it means the reader died.
         loop {
             let prepared = batches.recv().await.context("the batch reader stopped")??;
@@ -573,12 +576,3 @@ const MAX_CONFLICTS: u32 = 5;
 /// and retrying it every second would only fill the log. Starting the cycle again starts a
 /// new run, which sends only what this one did not.
 pub const MAX_FAILED_ATTEMPTS: i32 = 5;
-
-/// Aborts the reader when the writer stops early.
-struct AbortOnDrop(tokio::task::JoinHandle<()>);
-
-impl Drop for AbortOnDrop {
-    fn drop(&mut self) {
-        self.0.abort();
-    }
-}
