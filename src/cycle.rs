@@ -74,7 +74,7 @@ const PROGRESS: &str = "id, cycle, status, total, minted, queued, skipped, skipp
 /// Starts a run of `cycle` now, or returns the one already scheduled (bringing it forward)
 /// or running; recorded in the audit log as `by`'s.
 pub async fn start(pool: &PgPool, cycle: &CycleId, by: &Actor) -> sqlx::Result<i64> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let (run_id, created): (i64, bool) = sqlx::query_as(
         "INSERT INTO cycle_runs (cycle, started_by) VALUES ($1, $2)
          ON CONFLICT (cycle) WHERE status IN ('scheduled', 'running')
@@ -125,7 +125,7 @@ pub async fn schedule(
     at: DateTime<Utc>,
     by: &Actor,
 ) -> Result<i64, ScheduleError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let id: Option<i64> = sqlx::query_scalar(
         "INSERT INTO cycle_runs (cycle, started_by, scheduled_at) VALUES ($1, $2, $3)
          ON CONFLICT (cycle) WHERE status IN ('scheduled', 'running') DO NOTHING
@@ -278,9 +278,7 @@ impl Runner {
         };
         let (sender, mut batches) = tokio::sync::mpsc::channel(1);
         // When the writer stops early the reader is left to stop by itself, at its next
-        // batch, once nobody receives: aborting it could cancel a `pool.begin()` halfway, and
-        // sqlx 0.9 then puts the connection back in the pool inside the open transaction,
-        // where the next user's writes are never committed.
+        // batch, once nobody receives.
         tokio::spawn(read_ahead(
             self.pool.clone(),
             self.minter.clone(),
@@ -433,7 +431,7 @@ impl Runner {
         cycle: &str,
         batch: Prepared,
     ) -> anyhow::Result<Option<RunProgress>> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::db::begin(&self.pool).await?;
         let held: Option<i64> = sqlx::query_scalar(
             "SELECT cursor_customer_id FROM cycle_runs
              WHERE id = $1 AND status = 'running' AND lease_owner = $2 FOR UPDATE",
@@ -517,7 +515,7 @@ async fn next_batch(
     cycle: &str,
     cursor: i64,
 ) -> anyhow::Result<Option<(i64, i64, Vec<ShortId>, Vec<NewLink>)>> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     // Each read goes through an index. The planner's statistics lag behind tables that grow
     // by millions during a run; left to itself it would turn to sequential scans and make
     // the run quadratic.

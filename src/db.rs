@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::Context;
 use sqlx::migrate::MigrateDatabase;
 use sqlx::postgres::{PgListener, PgPool, PgPoolOptions};
-use sqlx::{Connection, PgConnection};
+use sqlx::{Connection, PgConnection, Postgres, Transaction};
 use tokio::sync::Semaphore;
 
 /// A pooled connection idle for longer than this is pinged before it is handed out.
@@ -64,6 +64,31 @@ pub fn pool_beside(pool: &PgPool, size: u32) -> PgPool {
     pool_options()
         .max_connections(size)
         .connect_lazy_with((*pool.connect_options()).clone())
+}
+
+/// Begins a transaction on a connection from `pool`, and sees the beginning through even
+/// when the caller stops waiting for it.
+///
+/// sqlx counts a transaction as begun only once PostgreSQL has answered `BEGIN`. A
+/// `crate::db::begin(pool)` dropped in between (a client that went away mid-request, a timeout) puts
+/// its connection back in the pool inside the open transaction, where the writes of
+/// whoever uses it next are never committed. Here `BEGIN` runs on a task of its own: a
+/// transaction nobody is left to take is dropped there, and so rolled back.
+pub async fn begin(pool: &PgPool) -> sqlx::Result<Transaction<'static, Postgres>> {
+    begin_with(pool, "BEGIN").await
+}
+
+/// [`begin`] with a statement of its own in place of `BEGIN`.
+pub async fn begin_with(
+    pool: &PgPool,
+    statement: &'static str,
+) -> sqlx::Result<Transaction<'static, Postgres>> {
+    let pool = pool.clone();
+    #[allow(clippy::disallowed_methods)] // The one place it is safe: nobody cancels this task.
+    tokio::spawn(async move { pool.begin_with(statement).await })
+        .await
+        // Only a runtime that is shutting down drops the task.
+        .map_err(|_| sqlx::Error::PoolClosed)?
 }
 
 fn pool_options() -> PgPoolOptions {

@@ -449,7 +449,7 @@ impl Customers {
 
     /// Upserts them all in one transaction, recorded in the audit log as `by`'s.
     pub async fn store(self, pool: &PgPool, by: &Actor) -> Result<ImportSummary, ImportError> {
-        let mut tx = pool.begin().await?;
+        let mut tx = crate::db::begin(pool).await?;
         let mut summary = ImportSummary::default();
         for batch in self.0.chunks(BATCH) {
             add(&mut summary, upsert_customers(&mut tx, batch).await?);
@@ -695,7 +695,7 @@ impl Bills {
     /// for an unknown customer fails the whole import.
     pub async fn store(self, pool: &PgPool, by: &Actor) -> Result<ImportSummary, ImportError> {
         let mut errors = Errors::default();
-        let mut tx = pool.begin().await?;
+        let mut tx = crate::db::begin(pool).await?;
         let mut summary = ImportSummary::default();
         for batch in self.0.chunks(BATCH) {
             let accounts: Vec<String> = batch

@@ -31,7 +31,7 @@ struct LinkRequest {
 pub async fn answer_pending(pool: &PgPool, minter: &Minter) -> anyhow::Result<usize> {
     let mut answered = 0;
     loop {
-        let mut tx = pool.begin().await?;
+        let mut tx = crate::db::begin(pool).await?;
         // Taken off the queue in the transaction that answers it: a worker that dies
         // leaves the request for another.
         let request: Option<LinkRequest> = sqlx::query_as(

@@ -455,7 +455,7 @@ pub async fn renew(
     minter: &Minter,
     token: &VerifiedToken,
 ) -> anyhow::Result<Renewal> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let Some(customer) = Customer::lock(&mut tx, token.customer.0).await? else {
         return Ok(Renewal::Unknown);
     };
@@ -530,7 +530,7 @@ pub async fn resend(
     by: &Actor,
     reason: Option<&Reason>,
 ) -> Result<Minted, ResendError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let customer = Customer::lock_by_account(&mut tx, account)
         .await?
         .ok_or(ResendError::UnknownCustomer)?;
@@ -604,7 +604,7 @@ pub async fn revoke(
     by: &Actor,
     reason: &Reason,
 ) -> Result<Revoked, RevokeError> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let customer = Customer::lock_by_account(&mut tx, account)
         .await?
         .ok_or(RevokeError::UnknownCustomer)?;

@@ -228,7 +228,7 @@ pub async fn create_key(
 ) -> Result<(KeyInfo, ApiKey), CreateKeyError> {
     let key = ApiKey::generate();
     let hash = ApiKey::hash(key.expose()).expect("a generated key has our shape");
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let created: Option<KeyInfo> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO staff_keys (name, role, key_hash, created_by) VALUES ($1, $2, $3, $4)
          ON CONFLICT (name) WHERE revoked_at IS NULL DO NOTHING
@@ -272,7 +272,7 @@ pub enum RevokeKeyError {
 /// Revokes the active key named `which`, or with the id `which`; it stops working at once.
 pub async fn revoke_key(pool: &PgPool, which: &str, by: &Actor) -> Result<KeyInfo, RevokeKeyError> {
     let id: Option<i64> = which.parse().ok();
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let revoked: Option<KeyInfo> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "UPDATE staff_keys SET revoked_at = now(), revoked_by = $3
          WHERE revoked_at IS NULL AND (id = $1 OR ($1 IS NULL AND name = $2))

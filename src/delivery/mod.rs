@@ -94,7 +94,7 @@ pub async fn fail(
     reason: &str,
     opted_out: bool,
 ) -> sqlx::Result<Option<i64>> {
-    let mut tx = pool.begin().await?;
+    let mut tx = crate::db::begin(pool).await?;
     let failed: Option<(i64, String, String, Option<i64>, String)> = sqlx::query_as(
         "UPDATE deliveries d SET status = 'failed', lease_until = NULL, last_error = $2
          FROM link_tokens t

@@ -329,13 +329,12 @@ impl Outbox {
         // behind a cycle run's new deliveries (a table of mostly sent ones looks like it
         // has nothing queued), and the planner would then fetch and sort every queued
         // delivery to take the first few, for every claim.
-        let mut tx = self
-            .pool
-            .begin_with(
-                "BEGIN; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;
-                 SET LOCAL enable_sort = off",
-            )
-            .await?;
+        let mut tx = crate::db::begin_with(
+            &self.pool,
+            "BEGIN; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;
+             SET LOCAL enable_sort = off",
+        )
+        .await?;
         let claimed: Vec<Delivery> = sqlx::query_as(
             "WITH due AS (
                  SELECT id FROM deliveries

@@ -21,3 +21,4 @@ mod staff_audit;
 mod staff_billing;
 mod staff_cli;
 mod staff_csr;
+mod transactions;

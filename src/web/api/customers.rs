@@ -71,7 +71,7 @@ pub(super) async fn show(
     staff.require(Role::Csr)?;
     let account = account(&account_id)?;
     // One snapshot, so that links, deliveries and openings agree with each other.
-    let mut tx = state.pool.begin().await?;
+    let mut tx = crate::db::begin(&state.pool).await?;
     sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .execute(&mut *tx)
         .await?;
