@@ -59,8 +59,11 @@ impl SmsSender {
             .clone()
             .context("BILLPASS_SMS_URL: required when BILLPASS_SMS_GATEWAY is set")?;
         let token = required(&settings.sms_auth_token, "BILLPASS_SMS_AUTH_TOKEN")?;
+        // A redirect is not followed: a POST would come back as a GET without the message,
+        // and whatever answered it would look like the message accepted.
         let client = reqwest::Client::builder()
             .timeout(settings.send_timeout)
+            .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(match gateway {
             SmsGateway::Twilio => {
@@ -175,8 +178,9 @@ impl SmsSender {
 }
 
 /// Sends a gateway request and classifies its answer: 2xx is the (JSON) answer; 429 and
-/// 5xx, timeouts and connection errors are worth retrying (after `Retry-After` if given);
-/// other 4xx are permanent, and Twilio's 21610 means the number opted out.
+/// 5xx, timeouts and connection errors are worth retrying (after `Retry-After` if given),
+/// and so is a redirect (to be fixed in the settings); other 4xx are permanent, and
+/// Twilio's 21610 means the number opted out.
 async fn gateway_answer(request: reqwest::RequestBuilder) -> Result<serde_json::Value, SendError> {
     let response = request
         .send()
@@ -205,6 +209,12 @@ async fn gateway_answer(request: reqwest::RequestBuilder) -> Result<serde_json::
             reason: reason(),
             retry_after,
         })
+    } else if status.is_redirection() {
+        // The gateway moved: the message waits until the setting points at it again.
+        Err(SendError::transient(format!(
+            "{}; check BILLPASS_SMS_URL",
+            reason()
+        )))
     } else {
         let opted_out = answer["code"].as_i64() == Some(TWILIO_OPTED_OUT);
         Err(SendError::Permanent {

@@ -227,6 +227,37 @@ async fn a_429_waits_at_least_as_long_as_retry_after() {
 }
 
 #[tokio::test]
+async fn a_gateway_that_redirects_is_not_followed_and_the_message_waits() {
+    let smtp = SmtpServer::start().await;
+    let gateway = MockServer::start().await;
+    // Followed, a POST answered 302 turns into a GET without the message, and this answer
+    // to it would have looked like a message accepted.
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(302).insert_header("Location", "/moved"))
+        .mount(&gateway)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/moved"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"sid": "SMnever"})))
+        .expect(0)
+        .mount(&gateway)
+        .await;
+    let app = app_with(&smtp, Some(&gateway)).await;
+    app.resend("ACC-2", None).await;
+    app.dispatch_all_pending().await;
+    let (status, error): (String, String) =
+        sqlx::query_as("SELECT status, last_error FROM deliveries")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(status, "queued");
+    assert!(
+        error.contains("302") && error.contains("BILLPASS_SMS_URL"),
+        "{error}"
+    );
+}
+
+#[tokio::test]
 async fn twilio_21610_opts_the_number_out_and_falls_back_to_email() {
     let smtp = SmtpServer::start().await;
     let gateway = MockServer::start().await;
