@@ -60,15 +60,13 @@ impl EmailSender {
         }
     }
 
-    /// The multipart (text + HTML) link email, with a Message-ID stable per delivery so a
-    /// message sent twice (after a crash) can be recognised as one.
-    pub fn compose(&self, delivery: &Delivery, brand: &str) -> Result<Message, SendError> {
-        let to: Mailbox = delivery
-            .destination
-            .parse()
-            .map_err(|e| SendError::permanent(format!("bad address on file: {e}")))?;
+    /// The link email's text and HTML parts.
+    pub fn parts(delivery: &Delivery, brand: &str) -> Result<(String, String), SendError> {
         let expires = time_text(delivery.expires_at);
         let (name, link) = (delivery.name.as_str(), delivery.link.as_str());
+        let render = |r: askama::Result<String>| {
+            r.map_err(|e| SendError::permanent(format!("template: {e}")))
+        };
         let text = LinkEmailText {
             brand,
             name,
@@ -81,19 +79,24 @@ impl EmailSender {
             link,
             expires: &expires,
         };
-        let render = |r: askama::Result<String>| {
-            r.map_err(|e| SendError::permanent(format!("template: {e}")))
-        };
+        Ok((render(text.render())?, render(html.render())?))
+    }
+
+    /// The multipart (text + HTML) link email, with a Message-ID stable per delivery so a
+    /// message sent twice (after a crash) can be recognised as one.
+    pub fn compose(&self, delivery: &Delivery, brand: &str) -> Result<Message, SendError> {
+        let to: Mailbox = delivery
+            .destination
+            .parse()
+            .map_err(|e| SendError::permanent(format!("bad address on file: {e}")))?;
+        let (text, html) = Self::parts(delivery, brand)?;
         let domain = self.from().email.domain().to_owned();
         Message::builder()
             .from(self.from().clone())
             .to(to)
             .subject(format!("Your {brand} bill is ready"))
             .message_id(Some(format!("<delivery-{}@{domain}>", delivery.id)))
-            .multipart(MultiPart::alternative_plain_html(
-                render(text.render())?,
-                render(html.render())?,
-            ))
+            .multipart(MultiPart::alternative_plain_html(text, html))
             .map_err(|e| SendError::permanent(format!("building the message: {e}")))
     }
 
