@@ -70,7 +70,7 @@ pub fn pool_beside(pool: &PgPool, size: u32) -> PgPool {
 /// when the caller stops waiting for it.
 ///
 /// sqlx counts a transaction as begun only once PostgreSQL has answered `BEGIN`. A
-/// `crate::db::begin(pool)` dropped in between (a client that went away mid-request, a timeout) puts
+/// `pool.begin()` dropped in between (a client that went away mid-request, a timeout) puts
 /// its connection back in the pool inside the open transaction, where the writes of
 /// whoever uses it next are never committed. Here `BEGIN` runs on a task of its own: a
 /// transaction nobody is left to take is dropped there, and so rolled back.
