@@ -19,9 +19,19 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// The operator running a `billpass` command.
+    /// The operator running a `billpass` command: `$USER`, else the name of the process's
+    /// user (a container often sets no `$USER`), else the host's name.
     pub fn command_line() -> Self {
-        let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+        let user = std::env::var("USER")
+            .ok()
+            .filter(|user| !user.is_empty())
+            .or_else(|| whoami::username().ok())
+            .or_else(|| {
+                hostname::get()
+                    .ok()
+                    .map(|host| format!("@{}", host.to_string_lossy()))
+            })
+            .unwrap_or_else(|| "unknown".into());
         Self {
             name: format!("cli:{user}"),
             role: None,

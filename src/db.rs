@@ -43,10 +43,19 @@ pub async fn connect_and_migrate(url: &str) -> anyhow::Result<PgPool> {
         .connect(url)
         .await
         .with_context(|| format!("connecting to {}", redact(url)))?;
+    // On a connection of its own that keeps PostgreSQL's notices to itself: the migrator
+    // creates its table `IF NOT EXISTS`, which is otherwise a notice on every command.
+    let quiet = (*pool.connect_options())
+        .clone()
+        .options([("client_min_messages", "warning")]);
+    let mut migrating = PgConnection::connect_with(&quiet)
+        .await
+        .with_context(|| format!("connecting to {}", redact(url)))?;
     sqlx::migrate!()
-        .run(&pool)
+        .run(&mut migrating)
         .await
         .context("applying database migrations")?;
+    migrating.close().await?;
     Ok(pool)
 }
 

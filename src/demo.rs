@@ -1,4 +1,6 @@
-//! `billpass demo`: from nothing to a bill on screen with the example data.
+//! `billpass demo`: from nothing to a bill on screen with the example data. Run again on
+//! the same database, it imports the same data again (updating it), finds the cycle sent,
+//! gives customers whose links expired fresh ones, and prints every customer's link again.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -6,49 +8,44 @@ use std::time::Duration;
 use sqlx::migrate::MigrateDatabase;
 
 use crate::audit::Actor;
-use crate::cli::{Serve, minter, run_cycle};
+use crate::cli::{Serve, run_cycle};
 use crate::db;
 use crate::domain::{AccountId, CycleId};
 use crate::import::{self, CustomerFormat};
 use crate::keys::{self, KeyAlgorithm, Keyring};
-use crate::links;
+use crate::links::{self, IssuedToken};
 use crate::private_postgres::PrivatePostgres;
 use crate::settings::Settings;
 
 const CUSTOMERS: &str = include_str!("../examples/customers.csv");
 const BILLS: &str = include_str!("../examples/bills.jsonl");
 
-pub async fn run(settings: Arc<Settings>) -> anyhow::Result<()> {
-    let mut settings = (*settings).clone();
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    // A key first, then the address: a demo that cannot serve says so before it does anything.
+    let keys_dir = &settings.links.keys.keys_dir;
+    if Keyring::open(keys_dir).is_err() {
+        let (kid, _) = keys::generate(keys_dir, KeyAlgorithm::EdDsa)?;
+        println!("Generated signing key {kid} in {}.", keys_dir.display());
+    }
+    let settings = Arc::new(settings);
+    let server = Serve::prepare(settings.clone(), true, true)?;
+    let mut database_url = settings.database.database_url.clone();
     // A private server, if started, stops and is removed when this is dropped.
-    let _private = if reachable(&settings.database_url).await {
-        println!(
-            "Using the database at {}.",
-            db::redact(&settings.database_url)
-        );
+    let _private = if reachable(&database_url).await {
+        println!("Using the database at {}.", db::redact(&database_url));
         None
     } else {
         let server = PrivatePostgres::start().await?;
         println!(
             "No PostgreSQL answered at {}; started a private one for this demo in {} (removed when the demo stops).",
-            db::redact(&settings.database_url),
+            db::redact(&database_url),
             server.dir().display()
         );
-        settings.database_url = server.url().to_owned();
+        database_url = server.url().to_owned();
         Some(server)
     };
-    demo(Arc::new(settings)).await
-}
-
-async fn demo(settings: Arc<Settings>) -> anyhow::Result<()> {
-    let pool = db::connect_and_migrate(&settings.database_url).await?;
-    if Keyring::open(&settings.keys_dir).is_err() {
-        let (kid, _) = keys::generate(&settings.keys_dir, KeyAlgorithm::EdDsa)?;
-        println!(
-            "Generated signing key {kid} in {}.",
-            settings.keys_dir.display()
-        );
-    }
+    let pool = db::connect_and_migrate(&database_url).await?;
+    let minter = server.minter().clone();
     let by = Actor::command_line();
     let customers =
         import::customers(&pool, CustomerFormat::Csv, CUSTOMERS.as_bytes(), &by).await?;
@@ -58,12 +55,11 @@ async fn demo(settings: Arc<Settings>) -> anyhow::Result<()> {
         customers.inserted + customers.updated,
         bills.inserted + bills.updated
     );
-    let minter = minter(&settings)?;
     let latest: String = sqlx::query_scalar("SELECT max(cycle) FROM bills")
         .fetch_one(&pool)
         .await?;
     let cycle = CycleId::parse(&latest).map_err(anyhow::Error::msg)?;
-    let done = run_cycle(&pool, &minter, &settings, &cycle, &by).await?;
+    let done = run_cycle(&pool, &minter, &settings.runs, &cycle, &by).await?;
     println!(
         "Cycle {cycle}: {} links minted, {} customers already had theirs.",
         done.minted, done.skipped
@@ -83,25 +79,32 @@ async fn demo(settings: Arc<Settings>) -> anyhow::Result<()> {
         links::resend(&pool, &minter, &account, None, &by, None).await?;
     }
 
-    let links: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT c.account_id, c.name, t.channel, d.link
+    // The database keeps no link once its message is sent: each is signed again to print.
+    let current: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT c.account_id, c.name, t.channel, c.id
          FROM link_tokens t JOIN customers c ON c.id = t.customer_id
-         JOIN LATERAL (SELECT link FROM deliveries WHERE token_id = t.id ORDER BY id LIMIT 1) d ON true
          WHERE t.superseded_at IS NULL AND t.revoked_at IS NULL AND t.expires_at > now()
          ORDER BY c.account_id",
     )
     .fetch_all(&pool)
     .await?;
     println!("\nEach customer's link (open one in a browser):\n");
-    for (account, name, channel, link) in &links {
-        println!("  {account}  {name:<24} {channel:<5}  {link}");
+    let mut conn = pool.acquire().await?;
+    for (account, name, channel, customer_id) in &current {
+        let Some(token) = IssuedToken::current(&mut conn, *customer_id).await? else {
+            continue;
+        };
+        if let Some(link) = minter.link_again(&token)? {
+            println!("  {account}  {name:<24} {channel:<5}  {link}");
+        }
     }
+    drop(conn);
     println!(
         "\nEmails and text messages are written to {}. Serving on http://{}; press Ctrl-C to stop.\n",
-        settings.outbox_dir.display(),
-        settings.listen
+        settings.delivery.outbox_dir.display(),
+        settings.web.listen
     );
-    Serve::prepare(settings, true, true)?.run(pool).await
+    server.run(pool).await
 }
 
 async fn reachable(url: &str) -> bool {

@@ -13,6 +13,7 @@ use serde_json::{Map, Value, json};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::audit::{Action, Actor, Record};
+use crate::domain::calendar::parse_date;
 use crate::domain::{AccountId, Channel, Currency, CycleId, EmailAddress, Money, PhoneNumber};
 
 const BATCH: usize = 1000;
@@ -341,7 +342,12 @@ fn csv_rows(
     errors: &mut Errors,
     mut row: impl FnMut(u64, Map<String, Value>, &mut Errors),
 ) -> anyhow::Result<()> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(input);
+    // Rows end at `\n`, and a `\r` before it is trimmed off: with csv's CRLF handling, the
+    // line numbers of files written by Excel or Python came out one too low.
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_reader(input);
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
         Err(e) => {
@@ -349,6 +355,10 @@ fn csv_rows(
             return Ok(());
         }
     };
+    // An empty file holds no customers: nothing to import, and nothing wrong.
+    if headers.iter().all(|h| h.trim().is_empty()) && reader.is_done() {
+        return Ok(());
+    }
     let expected = ["account_id", "name", "email", "phone", "channel", "locale"];
     for column in expected {
         if !headers.iter().any(|h| h.trim() == column) {
@@ -383,7 +393,10 @@ fn csv_rows(
                 let map = headers
                     .iter()
                     .zip(record.iter())
-                    .map(|(h, v)| (h.trim().to_owned(), Value::String(v.to_owned())))
+                    .map(|(h, v)| {
+                        let v = v.strip_suffix('\r').unwrap_or(v);
+                        (h.trim().to_owned(), Value::String(v.to_owned()))
+                    })
                     .collect();
                 row(line, map, errors);
             }
@@ -527,10 +540,6 @@ struct BillRow {
     payments: Money,
     lines: Value,
     usage: Value,
-}
-
-fn parse_date(raw: &str) -> Result<NaiveDate, String> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| "a date like 2026-11-02 expected".into())
 }
 
 fn parse_quantity(raw: &str) -> Result<String, String> {

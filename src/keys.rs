@@ -7,6 +7,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -174,6 +175,10 @@ pub struct Keyring {
     dir: PathBuf,
     keys: RwLock<KeySet>,
     last_scan: Mutex<Scan>,
+    /// When the directory was last read, in milliseconds since `epoch`: checked without a
+    /// lock on every verification.
+    scanned_at_ms: AtomicU64,
+    epoch: Instant,
 }
 
 /// When the directory was last read, and its modification time then.
@@ -192,6 +197,8 @@ impl Keyring {
                 at: Instant::now(),
                 dir_modified: dir_modified(dir),
             }),
+            scanned_at_ms: AtomicU64::new(0),
+            epoch: Instant::now(),
         };
         ring.scan()?;
         if ring.keys.read().expect("keyring lock").newest.is_none() {
@@ -212,9 +219,13 @@ impl Keyring {
             .expect("a keyring always holds a signing key")
     }
 
-    /// The key named by a token's `kid`, re-reading the directory for a `kid` not seen yet.
+    /// The key named by a token's `kid`. The directory is re-read at most once a second
+    /// (sooner for a `kid` not seen yet when a file was added), so a key file removed by an
+    /// operator stops verifying within a second, without a restart.
     pub fn verifying_key(&self, kid: &str) -> Option<Arc<SigningKey>> {
-        if let Some(key) = self.keys.read().expect("keyring lock").by_kid.get(kid) {
+        if self.scanned_within_interval()
+            && let Some(key) = self.keys.read().expect("keyring lock").by_kid.get(kid)
+        {
             return Some(key.clone());
         }
         self.rescan_if_due();
@@ -240,6 +251,13 @@ impl Keyring {
         all
     }
 
+    /// Whether the directory was read less than [`RESCAN_INTERVAL`] ago: the keys held are
+    /// then fresh enough to answer from without looking at the directory.
+    fn scanned_within_interval(&self) -> bool {
+        let scanned = self.scanned_at_ms.load(Ordering::Relaxed);
+        self.epoch.elapsed().as_millis() as u64 - scanned < RESCAN_INTERVAL.as_millis() as u64
+    }
+
     /// Re-reads the directory when a file was added or removed since the last read (a
     /// `stat`, cheap enough for every unknown `kid`), and otherwise at most once a second.
     fn rescan_if_due(&self) {
@@ -252,6 +270,8 @@ impl Keyring {
             at: Instant::now(),
             dir_modified: modified,
         };
+        self.scanned_at_ms
+            .store(self.epoch.elapsed().as_millis() as u64, Ordering::Relaxed);
         if let Err(error) = self.scan() {
             tracing::warn!(dir = %self.dir.display(), "could not re-read the keys directory: {error:#}");
         }
@@ -349,14 +369,14 @@ pub fn generate(dir: &Path, algorithm: KeyAlgorithm) -> anyhow::Result<(String, 
             break kid;
         }
     };
-    let rng = SystemRandom::new();
+    // Plain PKCS#8 (v1, RFC 5208), which OpenSSL and other tools read; v2 (RFC 5958, with
+    // the public key inside) is still read back, but not written.
     let der = match algorithm {
-        KeyAlgorithm::EdDsa => Ed25519KeyPair::generate_pkcs8(&rng)?.as_ref().to_vec(),
-        KeyAlgorithm::Es256 => {
-            EcdsaKeyPair::generate_pkcs8(&signature::ECDSA_P256_SHA256_FIXED_SIGNING, &rng)?
-                .as_ref()
-                .to_vec()
-        }
+        KeyAlgorithm::EdDsa => Ed25519KeyPair::generate()?.to_pkcs8v1()?.as_ref().to_vec(),
+        KeyAlgorithm::Es256 => EcdsaKeyPair::generate(&signature::ECDSA_P256_SHA256_FIXED_SIGNING)?
+            .to_pkcs8v1()?
+            .as_ref()
+            .to_vec(),
         KeyAlgorithm::Rs256 => {
             use aws_lc_rs::encoding::AsDer;
             let key = RsaKeyPair::generate(aws_lc_rs::rsa::KeySize::Rsa2048)?;

@@ -9,6 +9,7 @@ pub mod db;
 pub mod delivery;
 pub mod demo;
 pub mod domain;
+pub mod history;
 pub mod import;
 pub mod keys;
 pub mod link_requests;

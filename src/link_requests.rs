@@ -28,7 +28,11 @@ struct LinkRequest {
 
 /// Answers every waiting request, each in a transaction of its own; returns how many it
 /// answered. A request that fails is dropped (and logged): the customer can ask again.
-pub async fn answer_pending(pool: &PgPool, minter: &Minter) -> anyhow::Result<usize> {
+pub async fn answer_pending(
+    pool: &PgPool,
+    minter: &Minter,
+    daily_limit: u32,
+) -> anyhow::Result<usize> {
     let mut answered = 0;
     loop {
         let mut tx = crate::db::begin(pool).await?;
@@ -44,7 +48,7 @@ pub async fn answer_pending(pool: &PgPool, minter: &Minter) -> anyhow::Result<us
         let Some(request) = request else {
             return Ok(answered);
         };
-        match answer(&mut tx, minter, &request).await {
+        match answer(&mut tx, minter, &request, daily_limit).await {
             Ok(sent) => {
                 tx.commit().await?;
                 tracing::info!(
@@ -75,14 +79,13 @@ async fn answer(
     conn: &mut PgConnection,
     minter: &Minter,
     request: &LinkRequest,
+    daily_limit: u32,
 ) -> anyhow::Result<usize> {
     let channel: Channel = request.channel.parse().map_err(anyhow::Error::msg)?;
     let customers = Customer::lock_by_address(conn, channel, &request.address).await?;
     let mut sent = 0;
     for customer in customers {
-        let budget =
-            links::customer_request_budget(conn, customer.id, minter.settings.renew_daily_limit)
-                .await?;
+        let budget = links::customer_request_budget(conn, customer.id, daily_limit).await?;
         // A number that opted out has no SMS destination.
         let (Budget::Allowed, Ok(destination)) = (budget, customer.destination(Some(channel)))
         else {

@@ -16,7 +16,7 @@ use crate::db::CopyText;
 use crate::delivery::time_text;
 use crate::domain::{AccountId, Channel};
 use crate::metrics::{self, DeliveryEvent};
-use crate::settings::Settings;
+use crate::settings::LinkSettings;
 use crate::tokens::{ShortId, TokenIssuer, VerifiedToken};
 
 /// Why a link was minted.
@@ -95,7 +95,7 @@ const WRITE_ATTEMPTS: u32 = 5;
 #[derive(Clone)]
 pub struct Minter {
     pub issuer: TokenIssuer,
-    pub settings: Arc<Settings>,
+    pub links: Arc<LinkSettings>,
 }
 
 impl Minter {
@@ -148,7 +148,7 @@ impl Minter {
     ) -> anyhow::Result<SignedLinks> {
         anyhow::ensure!(jtis.len() == links.len(), "one jti per link");
         let issued_at = Utc::now().trunc_subsecs(0);
-        let expires_at = issued_at + chrono::Duration::from_std(self.settings.link_ttl)?;
+        let expires_at = issued_at + chrono::Duration::from_std(self.links.link_ttl)?;
         let pairs: Vec<(ShortId, ShortId)> = jtis
             .iter()
             .zip(&links)
@@ -223,7 +223,7 @@ impl Minter {
                 .int(*id)
                 .text(channel)
                 .text(&link.destination.address)
-                .text(&self.settings.link(token))
+                .text(&self.links.link(token))
                 .end_row();
         }
         token_rows
@@ -284,7 +284,7 @@ pub enum LinkState {
         expires_at: DateTime<Utc>,
     },
     Expired,
-    /// A newer link was sent at `at` by `channel`.
+    /// The customer's newest link was sent at `at` by `channel`.
     Superseded {
         at: DateTime<Utc>,
         channel: Channel,
@@ -304,8 +304,10 @@ struct TokenRecord {
     expires_at: DateTime<Utc>,
     /// The channel this link went by.
     channel: String,
-    /// The channel of the link that superseded it.
-    newer_channel: Option<String>,
+    /// For a superseded link: when the customer's newest link was minted, and the channel
+    /// it went by.
+    newest_minted_at: Option<DateTime<Utc>>,
+    newest_channel: Option<String>,
 }
 
 impl TokenRecord {
@@ -317,10 +319,10 @@ impl TokenRecord {
     }
 
     /// The records of `tokens`, in their order, in one query; `None` for a link not on
-    /// record or not its customer's. The newer link is looked for only under a superseded
-    /// one: as a condition inside the subquery, PostgreSQL skips the subquery for a current
-    /// link, where as the join's condition it would run it for every link and discard the
-    /// row.
+    /// record or not its customer's. The customer's newest link (the one not superseded,
+    /// found through `link_tokens_current_idx`) is looked for only under a superseded one:
+    /// as a condition inside the subquery, PostgreSQL skips the subquery for a current link,
+    /// where as the join's condition it would run it for every link and discard the row.
     async fn find_all(
         conn: &mut PgConnection,
         tokens: &[&VerifiedToken],
@@ -328,12 +330,11 @@ impl TokenRecord {
         let ids: Vec<i64> = tokens.iter().map(|token| token.jti.0).collect();
         let found: HashMap<i64, TokenRecord> = sqlx::query_as::<_, TokenRecord>(
             "SELECT t.id, t.customer_id, t.revoked_at, t.superseded_at, t.expires_at, t.channel,
-                    newer.channel AS newer_channel
+                    newest.minted_at AS newest_minted_at, newest.channel AS newest_channel
              FROM link_tokens t
-             LEFT JOIN LATERAL (SELECT channel FROM link_tokens n
+             LEFT JOIN LATERAL (SELECT minted_at, channel FROM link_tokens n
                                 WHERE t.superseded_at IS NOT NULL
-                                  AND n.customer_id = t.customer_id AND n.id > t.id
-                                ORDER BY n.id LIMIT 1) newer ON true
+                                  AND n.customer_id = t.customer_id AND n.superseded_at IS NULL) newest ON true
              WHERE t.id = ANY($1)",
         )
         .bind(&ids)
@@ -374,11 +375,12 @@ fn state_of(record: Option<TokenRecord>, token: &VerifiedToken) -> LinkState {
     };
     if record.revoked_at.is_some() {
         LinkState::Revoked
-    } else if let Some(at) = record.superseded_at {
+    } else if let Some(superseded_at) = record.superseded_at {
         let channel = record
-            .newer_channel
+            .newest_channel
             .and_then(|c| c.parse().ok())
             .unwrap_or(Channel::Email);
+        let at = record.newest_minted_at.unwrap_or(superseded_at);
         LinkState::Superseded { at, channel }
     } else if record.expires_at <= Utc::now() || token.is_expired() {
         LinkState::Expired
@@ -393,11 +395,10 @@ fn state_of(record: Option<TokenRecord>, token: &VerifiedToken) -> LinkState {
 /// The outcome of a customer asking for a fresh link.
 #[derive(Debug)]
 pub enum Renewal {
+    /// A link went to the address on file: a fresh one, or the customer's current one again.
     Sent(Destination),
     /// The customer was sent a link they asked for less than a minute ago.
-    TooSoon {
-        retry_after: Duration,
-    },
+    TooSoon { retry_after: Duration },
     /// The daily cap is reached.
     DailyLimit,
     /// The link still works, or was revoked: nothing to renew.
@@ -424,16 +425,23 @@ pub enum Budget {
 }
 
 /// Links a customer asks for, by renewing a link or on `/link`, share one budget: at most
-/// one a minute and `daily_limit` a day.
+/// one a minute and `daily_limit` a day, whether a fresh link was minted or the current one
+/// sent again.
 pub async fn customer_request_budget(
     conn: &mut PgConnection,
     customer_id: i64,
     daily_limit: u32,
 ) -> sqlx::Result<Budget> {
     let (seconds_since_last, last_day): (Option<f64>, i64) = sqlx::query_as(
-        "SELECT extract(epoch FROM now() - max(minted_at))::float8,
-                count(*) FILTER (WHERE minted_at > now() - interval '1 day')
-         FROM link_tokens WHERE customer_id = $1 AND reason IN ('renewal', 'self_service')",
+        "WITH asked AS (
+             SELECT minted_at AS at FROM link_tokens
+             WHERE customer_id = $1 AND reason IN ('renewal', 'self_service')
+             UNION ALL
+             SELECT d.created_at FROM link_tokens t JOIN deliveries d ON d.token_id = t.id
+             WHERE t.customer_id = $1 AND d.requested_by_customer)
+         SELECT extract(epoch FROM now() - max(at))::float8,
+                count(*) FILTER (WHERE at > now() - interval '1 day')
+         FROM asked",
     )
     .bind(customer_id)
     .fetch_one(conn)
@@ -448,12 +456,15 @@ pub async fn customer_request_budget(
     })
 }
 
-/// Mints a fresh link for the customer of an expired or superseded link and queues it to
-/// the address on file for the channel the old link went to.
+/// A customer asks for a fresh link from an old one, to the address on file for the channel
+/// the old link went to. An expired link gets a freshly minted one. A superseded link gets
+/// the customer's current link sent again while that still works: whoever holds a forwarded
+/// old link cannot push the customer's newest link out.
 pub async fn renew(
     pool: &PgPool,
     minter: &Minter,
     token: &VerifiedToken,
+    daily_limit: u32,
 ) -> anyhow::Result<Renewal> {
     let mut tx = crate::db::begin(pool).await?;
     let Some(customer) = Customer::lock(&mut tx, token.customer.0).await? else {
@@ -465,7 +476,7 @@ pub async fn renew(
     if old.revoked_at.is_some() || (old.superseded_at.is_none() && old.expires_at > Utc::now()) {
         return Ok(Renewal::NotRenewable);
     }
-    match customer_request_budget(&mut tx, customer.id, minter.settings.renew_daily_limit).await? {
+    match customer_request_budget(&mut tx, customer.id, daily_limit).await? {
         Budget::Allowed => {}
         Budget::TooSoon { retry_after } => return Ok(Renewal::TooSoon { retry_after }),
         Budget::DailyLimit => return Ok(Renewal::DailyLimit),
@@ -474,6 +485,19 @@ pub async fn renew(
     let Ok(destination) = customer.destination(Some(channel)) else {
         return Ok(Renewal::NoContact);
     };
+    let current = match old.superseded_at {
+        Some(_) => IssuedToken::current(&mut tx, customer.id).await?,
+        None => None,
+    };
+    if let Some(current) = current.filter(IssuedToken::opens_a_bill)
+        && minter
+            .send_again(&mut tx, &current, &destination)
+            .await?
+            .is_some()
+    {
+        tx.commit().await?;
+        return Ok(Renewal::Sent(destination));
+    }
     let Some(minted) = minter
         .mint_to_latest_bill(
             &mut tx,
@@ -488,6 +512,95 @@ pub async fn renew(
     };
     tx.commit().await?;
     Ok(Renewal::Sent(minted.destination))
+}
+
+/// A link as recorded when it was minted: enough to sign its token again.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IssuedToken {
+    pub id: i64,
+    pub customer_id: i64,
+    pub kid: String,
+    pub minted_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl IssuedToken {
+    /// The customer's current link (superseded by none), revoked or expired or not.
+    pub async fn current(
+        conn: &mut PgConnection,
+        customer_id: i64,
+    ) -> sqlx::Result<Option<IssuedToken>> {
+        sqlx::query_as(
+            "SELECT id, customer_id, kid, minted_at, expires_at, revoked_at FROM link_tokens
+             WHERE customer_id = $1 AND superseded_at IS NULL",
+        )
+        .bind(customer_id)
+        .fetch_optional(conn)
+        .await
+    }
+
+    /// The link a delivery carries.
+    pub async fn of_delivery(
+        conn: &mut PgConnection,
+        delivery_id: i64,
+    ) -> sqlx::Result<Option<IssuedToken>> {
+        sqlx::query_as(
+            "SELECT t.id, t.customer_id, t.kid, t.minted_at, t.expires_at, t.revoked_at
+             FROM link_tokens t JOIN deliveries d ON d.token_id = t.id WHERE d.id = $1",
+        )
+        .bind(delivery_id)
+        .fetch_optional(conn)
+        .await
+    }
+
+    /// Not revoked and not expired (superseded or not is for the caller to know).
+    pub fn opens_a_bill(&self) -> bool {
+        self.revoked_at.is_none() && self.expires_at > Utc::now()
+    }
+}
+
+impl Minter {
+    /// The link of a token minted earlier, signed again with the key that signed it: the
+    /// database keeps no link once its message is sent. Ed25519 and RS256 sign alike each
+    /// time, so the link is the very one sent; an ES256 signature differs but verifies the
+    /// same. `None` once that key has left the keys directory.
+    pub fn link_again(&self, token: &IssuedToken) -> anyhow::Result<Option<String>> {
+        let signed = self.issuer.sign_again(
+            &token.kid,
+            (ShortId(token.id), ShortId(token.customer_id)),
+            token.minted_at,
+            token.expires_at,
+        )?;
+        Ok(signed.map(|token| self.links.link(&token)))
+    }
+
+    /// Queues `token`'s link once more, to `destination`, as asked for by the customer (it
+    /// counts against their budget). Returns the delivery's id; `None` when the key that
+    /// signed the link is gone.
+    pub async fn send_again(
+        &self,
+        conn: &mut PgConnection,
+        token: &IssuedToken,
+        destination: &Destination,
+    ) -> anyhow::Result<Option<i64>> {
+        let Some(link) = self.link_again(token)? else {
+            return Ok(None);
+        };
+        let delivery: i64 = sqlx::query_scalar(
+            "INSERT INTO deliveries (token_id, channel, destination, link, requested_by_customer)
+             VALUES ($1, $2, $3, $4, true) RETURNING id",
+        )
+        .bind(token.id)
+        .bind(destination.channel.as_str())
+        .bind(&destination.address)
+        .bind(&link)
+        .fetch_one(&mut *conn)
+        .await?;
+        crate::delivery::notify_workers(conn).await?;
+        metrics::deliveries(destination.channel, DeliveryEvent::Queued, 1);
+        Ok(Some(delivery))
+    }
 }
 
 /// The customer's most recent bill.
@@ -632,7 +745,7 @@ pub async fn revoke(
     .fetch_one(&mut *tx)
     .await?;
     let cancelled: Vec<String> = sqlx::query_scalar(
-        "UPDATE deliveries SET status = 'failed', lease_until = NULL,
+        "UPDATE deliveries SET status = 'failed', lease_until = NULL, link = NULL,
              last_error = 'not sent: the link was revoked first'
          WHERE token_id = $1 AND status = 'queued'
          RETURNING channel",

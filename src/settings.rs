@@ -13,193 +13,78 @@ use crate::telemetry::{DEFAULT_FILTER, LogFormat, parse_filter};
 use crate::tokens::TokenSettings;
 use crate::web::IpRange;
 
-/// Settings shared by every command.
+/// Where the database is: every command reads it.
 #[derive(Debug, Clone, Args)]
-pub struct Settings {
+#[command(next_help_heading = "Database")]
+pub struct DatabaseSettings {
     /// PostgreSQL connection URL; the database is created and migrated when needed.
     #[arg(
         long,
         env = "DATABASE_URL",
         default_value = "postgres://localhost/billpass",
         value_parser = parse_database_url,
-        global = true,
         hide_env_values = true
     )]
     pub database_url: String,
+}
 
-    /// Address the web server listens on.
-    #[arg(
-        long,
-        env = "BILLPASS_LISTEN",
-        default_value = "127.0.0.1:8080",
-        global = true
-    )]
-    pub listen: SocketAddr,
-
-    /// Largest body a staff API import accepts (`64MiB`, `1GiB`; larger ones get 413): the
-    /// rows of an import are held in memory until it is stored.
-    #[arg(long, env = "BILLPASS_API_IMPORT_LIMIT", default_value = "256MiB", value_parser = parse_size, global = true)]
-    pub api_import_limit: u64,
-
-    /// Base URL of the links sent to customers (`https://bills.example.com`).
-    #[arg(long, env = "BILLPASS_PUBLIC_URL", default_value = "http://127.0.0.1:8080", value_parser = parse_public_url, global = true)]
-    pub public_url: Url,
-
-    /// How long a link works: `90s`, `15m`, `72h`, `7d`.
-    #[arg(long, env = "BILLPASS_LINK_TTL", default_value = "72h", value_parser = parse_ttl, global = true)]
-    pub link_ttl: Duration,
-
-    /// Directory of PKCS#8 PEM signing keys.
-    #[arg(
-        long,
-        env = "BILLPASS_KEYS_DIR",
-        default_value = "./keys",
-        global = true
-    )]
-    pub keys_dir: PathBuf,
-
-    /// The brand shown on pages and messages.
-    #[arg(long, env = "BILLPASS_BRAND", default_value = "billpass", value_parser = parse_brand, global = true)]
-    pub brand: String,
-
-    /// Token `iss` claim; keep it short, every character lengthens the SMS.
-    #[arg(long, env = "BILLPASS_TOKEN_ISSUER", default_value = "bp", value_parser = parse_claim, global = true)]
-    pub token_issuer: String,
-
-    /// Token `aud` claim: one per brand or deployment; keep it short.
-    #[arg(long, env = "BILLPASS_TOKEN_AUDIENCE", default_value = "bill", value_parser = parse_claim, global = true)]
-    pub token_audience: String,
-
-    /// SMTP server (`smtp://user:pass@host:587?tls=required`, `smtps://…`); unset: write emails to the outbox directory.
-    #[arg(long, env = "BILLPASS_SMTP_URL", value_parser = parse_smtp_url, global = true, hide_env_values = true)]
-    pub smtp_url: Option<Url>,
-
-    /// Sender of link emails (`Acme Energy <bills@acme.example>`).
-    #[arg(long, env = "BILLPASS_EMAIL_FROM", default_value = "billpass <bills@localhost>", value_parser = parse_mailbox, global = true)]
-    pub email_from: lettre::message::Mailbox,
-
-    /// Where emails (`.eml`) and text messages (`.sms`) go when no SMTP server or SMS gateway is set.
-    #[arg(
-        long,
-        env = "BILLPASS_OUTBOX_DIR",
-        default_value = "./outbox",
-        global = true
-    )]
-    pub outbox_dir: PathBuf,
-
-    /// SMS gateway: `twilio` (the Twilio Messages API) or `http` (a JSON POST with a bearer
-    /// token); unset: write text messages to the outbox directory.
-    #[arg(long, env = "BILLPASS_SMS_GATEWAY", value_enum, global = true)]
-    pub sms_gateway: Option<SmsGateway>,
-
-    /// The gateway's base URL (`https://api.twilio.com`).
-    #[arg(long, env = "BILLPASS_SMS_URL", value_parser = parse_gateway_url, global = true)]
-    pub sms_url: Option<Url>,
-
-    /// Twilio account SID.
-    #[arg(long, env = "BILLPASS_SMS_ACCOUNT_SID", global = true)]
-    pub sms_account_sid: Option<String>,
-
-    /// Twilio auth token (also checks webhook signatures), or the `http` gateway's bearer token.
-    #[arg(
-        long,
-        env = "BILLPASS_SMS_AUTH_TOKEN",
-        global = true,
-        hide_env_values = true
-    )]
-    pub sms_auth_token: Option<String>,
-
-    /// The number or sender id text messages come from.
-    #[arg(long, env = "BILLPASS_SMS_FROM", global = true)]
-    pub sms_from: Option<String>,
-
-    /// Emails sent at once, at most.
-    #[arg(long, env = "BILLPASS_EMAIL_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256), global = true)]
-    pub email_concurrency: u32,
-
-    /// Text messages sent at once, at most.
-    #[arg(long, env = "BILLPASS_SMS_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256), global = true)]
-    pub sms_concurrency: u32,
-
-    /// Emails per second, at most (unset: as fast as the server takes them).
-    #[arg(long, env = "BILLPASS_EMAIL_RATE", global = true)]
-    pub email_rate: Option<NonZeroU32>,
-
-    /// Text messages per second, at most (unset: as fast as the gateway takes them).
-    #[arg(long, env = "BILLPASS_SMS_RATE", global = true)]
-    pub sms_rate: Option<NonZeroU32>,
-
-    /// First wait before retrying a failed send; it doubles with each attempt (with jitter).
-    #[arg(long, env = "BILLPASS_RETRY_BASE", default_value = "30s", value_parser = parse_retry_base, global = true)]
-    pub retry_base: Duration,
-
-    /// How long a delivery claimed by a worker that went silent waits before another worker
-    /// sends it; longer than any one send may take.
-    #[arg(long, env = "BILLPASS_DELIVERY_LEASE", default_value = "2m", value_parser = parse_lease, global = true)]
-    pub delivery_lease: Duration,
-
-    /// How long one send may take (connecting included) before it counts as a temporary
-    /// failure; shorter than the lease.
-    #[arg(long, env = "BILLPASS_SEND_TIMEOUT", default_value = "30s", value_parser = parse_send_timeout, global = true)]
-    pub send_timeout: Duration,
-
-    /// Attempts before a delivery fails for good (and falls back to the other channel).
-    #[arg(long, env = "BILLPASS_RETRY_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50), global = true)]
-    pub retry_max_attempts: u32,
-
-    /// How long a cycle run's worker may go silent before another takes the run over.
-    #[arg(long, env = "BILLPASS_RUN_LEASE", default_value = "30s", value_parser = parse_lease, global = true)]
-    pub run_lease: Duration,
-
-    /// Database connections each process keeps for the customer pages' link and session
-    /// checks (besides up to 16 for everything else). More than the database has cores to run
-    /// them only queue there, and lengthen the slowest answers.
-    #[arg(long, env = "BILLPASS_PAGE_DB_CONNECTIONS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
-    pub page_db_connections: u32,
-
-    /// Memory each process may fill with rendered bill pages, in megabytes (0: none), so that
-    /// a bill viewed again is not read and drawn again. Sessions and links are checked in
-    /// PostgreSQL on every view regardless; any import empties the cache of every instance.
-    #[arg(long, env = "BILLPASS_BILL_CACHE_MB", default_value_t = 128, value_parser = clap::value_parser!(u32).range(0..=65536), global = true)]
-    pub bill_cache_mb: u32,
-
-    /// New links a customer may ask for per day, by renewing a link or on `/link` (besides
-    /// at most one a minute).
-    #[arg(long, env = "BILLPASS_RENEW_DAILY_LIMIT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000), global = true)]
-    pub renew_daily_limit: u32,
-
-    /// Requests for a new link on `/link` per client IP address (IPv6: per /64), per process:
-    /// `10/h`, `20/15m`.
-    #[arg(long, env = "BILLPASS_LINK_REQUESTS_PER_IP", default_value = "10/h", value_parser = parse_rate, global = true)]
-    pub link_requests_per_ip: Rate,
-
-    /// Requests for a new link on `/link` per typed address, whether or not it is on file,
-    /// per process: `3/h`.
-    #[arg(long, env = "BILLPASS_LINK_REQUESTS_PER_ADDRESS", default_value = "3/h", value_parser = parse_rate, global = true)]
-    pub link_requests_per_address: Rate,
-
-    /// Reverse proxies whose `X-Forwarded-For` names the client: IP addresses or CIDR
-    /// ranges, comma-separated (`127.0.0.1,10.0.0.0/8`); unset: the peer is the client.
-    #[arg(long, env = "BILLPASS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_ip_range, global = true)]
-    pub trusted_proxies: Vec<IpRange>,
-
+/// What is logged, and how: every command writes logs.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Logs")]
+pub struct LogSettings {
     /// Log lines on stderr: `text` for people (coloured on a terminal) or `json`, one
     /// object per line, for log collectors.
-    #[arg(
-        long,
-        env = "BILLPASS_LOG_FORMAT",
-        value_enum,
-        default_value = "text",
-        global = true
-    )]
+    #[arg(long, env = "BILLPASS_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
 
     /// Which log lines to write: `info`, `warn`, `billpass=debug,sqlx=warn`.
-    #[arg(long, env = "RUST_LOG", default_value = DEFAULT_FILTER, value_parser = parse_filter, global = true)]
+    #[arg(long, env = "RUST_LOG", default_value = DEFAULT_FILTER, value_parser = parse_filter)]
     pub log_filter: String,
 }
 
-impl Settings {
+/// The settings of a command that only reads or writes the database.
+#[derive(Debug, Clone, Args)]
+pub struct Common {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    #[command(flatten)]
+    pub logs: LogSettings,
+}
+
+/// The signing keys.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Links")]
+pub struct KeySettings {
+    /// Directory of PKCS#8 PEM signing keys.
+    #[arg(long, env = "BILLPASS_KEYS_DIR", default_value = "./keys")]
+    pub keys_dir: PathBuf,
+}
+
+/// How links are minted: for the commands and workers that mint them.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Links")]
+pub struct LinkSettings {
+    #[command(flatten)]
+    pub keys: KeySettings,
+
+    /// Base URL of the links sent to customers (`https://bills.example.com`).
+    #[arg(long, env = "BILLPASS_PUBLIC_URL", default_value = "http://127.0.0.1:8080", value_parser = parse_public_url)]
+    pub public_url: Url,
+
+    /// How long a link works: `90s`, `15m`, `72h`, `7d`.
+    #[arg(long, env = "BILLPASS_LINK_TTL", default_value = "72h", value_parser = parse_ttl)]
+    pub link_ttl: Duration,
+
+    /// Token `iss` claim; keep it short, every character lengthens the SMS.
+    #[arg(long, env = "BILLPASS_TOKEN_ISSUER", default_value = "bp", value_parser = parse_claim)]
+    pub token_issuer: String,
+
+    /// Token `aud` claim: one per brand or deployment; keep it short.
+    #[arg(long, env = "BILLPASS_TOKEN_AUDIENCE", default_value = "bill", value_parser = parse_claim)]
+    pub token_audience: String,
+}
+
+impl LinkSettings {
     pub fn token_settings(&self) -> TokenSettings {
         TokenSettings {
             issuer: self.token_issuer.clone(),
@@ -214,11 +99,216 @@ impl Settings {
 
     /// The link for a token: `{public_url}/b/{token}`.
     pub fn link(&self, token: &str) -> String {
-        format!(
-            "{}/b/{token}",
-            self.public_url.as_str().trim_end_matches('/')
-        )
+        format!("{}/b/{token}", self.base())
     }
+
+    /// The public URL without its trailing slash, to put paths after.
+    pub fn base(&self) -> &str {
+        self.public_url.as_str().trim_end_matches('/')
+    }
+}
+
+/// The brand customers see, and how they reach customer service.
+#[derive(Debug, Clone, Default, Args)]
+#[command(next_help_heading = "Brand")]
+pub struct Brand {
+    /// The brand shown on pages and messages.
+    #[arg(long = "brand", env = "BILLPASS_BRAND", default_value = "billpass", value_parser = parse_brand)]
+    pub name: String,
+
+    /// Customer service's phone number, as customers should read it (`+1 555 010 0100`).
+    #[arg(long, env = "BILLPASS_SUPPORT_PHONE", value_parser = parse_support_phone)]
+    pub support_phone: Option<String>,
+
+    /// Customer service's email address.
+    #[arg(long, env = "BILLPASS_SUPPORT_EMAIL", value_parser = parse_support_email)]
+    pub support_email: Option<String>,
+
+    /// Customer service's web page (`https://acme.example/help`).
+    #[arg(long, env = "BILLPASS_SUPPORT_URL", value_parser = parse_support_url)]
+    pub support_url: Option<Url>,
+
+    /// When customer service answers (`Mon-Fri 8am-6pm`).
+    #[arg(long, env = "BILLPASS_SUPPORT_HOURS", value_parser = parse_support_hours)]
+    pub support_hours: Option<String>,
+}
+
+impl Brand {
+    /// Whether any way to reach customer service is set.
+    pub fn has_support(&self) -> bool {
+        self.support_phone.is_some() || self.support_email.is_some() || self.support_url.is_some()
+    }
+
+    /// The phone number as a `tel:` link: `tel:+15550100100`.
+    pub fn support_tel(&self) -> Option<String> {
+        self.support_phone.as_ref().map(|phone| {
+            let dialled: String = phone
+                .chars()
+                .filter(|c| c.is_ascii_digit() || *c == '+')
+                .collect();
+            format!("tel:{dialled}")
+        })
+    }
+}
+
+/// The brand's name, as pages and messages write it.
+impl std::fmt::Display for Brand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)
+    }
+}
+
+/// Where messages go and how they are sent: for the delivery workers.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Delivery")]
+pub struct DeliverySettings {
+    /// SMTP server (`smtp://user:pass@host:587?tls=required`, `smtps://…`); unset: write emails to the outbox directory.
+    #[arg(long, env = "BILLPASS_SMTP_URL", value_parser = parse_smtp_url, hide_env_values = true)]
+    pub smtp_url: Option<Url>,
+
+    /// Sender of link emails (`Acme Energy <bills@acme.example>`).
+    #[arg(long, env = "BILLPASS_EMAIL_FROM", default_value = "billpass <bills@localhost>", value_parser = parse_mailbox)]
+    pub email_from: lettre::message::Mailbox,
+
+    /// Where emails (`.eml`) and text messages (`.sms`) go when no SMTP server or SMS gateway is set.
+    #[arg(long, env = "BILLPASS_OUTBOX_DIR", default_value = "./outbox")]
+    pub outbox_dir: PathBuf,
+
+    /// SMS gateway: `twilio` (the Twilio Messages API) or `http` (a JSON POST with a bearer
+    /// token); unset: write text messages to the outbox directory.
+    #[arg(long, env = "BILLPASS_SMS_GATEWAY", value_enum)]
+    pub sms_gateway: Option<SmsGateway>,
+
+    /// The gateway's base URL (`https://api.twilio.com`).
+    #[arg(long, env = "BILLPASS_SMS_URL", value_parser = parse_gateway_url)]
+    pub sms_url: Option<Url>,
+
+    /// Twilio account SID.
+    #[arg(long, env = "BILLPASS_SMS_ACCOUNT_SID")]
+    pub sms_account_sid: Option<String>,
+
+    /// Twilio auth token (also checks webhook signatures), or the `http` gateway's bearer token.
+    #[arg(long, env = "BILLPASS_SMS_AUTH_TOKEN", hide_env_values = true)]
+    pub sms_auth_token: Option<String>,
+
+    /// The number or sender id text messages come from.
+    #[arg(long, env = "BILLPASS_SMS_FROM")]
+    pub sms_from: Option<String>,
+
+    /// Emails sent at once, at most.
+    #[arg(long, env = "BILLPASS_EMAIL_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub email_concurrency: u32,
+
+    /// Text messages sent at once, at most.
+    #[arg(long, env = "BILLPASS_SMS_CONCURRENCY", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub sms_concurrency: u32,
+
+    /// Emails per second, at most (unset: as fast as the server takes them).
+    #[arg(long, env = "BILLPASS_EMAIL_RATE")]
+    pub email_rate: Option<NonZeroU32>,
+
+    /// Text messages per second, at most (unset: as fast as the gateway takes them).
+    #[arg(long, env = "BILLPASS_SMS_RATE")]
+    pub sms_rate: Option<NonZeroU32>,
+
+    /// First wait before retrying a failed send; it doubles with each attempt (with jitter).
+    #[arg(long, env = "BILLPASS_RETRY_BASE", default_value = "30s", value_parser = parse_retry_base)]
+    pub retry_base: Duration,
+
+    /// How long a delivery claimed by a worker that went silent waits before another worker
+    /// sends it; longer than any one send may take.
+    #[arg(long, env = "BILLPASS_DELIVERY_LEASE", default_value = "2m", value_parser = parse_lease)]
+    pub delivery_lease: Duration,
+
+    /// How long one send may take (connecting included) before it counts as a temporary
+    /// failure; shorter than the lease.
+    #[arg(long, env = "BILLPASS_SEND_TIMEOUT", default_value = "30s", value_parser = parse_send_timeout)]
+    pub send_timeout: Duration,
+
+    /// Attempts before a delivery fails for good (and falls back to the other channel).
+    #[arg(long, env = "BILLPASS_RETRY_MAX_ATTEMPTS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub retry_max_attempts: u32,
+}
+
+/// How cycle runs are shared between processes.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Cycle runs")]
+pub struct RunSettings {
+    /// How long a cycle run's worker may go silent before another takes the run over.
+    #[arg(long, env = "BILLPASS_RUN_LEASE", default_value = "30s", value_parser = parse_lease)]
+    pub run_lease: Duration,
+}
+
+/// How many links customers may ask for themselves.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Customers asking for links")]
+pub struct RequestLimits {
+    /// New links a customer may ask for per day, by renewing a link or on `/link` (besides
+    /// at most one a minute).
+    #[arg(long, env = "BILLPASS_RENEW_DAILY_LIMIT", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub renew_daily_limit: u32,
+
+    /// Requests for a new link on `/link` per client IP address (IPv6: per /64), per process:
+    /// `10/h`, `20/15m`.
+    #[arg(long, env = "BILLPASS_LINK_REQUESTS_PER_IP", default_value = "10/h", value_parser = parse_rate)]
+    pub link_requests_per_ip: Rate,
+
+    /// Requests for a new link on `/link` per typed address, whether or not it is on file,
+    /// per process: `3/h`.
+    #[arg(long, env = "BILLPASS_LINK_REQUESTS_PER_ADDRESS", default_value = "3/h", value_parser = parse_rate)]
+    pub link_requests_per_address: Rate,
+}
+
+/// The web server.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Web server")]
+pub struct WebSettings {
+    /// Address the web server listens on.
+    #[arg(long, env = "BILLPASS_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+
+    /// Largest body a staff API import accepts (`64MiB`, `1GiB`; larger ones get 413): the
+    /// rows of an import are held in memory until it is stored.
+    #[arg(long, env = "BILLPASS_API_IMPORT_LIMIT", default_value = "256MiB", value_parser = parse_size)]
+    pub api_import_limit: u64,
+
+    /// Database connections each process keeps for the customer pages' link and session
+    /// checks (besides up to 16 for everything else). More than the database has cores to run
+    /// them only queue there, and lengthen the slowest answers.
+    #[arg(long, env = "BILLPASS_PAGE_DB_CONNECTIONS", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub page_db_connections: u32,
+
+    /// Memory each process may fill with rendered bill pages, in megabytes (0: none), so that
+    /// a bill viewed again is not read and drawn again. Sessions and links are checked in
+    /// PostgreSQL on every view regardless; any import empties the cache of every instance.
+    #[arg(long, env = "BILLPASS_BILL_CACHE_MB", default_value_t = 128, value_parser = clap::value_parser!(u32).range(0..=65536))]
+    pub bill_cache_mb: u32,
+
+    /// Reverse proxies whose `X-Forwarded-For` names the client: IP addresses or CIDR
+    /// ranges, comma-separated (`127.0.0.1,10.0.0.0/8`); unset: the peer is the client.
+    #[arg(long, env = "BILLPASS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_ip_range)]
+    pub trusted_proxies: Vec<IpRange>,
+}
+
+/// Every setting: what `billpass serve` (and the demo) runs on.
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    #[command(flatten)]
+    pub links: LinkSettings,
+    #[command(flatten)]
+    pub brand: Brand,
+    #[command(flatten)]
+    pub web: WebSettings,
+    #[command(flatten)]
+    pub limits: RequestLimits,
+    #[command(flatten)]
+    pub delivery: DeliverySettings,
+    #[command(flatten)]
+    pub runs: RunSettings,
+    #[command(flatten)]
+    pub logs: LogSettings,
 }
 
 fn parse_public_url(raw: &str) -> Result<Url, String> {
@@ -361,6 +451,39 @@ fn parse_brand(raw: &str) -> Result<String, String> {
         return Err("expected a brand name of 1 to 40 printable characters".into());
     }
     Ok(brand.to_owned())
+}
+
+fn parse_support_phone(raw: &str) -> Result<String, String> {
+    let phone = raw.trim();
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let plain = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
+    if !plain || !(3..=20).contains(&digits) {
+        return Err("expected a phone number like +1 555 010 0100".into());
+    }
+    Ok(phone.to_owned())
+}
+
+fn parse_support_email(raw: &str) -> Result<String, String> {
+    crate::domain::EmailAddress::parse(raw.trim()).map(|email| email.as_str().to_owned())
+}
+
+fn parse_support_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw.trim())
+        .map_err(|e| format!("{e}; expected a URL like https://acme.example/help"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+        return Err("expected an http or https URL like https://acme.example/help".into());
+    }
+    Ok(url)
+}
+
+fn parse_support_hours(raw: &str) -> Result<String, String> {
+    let hours = raw.trim();
+    if hours.is_empty() || hours.chars().count() > 100 || hours.chars().any(char::is_control) {
+        return Err("expected opening hours of 1 to 100 printable characters".into());
+    }
+    Ok(hours.to_owned())
 }
 
 fn parse_claim(raw: &str) -> Result<String, String> {

@@ -10,7 +10,9 @@ use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
 
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::filter::{FilterExt, filter_fn};
 use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::prelude::*;
 
 use crate::customers::mask;
 use crate::domain::Channel;
@@ -38,18 +40,54 @@ pub fn parse_filter(raw: &str) -> Result<String, String> {
 /// Sends this process's logs to stderr in `format`, filtered by `filter` (already checked
 /// by [`parse_filter`]).
 pub fn init(format: LogFormat, filter: &str) {
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter(EnvFilter::new(filter))
-        .with_writer(Scrubbed);
-    match format {
-        LogFormat::Text => subscriber.with_ansi(io::stderr().is_terminal()).init(),
+    let lines = tracing_subscriber::fmt::layer().with_writer(Scrubbed);
+    let lines = match format {
+        LogFormat::Text => lines.with_ansi(io::stderr().is_terminal()).boxed(),
         // Event fields at the top level, the request's span (its id) under `span`.
-        LogFormat::Json => subscriber
+        LogFormat::Json => lines
             .json()
             .flatten_event(true)
             .with_current_span(true)
             .with_span_list(false)
-            .init(),
+            .boxed(),
+    };
+    tracing_subscriber::registry()
+        .with(
+            lines.with_filter(EnvFilter::new(filter).and(filter_fn(|m| !is_malformed_request(m)))),
+        )
+        .with(MalformedRequests.with_filter(filter_fn(is_malformed_request)))
+        .init();
+}
+
+/// actix-http's report of a request it could not parse: logged as an error, though it
+/// says nothing is wrong with billpass (any scanner sends such requests, and each gets a
+/// 400). Were it an error, it could page an operator.
+fn is_malformed_request(event: &tracing::Metadata<'_>) -> bool {
+    event.is_event()
+        && *event.level() == tracing::Level::ERROR
+        && event.target() == "actix_http::h1::dispatcher"
+}
+
+/// Writes actix-http's errors about requests it could not parse again, as `info` lines of
+/// billpass's (subject to `RUST_LOG` like any other).
+struct MalformedRequests;
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for MalformedRequests {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        let mut message = Message(String::new());
+        event.record(&mut message);
+        tracing::info!(target: "billpass::web", "malformed request, answered 400: {}", message.0);
+    }
+}
+
+/// An event's `message` field.
+struct Message(String);
+
+impl tracing::field::Visit for Message {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "message" {
+            self.0 = format!("{value:?}");
+        }
     }
 }
 

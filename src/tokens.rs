@@ -127,17 +127,7 @@ impl TokenIssuer {
         expires_at: DateTime<Utc>,
     ) -> anyhow::Result<(Vec<String>, String)> {
         let key = self.keys.signing_key();
-        let sign = |&(jti, customer): &(ShortId, ShortId)| -> anyhow::Result<String> {
-            let claims = LinkClaims {
-                sub: customer.to_string(),
-                jti: jti.to_string(),
-                iat: issued_at.timestamp(),
-                exp: expires_at.timestamp(),
-                aud: self.settings.audience.clone(),
-                iss: self.settings.issuer.clone(),
-            };
-            key.sign_jws(&serde_json::to_vec(&claims)?)
-        };
+        let sign = |&link: &(ShortId, ShortId)| self.sign_with(&key, link, issued_at, expires_at);
         let threads = crate::cores();
         let tokens = if links.len() < PARALLEL_FROM || threads == 1 {
             links.iter().map(sign).collect::<anyhow::Result<Vec<_>>>()?
@@ -160,6 +150,39 @@ impl TokenIssuer {
             })?
         };
         Ok((tokens, key.kid.clone()))
+    }
+
+    /// The token of link `(jti, customer)` signed again, with the same claims, by the key
+    /// `kid` that signed it first; `None` when that key is no longer in the keyring.
+    pub fn sign_again(
+        &self,
+        kid: &str,
+        link: (ShortId, ShortId),
+        issued_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> anyhow::Result<Option<String>> {
+        self.keys
+            .verifying_key(kid)
+            .map(|key| self.sign_with(&key, link, issued_at, expires_at))
+            .transpose()
+    }
+
+    fn sign_with(
+        &self,
+        key: &SigningKey,
+        (jti, customer): (ShortId, ShortId),
+        issued_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> anyhow::Result<String> {
+        let claims = LinkClaims {
+            sub: customer.to_string(),
+            jti: jti.to_string(),
+            iat: issued_at.timestamp(),
+            exp: expires_at.timestamp(),
+            aud: self.settings.audience.clone(),
+            iss: self.settings.issuer.clone(),
+        };
+        key.sign_jws(&serde_json::to_vec(&claims)?)
     }
 
     /// [`Self::check`], answered from memory for a token that passed it lately, as long as
@@ -189,6 +212,11 @@ impl TokenIssuer {
         }
         let header =
             jsonwebtoken::decode_header(token).map_err(|_| InvalidToken("malformed header"))?;
+        // RFC 7515 §4.1.11: a `crit` header names extensions the recipient must understand,
+        // and billpass understands none.
+        if header.crit.is_some() {
+            return Err(InvalidToken("critical header extension"));
+        }
         let kid = header.kid.ok_or(InvalidToken("no kid"))?;
         let key = self
             .keys
@@ -196,6 +224,8 @@ impl TokenIssuer {
             .ok_or(InvalidToken("unknown kid"))?;
         let mut validation = Validation::new(key.algorithm.jwt());
         validation.validate_exp = false;
+        // billpass mints no `nbf`, but a token that carries one is not valid before it.
+        validation.validate_nbf = true;
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
         validation.set_audience(&[&self.settings.audience]);

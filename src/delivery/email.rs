@@ -4,12 +4,14 @@
 use std::sync::Arc;
 
 use askama::Template;
+use std::path::PathBuf;
+
+use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
-use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 
 use super::message::{LinkEmailHtml, LinkEmailText};
 use super::smtp::SmtpClient;
-use super::{Delivery, SendError, Sent, time_text};
+use super::{Delivery, SendError, Sent, time_text, write_to_outbox};
 use crate::settings::Settings;
 
 /// Where emails go.
@@ -19,27 +21,26 @@ pub enum EmailSender {
         client: Arc<SmtpClient>,
         from: Mailbox,
     },
-    File {
-        transport: AsyncFileTransport<Tokio1Executor>,
-        from: Mailbox,
-    },
+    /// `.eml` files in the outbox directory.
+    File { dir: PathBuf, from: Mailbox },
 }
 
 impl EmailSender {
     /// SMTP when the settings give a URL, the outbox directory otherwise.
     pub fn new(settings: &Settings) -> anyhow::Result<Self> {
-        let from = settings.email_from.clone();
-        match &settings.smtp_url {
+        let delivery = &settings.delivery;
+        let from = delivery.email_from.clone();
+        match &delivery.smtp_url {
             // The lane's cap on sends in flight bounds the connections open.
             Some(url) => Ok(Self::Smtp {
                 client: Arc::new(
-                    SmtpClient::from_url(url, settings.send_timeout)
+                    SmtpClient::from_url(url, delivery.send_timeout)
                         .map_err(|e| anyhow::anyhow!("BILLPASS_SMTP_URL: {e}"))?,
                 ),
                 from,
             }),
             None => {
-                let outbox = &settings.outbox_dir;
+                let outbox = &delivery.outbox_dir;
                 std::fs::create_dir_all(outbox).map_err(|e| {
                     anyhow::anyhow!(
                         "BILLPASS_OUTBOX_DIR: cannot create {}: {e}",
@@ -47,7 +48,7 @@ impl EmailSender {
                     )
                 })?;
                 Ok(Self::File {
-                    transport: AsyncFileTransport::new(outbox),
+                    dir: outbox.clone(),
                     from,
                 })
             }
@@ -108,11 +109,7 @@ impl EmailSender {
                     .map_err(|e| SendError::permanent(format!("building the message: {e}")))?;
                 client.send(message.envelope(), &content).await
             }
-            Self::File { transport, .. } => transport
-                .send(message)
-                .await
-                .map(drop)
-                .map_err(|e| SendError::transient(e.to_string())),
+            Self::File { dir, .. } => write_to_outbox(dir, delivery, &message.formatted()).await,
         }?;
         Ok(Sent { provider_ref: None })
     }

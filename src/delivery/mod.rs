@@ -9,6 +9,7 @@ mod sms;
 mod smtp;
 mod worker;
 
+use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -21,6 +22,7 @@ pub use worker::{Outbox, RetryPolicy};
 
 use crate::customers::{Customer, mask};
 use crate::domain::Channel;
+use crate::links::{IssuedToken, Minter};
 use crate::metrics::{self, DeliveryEvent};
 use crate::tokens::ShortId;
 
@@ -34,6 +36,7 @@ pub struct Delivery {
     #[sqlx(try_from = "String")]
     pub channel: Channel,
     pub destination: String,
+    /// Kept in the database only while the message waits to be sent.
     pub link: String,
     pub name: String,
     pub expires_at: DateTime<Utc>,
@@ -79,44 +82,99 @@ impl SendError {
     }
 }
 
+/// Writes a message to the outbox directory as `delivery-12-email.eml` or
+/// `delivery-13-sms.sms`, so a person can tell whose message is whose; a message sent
+/// again (after a crash) replaces its file. Written under a temporary name and renamed, so
+/// readers never see half a file.
+async fn write_to_outbox(
+    dir: &Path,
+    delivery: &Delivery,
+    contents: &[u8],
+) -> Result<(), SendError> {
+    let io = |e: std::io::Error| SendError::transient(format!("writing to {}: {e}", dir.display()));
+    let extension = match delivery.channel {
+        Channel::Email => "eml",
+        Channel::Sms => "sms",
+    };
+    tokio::fs::create_dir_all(dir).await.map_err(io)?;
+    let path = dir.join(format!(
+        "delivery-{}-{}.{extension}",
+        delivery.id, delivery.channel
+    ));
+    let partial = path.with_extension("partial");
+    tokio::fs::write(&partial, contents).await.map_err(io)?;
+    tokio::fs::rename(&partial, &path).await.map_err(io)
+}
+
 /// `24 Nov 2026 at 19:26 UTC`, as messages and pages write times.
 pub fn time_text(at: DateTime<Utc>) -> String {
     at.format("%-d %b %Y at %H:%M UTC").to_string()
 }
 
-/// Fails delivery `id` for good with `reason`; when its number opted out, records that on
-/// every customer with that number. Then, unless this delivery already replaced another,
-/// queues the same link on the customer's other channel if they have one and the link
-/// is still current. Returns the fallback delivery's id.
+/// Fails delivery `id` for good with `reason`, and lets go of its link; when its number
+/// opted out, records that on every customer with that number. Then, unless this delivery
+/// already replaced another, queues the same link on the customer's other channel if they
+/// have one and the link is still current (signed again by `minter` when the failure comes
+/// after the message was sent, such as a carrier's receipt). Returns the fallback delivery's
+/// id.
 pub async fn fail(
     pool: &PgPool,
+    minter: &Minter,
     id: i64,
     reason: &str,
     opted_out: bool,
-) -> sqlx::Result<Option<i64>> {
+) -> anyhow::Result<Option<i64>> {
     let mut tx = crate::db::begin(pool).await?;
-    let failed: Option<(i64, String, String, Option<i64>, String)> = sqlx::query_as(
-        "UPDATE deliveries d SET status = 'failed', lease_until = NULL, last_error = $2
-         FROM link_tokens t
+    /// A delivery as it failed, with the link it held.
+    #[derive(sqlx::FromRow)]
+    struct Failed {
+        customer_id: i64,
+        channel: String,
+        destination: String,
+        fallback_of: Option<i64>,
+        link: Option<String>,
+    }
+    let failed: Option<Failed> = sqlx::query_as(
+        "UPDATE deliveries d SET status = 'failed', lease_until = NULL, last_error = $2, link = NULL
+         FROM link_tokens t, (SELECT link FROM deliveries WHERE id = $1) kept
          WHERE d.id = $1 AND t.id = d.token_id AND d.status <> 'failed'
-         RETURNING t.customer_id, d.channel, d.destination, d.fallback_of, d.link",
+         RETURNING t.customer_id, d.channel, d.destination, d.fallback_of, kept.link",
     )
     .bind(id)
     .bind(reason)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some((customer_id, channel, destination, fallback_of, link)) = failed else {
+    let Some(Failed {
+        customer_id,
+        channel,
+        destination,
+        fallback_of,
+        link,
+    }) = failed
+    else {
         return Ok(None);
     };
     if opted_out {
         opt_out(&mut *tx, &destination).await?;
     }
-    let channel: Channel = channel
-        .parse()
-        .map_err(|e: String| sqlx::Error::Decode(e.into()))?;
+    let channel: Channel = channel.parse().map_err(anyhow::Error::msg)?;
     let fallback = match fallback_of {
         Some(_) => None,
-        None => queue_fallback(&mut tx, id, customer_id, channel.other(), &link).await?,
+        None => {
+            let link = match link {
+                Some(link) => Some(link),
+                None => match IssuedToken::of_delivery(&mut tx, id).await? {
+                    Some(token) => minter.link_again(&token)?,
+                    None => None,
+                },
+            };
+            match link {
+                Some(link) => {
+                    queue_fallback(&mut tx, id, customer_id, channel.other(), &link).await?
+                }
+                None => None,
+            }
+        }
     };
     tx.commit().await?;
     metrics::deliveries(channel, DeliveryEvent::Failed, 1);

@@ -4,6 +4,7 @@ use sqlx::{PgExecutor, PgPool};
 
 use super::fail;
 use crate::domain::Channel;
+use crate::links::Minter;
 use crate::metrics::{self, DeliveryEvent};
 
 /// A delivery receipt, as Twilio's status callback reports it.
@@ -19,7 +20,11 @@ pub struct Receipt {
 
 /// Moves the delivery to `delivered`, or fails it (with fallback) when the carrier could
 /// not deliver it. Returns whether the message is one of ours.
-pub async fn record_receipt(pool: &PgPool, receipt: &Receipt) -> sqlx::Result<bool> {
+pub async fn record_receipt(
+    pool: &PgPool,
+    minter: &Minter,
+    receipt: &Receipt,
+) -> anyhow::Result<bool> {
     let id: Option<i64> = sqlx::query_scalar("SELECT id FROM deliveries WHERE provider_ref = $1")
         .bind(&receipt.message_sid)
         .fetch_optional(pool)
@@ -28,7 +33,7 @@ pub async fn record_receipt(pool: &PgPool, receipt: &Receipt) -> sqlx::Result<bo
     match receipt.status.as_str() {
         "delivered" | "read" => {
             let delivered = sqlx::query(
-                "UPDATE deliveries SET status = 'delivered', delivered_at = now()
+                "UPDATE deliveries SET status = 'delivered', delivered_at = now(), link = NULL
                  WHERE id = $1 AND status IN ('sending', 'sent')",
             )
             .bind(id)
@@ -45,6 +50,7 @@ pub async fn record_receipt(pool: &PgPool, receipt: &Receipt) -> sqlx::Result<bo
             let opted_out = code == "21610";
             fail(
                 pool,
+                minter,
                 id,
                 &format!("carrier reported {} (error {code})", receipt.status),
                 opted_out,

@@ -12,7 +12,7 @@ use reqwest::StatusCode;
 use url::Url;
 
 use super::message::LinkSms;
-use super::{Delivery, SendError, Sent};
+use super::{Delivery, SendError, Sent, write_to_outbox};
 use crate::settings::{Settings, SmsGateway};
 
 /// Characters in two concatenated GSM-7 segments.
@@ -43,7 +43,8 @@ pub enum SmsSender {
 
 impl SmsSender {
     /// The gateway the settings name, or the outbox directory.
-    pub fn new(settings: &Settings) -> anyhow::Result<Self> {
+    pub fn new(all: &Settings) -> anyhow::Result<Self> {
+        let settings = &all.delivery;
         let Some(gateway) = settings.sms_gateway else {
             return Ok(Self::File {
                 dir: settings.outbox_dir.clone(),
@@ -72,10 +73,7 @@ impl SmsSender {
                 let messages_url = url
                     .join(&format!("2010-04-01/Accounts/{account_sid}/Messages.json"))
                     .context("BILLPASS_SMS_URL: not a base URL")?;
-                let status_callback = format!(
-                    "{}/webhooks/sms/status",
-                    settings.public_url.as_str().trim_end_matches('/')
-                );
+                let status_callback = format!("{}/webhooks/sms/status", all.links.base());
                 Self::Twilio {
                     client,
                     messages_url,
@@ -121,17 +119,8 @@ impl SmsSender {
         let reference = format!("billpass-delivery-{}", delivery.id);
         match self {
             Self::File { dir } => {
-                let io = |e: std::io::Error| {
-                    SendError::transient(format!("writing to {}: {e}", dir.display()))
-                };
-                tokio::fs::create_dir_all(dir).await.map_err(io)?;
-                // Written under a temporary name and renamed, so readers never see half a file.
-                let path = dir.join(format!("delivery-{}.sms", delivery.id));
-                let partial = path.with_extension("sms.partial");
-                tokio::fs::write(&partial, format!("{}\n{body}\n", delivery.destination))
-                    .await
-                    .map_err(io)?;
-                tokio::fs::rename(&partial, &path).await.map_err(io)?;
+                let text = format!("{}\n{body}\n", delivery.destination);
+                write_to_outbox(dir, delivery, text.as_bytes()).await?;
                 Ok(Sent { provider_ref: None })
             }
             Self::Twilio {

@@ -16,6 +16,7 @@ use tokio::task::JoinSet;
 use super::{Delivery, EmailSender, NOTIFY_CHANNEL, SendError, Sent, SmsSender, fail};
 use crate::db::Heard;
 use crate::domain::Channel;
+use crate::links::Minter;
 use crate::metrics::{self, DeliveryEvent};
 use crate::settings::Settings;
 
@@ -87,6 +88,8 @@ pub struct Outbox {
     pool: PgPool,
     email: EmailSender,
     sms: SmsSender,
+    /// Signs a link again for a fallback when the database no longer holds it.
+    minter: Minter,
     brand: String,
     retry: RetryPolicy,
     /// A claim lasts this long: a worker that dies leaves its deliveries to be taken again
@@ -99,10 +102,11 @@ pub struct Outbox {
 
 impl Outbox {
     /// The senders and limits the settings describe; a wrong gateway setting fails here.
-    pub fn new(pool: PgPool, settings: &Settings) -> anyhow::Result<Self> {
+    pub fn new(pool: PgPool, settings: &Settings, minter: Minter) -> anyhow::Result<Self> {
         Ok(Self::with_senders(
             pool,
             settings,
+            minter,
             EmailSender::new(settings)?,
             SmsSender::new(settings)?,
         ))
@@ -111,26 +115,29 @@ impl Outbox {
     pub fn with_senders(
         pool: PgPool,
         settings: &Settings,
+        minter: Minter,
         email: EmailSender,
         sms: SmsSender,
     ) -> Self {
+        let delivery = &settings.delivery;
         Self {
             pool,
             email,
             sms,
-            brand: settings.brand.clone(),
+            minter,
+            brand: settings.brand.name.clone(),
             retry: RetryPolicy {
-                base: settings.retry_base,
-                max_attempts: settings.retry_max_attempts,
+                base: delivery.retry_base,
+                max_attempts: delivery.retry_max_attempts,
             },
-            lease: settings.delivery_lease,
+            lease: delivery.delivery_lease,
             lanes: [
                 Lane::new(
                     Channel::Email,
-                    settings.email_concurrency,
-                    settings.email_rate,
+                    delivery.email_concurrency,
+                    delivery.email_rate,
                 ),
-                Lane::new(Channel::Sms, settings.sms_concurrency, settings.sms_rate),
+                Lane::new(Channel::Sms, delivery.sms_concurrency, delivery.sms_rate),
             ],
             in_flight: Mutex::default(),
         }
@@ -303,11 +310,13 @@ impl Outbox {
         while let Err(error) = self.record(&results).await {
             if tokio::time::Instant::now() + wait >= give_up {
                 tracing::warn!(
-                    "could not record delivery outcomes; their leases will lapse and they will be sent again: {error}"
+                    "could not record delivery outcomes; their leases will lapse and they will be sent again: {error:#}"
                 );
                 break;
             }
-            tracing::warn!("could not record delivery outcomes, trying again in {wait:?}: {error}");
+            tracing::warn!(
+                "could not record delivery outcomes, trying again in {wait:?}: {error:#}"
+            );
             tokio::time::sleep(wait).await;
             wait = (wait * 2).min(RECORD_RETRY_MAX);
         }
@@ -385,7 +394,7 @@ impl Outbox {
     /// after a backoff, or fails for good after the last attempt; a permanent one fails
     /// (and falls back to the other channel). Safe to repeat: what was already recorded is
     /// left (and counted) as it was.
-    async fn record(&self, results: &[(Delivery, Result<Sent, SendError>)]) -> sqlx::Result<()> {
+    async fn record(&self, results: &[(Delivery, Result<Sent, SendError>)]) -> anyhow::Result<()> {
         let sent: Vec<(i64, Option<String>)> = results
             .iter()
             .filter_map(|(d, r)| {
@@ -404,7 +413,7 @@ impl Outbox {
             let recorded: Vec<i64> = sqlx::query_scalar(
                 "WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
                  UPDATE deliveries d SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL,
-                     provider_ref = u.provider_ref
+                     provider_ref = u.provider_ref, link = NULL
                  FROM UNNEST($1::int8[], $2::text[]) AS u(id, provider_ref), async_commit
                  WHERE d.id = u.id AND d.status = 'sending'
                  RETURNING d.id",
@@ -442,11 +451,12 @@ impl Outbox {
                 }
                 SendError::Transient { reason, .. } => {
                     let reason = format!("gave up after {} attempts: {reason}", delivery.attempts);
-                    fail(&self.pool, delivery.id, &reason, false).await?;
+                    fail(&self.pool, &self.minter, delivery.id, &reason, false).await?;
                 }
                 SendError::Permanent { reason, opted_out } => {
                     fail(
                         &self.pool,
+                        &self.minter,
                         delivery.id,
                         &format!("permanent: {reason}"),
                         *opted_out,
@@ -460,7 +470,7 @@ impl Outbox {
 
     /// Sends everything due now, fallbacks included, and returns how many sends it made
     /// (for tests and for a one-off drain without `serve`).
-    pub async fn dispatch_due(self: &Arc<Self>) -> sqlx::Result<usize> {
+    pub async fn dispatch_due(self: &Arc<Self>) -> anyhow::Result<usize> {
         let mut total = 0;
         loop {
             let before = total;

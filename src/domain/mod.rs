@@ -1,6 +1,7 @@
 //! Values parsed once at the edge; everything past it holds values that are already valid.
 
 mod account_id;
+pub mod calendar;
 mod channel;
 mod contact;
 mod cycle_id;

@@ -9,14 +9,14 @@ use askama::Template;
 use super::bill_pages::{BillPages, Generation};
 use super::gathered::{Gathered, GatheredRead};
 use super::pages::BillPage;
-use super::{AppState, PageError, message};
+use super::{AppState, PageError, message, resource};
 use crate::bill::{BillRow, BillView};
 use crate::db::PagePool;
 use crate::metrics::{self, BillPageSource};
 use crate::sessions::{self, SessionCookie, SessionState};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/bill", web::get().to(show));
+    cfg.service(resource("/bill", "GET, HEAD").route(web::get().to(show)));
 }
 
 /// The checks of sessions whose page is in memory, asked together.

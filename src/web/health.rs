@@ -5,17 +5,21 @@ use std::time::Duration;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
-use super::AppState;
+use super::{AppState, resource};
 use crate::metrics;
 
 /// A readiness check that takes longer than this fails: the database is as good as gone.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/healthz", web::get().to(healthz))
-        .route("/readyz", web::get().to(readyz))
-        .route("/metrics", web::get().to(prometheus))
-        .route("/.well-known/jwks.json", web::get().to(jwks));
+    for (path, handler) in [
+        ("/healthz", web::get().to(healthz)),
+        ("/readyz", web::get().to(readyz)),
+        ("/metrics", web::get().to(prometheus)),
+        ("/.well-known/jwks.json", web::get().to(jwks)),
+    ] {
+        cfg.service(resource(path, "GET, HEAD").route(handler));
+    }
 }
 
 async fn healthz() -> HttpResponse {

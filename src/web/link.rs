@@ -4,12 +4,12 @@
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 
 use super::gathered::{Gathered, GatheredRead};
 use super::pages::{LandingPage, LinkStatusPage, RenewedPage};
-use super::{AppState, PageError, html};
+use super::{AppState, PageError, html, resource, same_site};
 use crate::db::PagePool;
 use crate::domain::Channel;
 use crate::links::{self, LinkState, Renewal};
@@ -18,9 +18,20 @@ use crate::sessions;
 use crate::tokens::VerifiedToken;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/b/{token}", web::get().to(landing))
-        .route("/b/{token}", web::post().to(open))
-        .route("/b/{token}/renew", web::post().to(renew));
+    cfg.service(
+        resource("/b/{token}", "GET, HEAD, POST")
+            .route(web::get().to(landing))
+            .route(web::post().to(open)),
+    )
+    .service(resource("/b/{token}/renew", "POST").route(web::post().to(renew)));
+}
+
+/// The answer to the link's forms posted by another site's page.
+fn cross_site(state: &AppState) -> HttpResponse {
+    same_site::refusal(
+        state,
+        "To see your bill, open the link in the email or text message we sent you, then press View my bill.",
+    )
 }
 
 /// The current-or-not checks of links, asked together.
@@ -141,7 +152,11 @@ async fn open(
     page_db: web::Data<PagePool>,
     checks: web::Data<Gathered<LinkChecks>>,
     token: web::Path<String>,
+    request: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
+    if same_site::is_cross_site(&request, &state.public_origin) {
+        return Ok(cross_site(&state));
+    }
     let link = match check(&state, &checks, &token).await? {
         Ok(link) => link,
         Err(refusal) => return Ok(refusal),
@@ -154,7 +169,7 @@ async fn open(
         .path("/bill")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(state.settings.is_https())
+        .secure(state.settings.links.is_https())
         .max_age(actix_web::cookie::time::Duration::seconds(
             session.lifetime.as_secs() as i64,
         ))
@@ -168,7 +183,11 @@ async fn open(
 async fn renew(
     state: web::Data<AppState>,
     token: web::Path<String>,
+    request: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
+    if same_site::is_cross_site(&request, &state.public_origin) {
+        return Ok(cross_site(&state));
+    }
     let verified: VerifiedToken = match state.minter.issuer.verify(&token) {
         Ok(verified) => verified,
         Err(reason) => {
@@ -176,7 +195,8 @@ async fn renew(
             return Ok(status_page(&state, "invalid", None, None));
         }
     };
-    let outcome = links::renew(&state.pool, &state.minter, &verified).await?;
+    let daily_limit = state.settings.limits.renew_daily_limit;
+    let outcome = links::renew(&state.pool, &state.minter, &verified, daily_limit).await?;
     let brand = &state.settings.brand;
     let page = |status, outcome, destination| {
         html(

@@ -16,10 +16,10 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::client_ip::{client_ip, rate_key};
 use super::pages::GetLinkPage;
-use super::{AppState, PageError, html, message};
+use super::{AppState, PageError, html, resource, same_site};
 use crate::domain::{ContactAddress, ContactAddressError};
 use crate::link_requests;
-use crate::settings::{Rate, Settings};
+use crate::settings::{Brand, Rate, RequestLimits};
 
 /// The largest form accepted: an address is at most a few hundred bytes.
 const FORM_LIMIT: usize = 4096;
@@ -31,7 +31,7 @@ const FORGET_IDLE_EVERY: Duration = Duration::from_secs(60);
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
-        web::resource("/link")
+        resource("/link", "GET, HEAD, POST")
             .app_data(
                 web::FormConfig::default()
                     .limit(FORM_LIMIT)
@@ -49,7 +49,7 @@ pub struct Limits {
 }
 
 impl Limits {
-    pub fn new(settings: &Settings) -> Self {
+    pub fn new(settings: &RequestLimits) -> Self {
         Self {
             per_ip: RateLimiter::keyed(quota(settings.link_requests_per_ip)),
             per_address: RateLimiter::keyed(quota(settings.link_requests_per_address)),
@@ -106,17 +106,13 @@ async fn request(
     form: web::Form<LinkRequestForm>,
 ) -> Result<HttpResponse, PageError> {
     let brand = &state.settings.brand;
-    if is_cross_site(&request, &state.settings) {
-        return Ok(message(
-            brand,
-            StatusCode::FORBIDDEN,
-            "cross-site",
-            "Please use our own page",
+    if same_site::is_cross_site(&request, &state.public_origin) {
+        return Ok(same_site::refusal(
+            &state,
             "To get a new link, type your email address or mobile number on our page.",
-            true,
         ));
     }
-    let client = rate_key(client_ip(&request, &state.settings.trusted_proxies));
+    let client = rate_key(client_ip(&request, &state.settings.web.trusted_proxies));
     if let Some(wait) = wait(&limits.per_ip, &client) {
         return Ok(limited(brand, wait));
     }
@@ -159,22 +155,8 @@ fn read_address(typed: &str) -> Result<ContactAddress, &'static str> {
     })
 }
 
-/// A browser names the page a form was sent from in `Origin`: a post from another site's
-/// page is refused, so no site can make its visitors ask for links (and use up their
-/// limits). Clients that send no `Origin` are not browsers acting for another site.
-fn is_cross_site(request: &HttpRequest, settings: &Settings) -> bool {
-    request.headers().get(header::ORIGIN).is_some_and(|origin| {
-        origin.as_bytes()
-            != settings
-                .public_url
-                .origin()
-                .ascii_serialization()
-                .as_bytes()
-    })
-}
-
 /// 429 with `Retry-After`, and the wait in words.
-fn limited(brand: &str, wait: Duration) -> HttpResponse {
+fn limited(brand: &Brand, wait: Duration) -> HttpResponse {
     let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
     let minutes = seconds.div_ceil(60);
     let words = match minutes {
@@ -200,7 +182,7 @@ fn limited(brand: &str, wait: Duration) -> HttpResponse {
 fn unreadable_form(error: UrlencodedError, request: &HttpRequest) -> actix_web::Error {
     let brand = request
         .app_data::<web::Data<AppState>>()
-        .map_or("", |state| state.settings.brand.as_str());
+        .map_or_else(Brand::default, |state| state.settings.brand.clone());
     let explanation = match error {
         UrlencodedError::Overflow { .. } => {
             "That is far too long for an email address or mobile number. Please type yours."
@@ -210,7 +192,7 @@ fn unreadable_form(error: UrlencodedError, request: &HttpRequest) -> actix_web::
     let status = actix_web::ResponseError::status_code(&error);
     let page = GetLinkPage {
         error: Some(explanation),
-        ..GetLinkPage::new(brand, "invalid")
+        ..GetLinkPage::new(&brand, "invalid")
     };
     let response = html(status, &page);
     InternalError::from_response(error, response).into()

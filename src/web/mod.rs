@@ -7,26 +7,29 @@ mod bill_pages;
 mod client_ip;
 mod gathered;
 mod health;
+mod home;
 mod link;
 mod link_requests;
 mod observe;
 pub mod pages;
+mod same_site;
 mod webhooks;
 
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::dev::{Server, ServiceResponse};
-use actix_web::http::StatusCode;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, ContentType};
-use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, from_fn};
+use actix_web::http::{Method, StatusCode};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use askama::Template;
 use sqlx::PgPool;
 
 use crate::db::{self, PagePool};
 use crate::links::Minter;
-use crate::settings::Settings;
+use crate::settings::{Brand, Settings};
 pub use client_ip::IpRange;
 use gathered::Gathered;
 use pages::MessagePage;
@@ -37,6 +40,21 @@ pub struct AppState {
     pub pool: PgPool,
     pub minter: Minter,
     pub settings: Arc<Settings>,
+    /// The origin of `BILLPASS_PUBLIC_URL` (`https://bills.example.com`): forms posted from
+    /// our own pages come from there.
+    pub public_origin: String,
+}
+
+impl AppState {
+    pub fn new(pool: PgPool, minter: Minter, settings: Arc<Settings>) -> Self {
+        let public_origin = settings.links.public_url.origin().ascii_serialization();
+        Self {
+            pool,
+            minter,
+            settings,
+            public_origin,
+        }
+    }
 }
 
 /// Connections in each web thread's pool, at least: a staff import holds one throughout.
@@ -55,18 +73,22 @@ impl Application {
     /// Binds `listener` (port 0 picks a free port) and builds the server.
     pub fn build(state: AppState, listener: TcpListener) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
-        let limits = web::Data::new(link_requests::Limits::new(&state.settings));
+        let limits = web::Data::new(link_requests::Limits::new(&state.settings.limits));
         tokio::spawn(link_requests::forget_idle(Arc::downgrade(
             &limits.clone().into_inner(),
         )));
-        let bill_pages = Arc::new(bill_pages::BillPages::new(state.settings.bill_cache_mb));
+        let bill_pages = Arc::new(bill_pages::BillPages::new(state.settings.web.bill_cache_mb));
         tokio::spawn(bill_pages.clone().follow_imports(state.pool.clone()));
         let bill_pages = web::Data::from(bill_pages);
         // Each worker thread checks links and sessions on connections of its own: a page
         // waiting for a connection is then woken on its own thread, not across threads.
         // The checks that views ask at the same moment go to PostgreSQL together.
         let workers = crate::cores();
-        let connections = state.settings.page_db_connections.div_ceil(workers as u32);
+        let connections = state
+            .settings
+            .web
+            .page_db_connections
+            .div_ceil(workers as u32);
         // Each thread also has a pool of its own for everything else (see `pool_beside`).
         let pool_size = db::POOL_SIZE
             .div_ceil(workers as u32)
@@ -86,16 +108,17 @@ impl Application {
                 .app_data(web::Data::new(sessions))
                 .app_data(limits.clone())
                 .app_data(bill_pages.clone())
+                .wrap(from_fn(head_as_get))
                 .wrap(ErrorHandlers::new().default_handler_server(error_page))
                 .wrap(security_headers())
                 .wrap(from_fn(observe::observe))
+                .configure(home::routes)
                 .configure(link::routes)
                 .configure(link_requests::routes)
                 .configure(bill::routes)
                 .configure(health::routes)
                 .configure(webhooks::routes)
                 .configure(api::routes)
-                .route("/assets/billpass.css", web::get().to(stylesheet))
                 .default_service(web::to(not_found))
         })
         .workers(workers)
@@ -138,11 +161,26 @@ fn security_headers() -> DefaultHeaders {
         .add(("X-Robots-Tag", "noindex, nofollow"))
 }
 
-async fn stylesheet() -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type("text/css; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(include_str!("../../assets/billpass.css"))
+/// A resource answering the methods in `allow` through the routes it is given (HEAD as GET,
+/// see [`head_as_get`]), and any other method 405 with `Allow`.
+pub fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        HttpResponse::MethodNotAllowed()
+            .insert_header((header::ALLOW, allow))
+            .finish()
+    }))
+}
+
+/// Answers HEAD wherever GET is answered (load balancers check health with HEAD): the
+/// request is routed as a GET, and the server sends the answer's headers without its body.
+async fn head_as_get(
+    mut request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if request.method() == Method::HEAD {
+        request.head_mut().method = Method::GET;
+    }
+    next.call(request).await
 }
 
 async fn not_found(state: web::Data<AppState>) -> HttpResponse {
@@ -173,7 +211,7 @@ pub fn html(status: StatusCode, page: &impl Template) -> HttpResponse {
 
 /// A titled message page; `get_link` offers `/link`.
 pub fn message(
-    brand: &str,
+    brand: &Brand,
     status: StatusCode,
     kind: &str,
     title: &str,
@@ -273,7 +311,7 @@ fn error_page<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
     let (request, original) = response.into_parts();
     let brand = request
         .app_data::<web::Data<AppState>>()
-        .map_or_else(String::new, |state| state.settings.brand.clone());
+        .map_or_else(Brand::default, |state| state.settings.brand.clone());
     let mut page = if status == StatusCode::SERVICE_UNAVAILABLE {
         message(
             &brand,

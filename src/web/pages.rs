@@ -3,12 +3,20 @@
 use askama::Template;
 
 use crate::bill::BillView;
+use crate::settings::Brand;
+
+/// `GET /`: how customers reach their bill, and the contact details.
+#[derive(Template)]
+#[template(path = "home.html")]
+pub struct HomePage<'a> {
+    pub brand: &'a Brand,
+}
 
 /// `GET /b/{token}`: the brand and one button; no bill data, so link scanners see nothing.
 #[derive(Template)]
 #[template(path = "landing.html")]
 pub struct LandingPage<'a> {
-    pub brand: &'a str,
+    pub brand: &'a Brand,
     /// Where the button POSTs: the same `/b/{token}` path.
     pub action: &'a str,
 }
@@ -18,7 +26,7 @@ pub struct LandingPage<'a> {
 #[derive(Template)]
 #[template(path = "link_status.html")]
 pub struct LinkStatusPage<'a> {
-    pub brand: &'a str,
+    pub brand: &'a Brand,
     pub status: &'a str,
     /// For `superseded`: "2 Nov 2026 at 14:05 UTC" and "email" / "text message".
     pub newer_sent_at: Option<String>,
@@ -31,7 +39,7 @@ pub struct LinkStatusPage<'a> {
 #[derive(Template)]
 #[template(path = "renewed.html")]
 pub struct RenewedPage<'a> {
-    pub brand: &'a str,
+    pub brand: &'a Brand,
     /// `sent`: a new link went to `destination`; `too_soon`, `daily_limit`, `no_contact`,
     /// `not_renewable`: nothing was sent, the page says why and what to do.
     pub outcome: &'a str,
@@ -43,7 +51,7 @@ pub struct RenewedPage<'a> {
 #[derive(Template)]
 #[template(path = "get_link.html")]
 pub struct GetLinkPage<'a> {
-    pub brand: &'a str,
+    pub brand: &'a Brand,
     /// `form`; `invalid`: the form again, with `error`; `sent`: the one answer to every
     /// well-formed request, on file or not; `limited`: too many requests, try again in `wait`.
     pub state: &'a str,
@@ -55,7 +63,7 @@ pub struct GetLinkPage<'a> {
 }
 
 impl<'a> GetLinkPage<'a> {
-    pub fn new(brand: &'a str, state: &'a str) -> Self {
+    pub fn new(brand: &'a Brand, state: &'a str) -> Self {
         Self {
             brand,
             state,
@@ -70,7 +78,7 @@ impl<'a> GetLinkPage<'a> {
 #[derive(Template)]
 #[template(path = "bill.html")]
 pub struct BillPage<'a> {
-    pub brand: &'a str,
+    pub brand: &'a Brand,
     pub bill: BillView,
 }
 
@@ -79,7 +87,7 @@ pub struct BillPage<'a> {
 #[derive(Template)]
 #[template(path = "message.html")]
 pub struct MessagePage<'a> {
-    pub brand: &'a str,
+    pub brand: &'a Brand,
     pub kind: &'a str,
     pub title: &'a str,
     pub message: &'a str,

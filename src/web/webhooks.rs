@@ -4,13 +4,13 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 
-use super::{AppState, PageError};
+use super::{AppState, PageError, resource};
 use crate::delivery::{self, Receipt};
 use crate::domain::{Channel, PhoneNumber};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/webhooks/sms/status", web::post().to(status))
-        .route("/webhooks/sms/inbound", web::post().to(inbound));
+    cfg.service(resource("/webhooks/sms/status", "POST").route(web::post().to(status)))
+        .service(resource("/webhooks/sms/inbound", "POST").route(web::post().to(inbound)));
 }
 
 /// Form fields, kept as sent: the signature covers every one of them.
@@ -18,7 +18,7 @@ type Fields = web::Form<Vec<(String, String)>>;
 
 /// Twilio signs the URL it called (our public URL) and the form fields.
 fn signed_by_gateway(state: &AppState, request: &HttpRequest, fields: &[(String, String)]) -> bool {
-    let Some(token) = &state.settings.sms_auth_token else {
+    let Some(token) = &state.settings.delivery.sms_auth_token else {
         return false;
     };
     let Some(signature) = request
@@ -29,10 +29,7 @@ fn signed_by_gateway(state: &AppState, request: &HttpRequest, fields: &[(String,
         return false;
     };
     let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
-    let url = format!(
-        "{}{path}",
-        state.settings.public_url.as_str().trim_end_matches('/')
-    );
+    let url = format!("{}{path}", state.settings.links.base());
     delivery::twilio_signature_is_valid(token, &url, fields, signature)
 }
 
@@ -70,7 +67,7 @@ async fn status(
         status: status.to_owned(),
         error_code: field(&fields, "ErrorCode").map(str::to_owned),
     };
-    if !delivery::record_receipt(&state.pool, &receipt).await? {
+    if !delivery::record_receipt(&state.pool, &state.minter, &receipt).await? {
         tracing::info!(status, "receipt for a message we do not know");
     }
     Ok(HttpResponse::NoContent().finish())

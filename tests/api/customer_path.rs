@@ -178,6 +178,60 @@ async fn renewing_an_expired_link_sends_a_fresh_one_to_the_address_on_file() {
 }
 
 #[tokio::test]
+async fn renewing_a_superseded_link_sends_the_current_link_again_and_mints_nothing() {
+    let app = spawn_app().await;
+    app.load_examples().await;
+    app.run_cycle("2026-11").await;
+    app.dispatch_all_pending().await;
+    let old = app.link_sent_to("jane@example.com");
+    app.resend("ACC-1", None).await;
+    app.dispatch_all_pending().await;
+    let current = app.link_sent_to("jane@example.com");
+    let tokens = || async {
+        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM link_tokens")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap()
+    };
+    let before = tokens().await;
+
+    // Someone holding the forwarded old link asks for a new one.
+    let renewed = app.renew(&old).await;
+    assert_eq!(renewed.status().as_u16(), 200);
+    assert!(renewed.text().await.unwrap().contains("j•••@example.com"));
+    assert_eq!(tokens().await, before, "nothing minted");
+    app.dispatch_all_pending().await;
+    assert_eq!(
+        app.link_sent_to("jane@example.com"),
+        current,
+        "the current link, sent again"
+    );
+    assert_eq!(app.open_bill(&current).await.0.status().as_u16(), 200);
+
+    // It counts against the customer's budget: at most one a minute.
+    assert_eq!(app.renew(&old).await.status().as_u16(), 429);
+
+    // Once the current link has expired, renewing mints a fresh one.
+    sqlx::query(
+        "UPDATE link_tokens SET expires_at = now() - interval '1 second',
+                                minted_at = minted_at - interval '2 minutes'",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    sqlx::query("UPDATE deliveries SET created_at = created_at - interval '2 minutes'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(app.renew(&old).await.status().as_u16(), 200);
+    assert_eq!(tokens().await, before + 1);
+    app.dispatch_all_pending().await;
+    let fresh = app.link_sent_to("jane@example.com");
+    assert_ne!(fresh, current);
+    assert_eq!(app.open_bill(&fresh).await.0.status().as_u16(), 200);
+}
+
+#[tokio::test]
 async fn renewals_stop_at_the_daily_cap() {
     let app = crate::helpers::spawn_app_with(&["--renew-daily-limit", "2"]).await;
     app.load_examples().await;
@@ -277,4 +331,94 @@ async fn links_open_again_right_after_the_database_drops_the_connections() {
         let again = app.client.get(&link).send().await.unwrap();
         assert_eq!(again.status().as_u16(), 200, "a new connection serves it");
     }
+}
+
+#[tokio::test]
+async fn the_front_page_says_how_to_reach_a_bill_and_whom_to_call() {
+    let app = crate::helpers::spawn_app_with(&[
+        "--support-phone",
+        "+1 555 010 0100",
+        "--support-email",
+        "help@northwind.example",
+    ])
+    .await;
+    let response = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(policy.contains("default-src 'none'"), "{policy}");
+    let page = response.text().await.unwrap();
+    assert!(page.contains("Northwind Energy"), "{page}");
+    assert!(page.contains(r#"href="/link""#), "offers /link: {page}");
+    assert!(page.contains(r#"href="tel:+15550100100""#), "{page}");
+    assert!(page.contains("help@northwind.example"), "{page}");
+
+    let icon = app
+        .client
+        .get(app.url("/favicon.ico"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(icon.status().as_u16(), 200);
+    assert_eq!(icon.headers()["content-type"], "image/x-icon");
+    assert!(
+        icon.headers()["cache-control"]
+            .to_str()
+            .unwrap()
+            .contains("max-age")
+    );
+    assert_eq!(
+        &icon.bytes().await.unwrap()[..4],
+        &[0, 0, 1, 0],
+        "an ICO file"
+    );
+}
+
+#[tokio::test]
+async fn head_is_answered_wherever_get_is_and_other_methods_get_405_with_allow() {
+    let app = spawn_app().await;
+    app.load_examples().await;
+    app.run_cycle("2026-11").await;
+    app.dispatch_all_pending().await;
+    let link = app.link_sent_to("jane@example.com");
+    for (url, status) in [
+        (app.url("/healthz"), 200),
+        (app.url("/readyz"), 200),
+        (app.url("/metrics"), 200),
+        (app.url("/.well-known/jwks.json"), 200),
+        (app.url("/"), 200),
+        (app.url("/link"), 200),
+        (app.url("/favicon.ico"), 200),
+        (app.url("/assets/billpass.css"), 200),
+        (app.url("/bill"), 401),
+        (link.clone(), 200),
+    ] {
+        let response = app.client.head(&url).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), status, "HEAD {url}");
+        assert!(
+            response.bytes().await.unwrap().is_empty(),
+            "HEAD {url} has no body"
+        );
+    }
+    let trace = reqwest::Method::from_bytes(b"TRACE").unwrap();
+    for (method, url, allow) in [
+        (trace.clone(), app.url("/healthz"), "GET, HEAD"),
+        (reqwest::Method::POST, app.url("/"), "GET, HEAD"),
+        (reqwest::Method::DELETE, link.clone(), "GET, HEAD, POST"),
+        (trace, app.url("/link"), "GET, HEAD, POST"),
+        (reqwest::Method::PUT, app.url("/bill"), "GET, HEAD"),
+        (reqwest::Method::GET, format!("{link}/renew"), "POST"),
+    ] {
+        let response = app
+            .client
+            .request(method.clone(), &url)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 405, "{method} {url}");
+        assert_eq!(response.headers()["allow"], allow, "{method} {url}");
+    }
+    // The link still opens after all that.
+    assert_eq!(app.open_bill(&link).await.0.status().as_u16(), 200);
 }

@@ -304,6 +304,75 @@ async fn twilio_21610_opts_the_number_out_and_falls_back_to_email() {
 }
 
 #[tokio::test]
+async fn no_live_link_stays_in_the_database_once_sent_and_a_late_carrier_failure_still_falls_back()
+{
+    let smtp = SmtpServer::start().await;
+    let gateway = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(201).set_body_json(json!({"sid": "SM0077"})))
+        .mount(&gateway)
+        .await;
+    let app = app_with(&smtp, Some(&gateway)).await;
+    sqlx::query("UPDATE customers SET channel = 'sms' WHERE account_id = 'ACC-3'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    app.resend("ACC-1", None).await;
+    app.resend("ACC-3", None).await;
+    // Queued messages need their links until they are sent.
+    let waiting: i64 = sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE link IS NOT NULL")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(waiting, 2);
+    smtp.refuse_next_recipients(1, "550 5.1.1 no such mailbox");
+    app.dispatch_all_pending().await;
+    let kept: Vec<(String, String)> =
+        sqlx::query_as("SELECT status, link FROM deliveries WHERE link IS NOT NULL")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert!(
+        kept.is_empty(),
+        "links kept after sending or failing: {kept:?}"
+    );
+
+    // The carrier later reports Yuki's text undelivered: the same link goes by email.
+    let receipt = [
+        ("MessageSid", "SM0077"),
+        ("MessageStatus", "undelivered"),
+        ("ErrorCode", "30003"),
+    ];
+    let owned: Vec<(String, String)> = receipt
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let url = app.url("/webhooks/sms/status");
+    let answered = app
+        .client
+        .post(&url)
+        .header("X-Twilio-Signature", twilio_signature(TOKEN, &url, &owned))
+        .form(&receipt)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answered.status().as_u16(), 204);
+    app.dispatch_all_pending().await;
+    let emailed = smtp
+        .received()
+        .into_iter()
+        .find(|m| m.contains("yuki@example.jp"))
+        .expect("the fallback email");
+    let link = link_in_message(&emailed).unwrap();
+    assert_eq!(app.open_bill(&link).await.0.status().as_u16(), 200);
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM deliveries WHERE link IS NOT NULL")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(kept, 0);
+}
+
+#[tokio::test]
 async fn receipts_and_replies_need_a_valid_twilio_signature() {
     let smtp = SmtpServer::start().await;
     let gateway = MockServer::start().await;

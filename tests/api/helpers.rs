@@ -7,7 +7,7 @@ use std::process::{Child, Command};
 use std::sync::Arc;
 
 use billpass::audit::{Actor, Reason};
-use billpass::cli::{Cli, minter};
+use billpass::cli::{self, Cli, minter};
 use billpass::cycle::Runner;
 use billpass::delivery::Outbox;
 use billpass::domain::{AccountId, Channel, CycleId};
@@ -52,8 +52,11 @@ pub fn settings(database_url: &str, dir: &Path, extra: &[&str]) -> Settings {
         "Northwind Energy".into(),
     ];
     args.extend(extra.iter().map(|s| s.to_string()));
-    args.push("migrate".into());
-    Cli::try_parse_from(args).expect("test settings").settings
+    args.insert(1, "serve".into());
+    match Cli::try_parse_from(args).expect("test settings").command {
+        cli::Command::Serve { settings, .. } => *settings,
+        _ => unreachable!("serve was asked for"),
+    }
 }
 
 pub struct TestApp {
@@ -82,12 +85,8 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
         args.extend(["--public-url", &public_url]);
     }
     let settings = Arc::new(settings(&url, dir.path(), &args));
-    let minter = minter(&settings).unwrap();
-    let state = AppState {
-        pool: pool.clone(),
-        minter: minter.clone(),
-        settings: settings.clone(),
-    };
+    let minter = minter(&settings.links).unwrap();
+    let state = AppState::new(pool.clone(), minter.clone(), settings.clone());
     let app = Application::build(state, listener).unwrap();
     tokio::spawn(app.run_until_stopped());
     TestApp {
@@ -157,7 +156,7 @@ impl TestApp {
         billpass::cli::run_cycle(
             &self.pool,
             &self.minter,
-            &self.settings,
+            &self.settings.runs,
             &CycleId::parse(cycle).unwrap(),
             &Actor::command_line(),
         )
@@ -223,7 +222,7 @@ impl TestApp {
         let runner = Runner::new(
             self.pool.clone(),
             self.minter.clone(),
-            self.settings.run_lease,
+            self.settings.runs.run_lease,
         );
         while runner.work_due().await.expect("cycle run").is_some() {}
     }
@@ -253,7 +252,7 @@ impl TestApp {
 
     /// A sender with this app's settings; `serve` keeps one, with its SMTP connections.
     pub fn sender(&self) -> Arc<Outbox> {
-        Arc::new(Outbox::new(self.pool.clone(), &self.settings).unwrap())
+        Arc::new(Outbox::new(self.pool.clone(), &self.settings, self.minter.clone()).unwrap())
     }
 
     /// Sends everything queued, as the worker in `billpass serve` would.
@@ -274,7 +273,8 @@ impl TestApp {
     /// Answers the waiting "get a new link" requests and sends the links they queued, as
     /// the workers in `billpass serve` would.
     pub async fn answer_link_requests(&self) {
-        link_requests::answer_pending(&self.pool, &self.minter)
+        let daily_limit = self.settings.limits.renew_daily_limit;
+        link_requests::answer_pending(&self.pool, &self.minter, daily_limit)
             .await
             .unwrap();
         self.dispatch_all_pending().await;
@@ -441,10 +441,16 @@ impl Billpass {
             .spawn()
             .unwrap();
         let child = KillOnDrop(child);
+        self.wait_until_up(log).await;
+        child
+    }
+
+    /// Waits until the server answers `/healthz`, for up to 10 s; `log` says why not.
+    pub async fn wait_until_up(&self, log: &Path) {
         let health = format!("{}/healthz", self.base());
         for _ in 0..200 {
             if reqwest::get(&health).await.is_ok() {
-                return child;
+                return;
             }
             tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }

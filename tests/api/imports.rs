@@ -252,3 +252,62 @@ async fn oversized_and_binary_lines_are_refused_without_harm() {
 async fn errors_bytes(pool: &sqlx::PgPool, input: &[u8]) -> Vec<String> {
     errors(import_customers(pool, CustomerFormat::JsonLines, input).await)
 }
+
+#[tokio::test]
+async fn crlf_files_report_the_line_a_spreadsheet_shows() {
+    let (_, pool) = fresh_database().await;
+    let csv = "account_id,name,email,phone,channel,locale\r\n\
+               ACC-1,Jane Doe,jane@example.com,,email,en\r\n\
+               ACC-2,Sam,,+15550100123,sms,en\r\n\
+               ACC-3,Bad Email,not-an-email,,,en\r\n\
+               ACC-4,\"Quoted, with a comma\",q@example.com,,,\"en\"\r\n\
+               ACC-5,Bad Phone,,5551234,,en\r\n";
+    let errors = errors(import_customers(&pool, CustomerFormat::Csv, csv.as_bytes()).await);
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(errors[0].starts_with("line 4: email:"), "{errors:#?}");
+    assert!(errors[1].starts_with("line 6: phone:"), "{errors:#?}");
+    let good = "account_id,name,email,phone,channel,locale\r\n\
+                ACC-4,\"Quoted, with a comma\",q@example.com,,,\"en-GB\"\r\n\
+                ACC-5,Plain,p@example.com,,email,de\r\n";
+    import_customers(&pool, CustomerFormat::Csv, good.as_bytes())
+        .await
+        .unwrap();
+    let locales: Vec<String> =
+        sqlx::query_scalar("SELECT locale FROM customers ORDER BY account_id")
+            .fetch_all(&pool)
+            .await
+            .unwrap();
+    assert_eq!(locales, ["en-GB", "de"], "no carriage return kept");
+    let jsonl = BILLS_JSONL
+        .replace('\n', "\r\n")
+        .replacen("\"USD\"", "\"XXY\"", 2);
+    let errors = errors_of_bills(&pool, &jsonl).await;
+    assert!(errors[0].starts_with("line 1: "), "{errors:#?}");
+}
+
+#[tokio::test]
+async fn dates_postgresql_cannot_store_are_refused_by_field_and_line() {
+    let (_, pool) = fresh_database().await;
+    import_customers(&pool, CustomerFormat::Csv, CUSTOMERS_CSV.as_bytes())
+        .await
+        .unwrap();
+    let bill = BILLS_JSONL.lines().next().unwrap();
+    let hostile = [
+        bill.replace("\"2026-09-01\"", "\"-5000-01-01\""),
+        bill.replace("\"2026-10-23\"", "\"+275760-09-13\""),
+        bill.replace("\"2026-10-02\"", "\"0000-01-01\""),
+    ]
+    .join("\n");
+    let errors = errors_of_bills(&pool, &hostile).await;
+    for expected in [
+        "line 1: period_start: a date like 2026-11-02 expected",
+        "line 2: due_on: a date like 2026-11-02 expected",
+        "line 3: issued_on: a date like 2026-11-02 expected",
+    ] {
+        assert!(
+            errors.iter().any(|e| e.starts_with(expected)),
+            "missing {expected:?} in {errors:#?}"
+        );
+    }
+    assert_eq!(count(&pool, "bills").await, 0);
+}

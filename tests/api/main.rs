@@ -2,6 +2,7 @@
 
 mod bill_page;
 mod cli;
+mod cross_site;
 mod customer_path;
 mod cycle_runs;
 mod database_restart;

@@ -235,7 +235,9 @@ async fn metrics_count_requests_tokens_link_visits_and_deliveries_by_label_only(
     };
     expect(r#"billpass_tokens_minted_total{reason="cycle"}"#, 3.0);
     expect(r#"billpass_tokens_minted_total{reason="resend"}"#, 1.0);
-    expect(r#"billpass_tokens_minted_total{reason="renewal"}"#, 1.0);
+    // Renewing Jane's superseded link sent her current one again: nothing was minted.
+    let renewals = sample(m, r#"billpass_tokens_minted_total{reason="renewal"}"#);
+    assert_eq!(renewals.unwrap_or(0.0), 0.0, "{m}");
     for outcome in ["viewed", "superseded", "revoked", "expired", "invalid"] {
         expect(
             &format!(r#"billpass_link_openings_total{{outcome="{outcome}"}}"#),
@@ -335,4 +337,40 @@ async fn queue_depth_and_oldest_age_are_read_from_the_database_when_scraped() {
     assert_eq!(depth(&sent, "email"), Some(0.0));
     assert_eq!(depth(&sent, "sms"), Some(0.0));
     assert_eq!(oldest(&sent), 0.0);
+}
+
+#[tokio::test]
+async fn a_malformed_request_is_answered_400_and_logged_below_error() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let (bp, _pool) = Billpass::new().await;
+    assert!(bp.run(&["keys", "generate"]).status.success());
+    let log = bp.dir.path().join("serve.log");
+    let server = bp
+        .spawn_serving(bp.command(&["serve", "--web-only"]), &log)
+        .await;
+    let address = bp.base().trim_start_matches("http://").to_owned();
+    for garbage in [
+        &b"GET / HTTP/1.1\r\nHost: x\r\nContent-Length: banana\r\n\r\n"[..],
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03 not http at all\r\n\r\n",
+        b"GET /\x01\x02 HTTP/1.1\r\n\r\n",
+    ] {
+        let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+        stream.write_all(garbage).await.unwrap();
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut answer)).await;
+        assert!(
+            String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 400"),
+            "{}",
+            String::from_utf8_lossy(&answer)
+        );
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    drop(server);
+    let logs = std::fs::read_to_string(&log).unwrap();
+    assert!(!logs.contains("ERROR"), "{logs}");
+    assert!(
+        logs.contains("malformed request"),
+        "still logged, lower: {logs}"
+    );
 }

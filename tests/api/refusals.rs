@@ -5,6 +5,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
+use billpass::domain::Channel;
+
 use crate::helpers::{TestApp, link_status, spawn_app};
 
 /// An app with one cycle sent; returns Jane's link.
@@ -209,6 +211,25 @@ async fn wrong_audience_issuer_missing_claims_and_future_iat_are_invalid() {
     expect_ok(&app, &sign(&kid, &key, &claims)).await;
 }
 
+#[tokio::test]
+async fn a_critical_header_extension_or_a_future_nbf_is_invalid_even_signed_by_our_key() {
+    let (app, link) = app_with_link().await;
+    let claims = part(token_of(&link), 1);
+    let (kid, key) = our_key(&app);
+    let mut header = Header::new(Algorithm::EdDSA);
+    header.kid = Some(kid.clone());
+    header.crit = Some(vec!["exp-of-ours".into()]);
+    let critical = jsonwebtoken::encode(&header, &claims, &key).unwrap();
+    expect(&app, &critical, 400, "invalid").await;
+
+    let mut not_yet = claims.clone();
+    not_yet["nbf"] = json!(chrono::Utc::now().timestamp() + 3600);
+    expect(&app, &sign(&kid, &key, &not_yet), 400, "invalid").await;
+    let mut already = claims.clone();
+    already["nbf"] = json!(chrono::Utc::now().timestamp() - 60);
+    expect_ok(&app, &sign(&kid, &key, &already)).await;
+}
+
 async fn expect_ok(app: &TestApp, token: &str) {
     let response = app
         .client
@@ -254,6 +275,33 @@ async fn superseded_link_is_refused_with_410_and_the_old_session_ends() {
     let new = app.link_sent_to("jane@example.com");
     assert_ne!(new, old);
     assert_eq!(app.open_bill(&new).await.0.status().as_u16(), 200);
+}
+
+#[tokio::test]
+async fn the_superseded_page_names_the_newest_link_its_channel_and_when_it_was_sent() {
+    let (app, _) = app_with_link().await;
+    // Yuki's cycle link went by email; then a text message, then an email again.
+    let first = app.link_sent_to("yuki@example.jp");
+    app.resend("ACC-3", Some(Channel::Sms)).await;
+    let newest = app.resend("ACC-3", Some(Channel::Email)).await;
+    sqlx::query("UPDATE link_tokens SET minted_at = '2026-11-20T10:00:00Z' WHERE id = $1")
+        .bind(newest.jti.0)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let response = app.client.get(&first).send().await.unwrap();
+    assert_eq!(response.status().as_u16(), 410);
+    let page = response.text().await.unwrap();
+    assert_eq!(link_status(&page), Some("superseded"));
+    assert!(
+        page.contains(r#"<span class="sent-by">email</span>"#),
+        "the newest link went by email: {page}"
+    );
+    assert!(!page.contains("text message"), "{page}");
+    assert!(
+        page.contains("20 Nov 2026 at 10:00"),
+        "when the newest was sent: {page}"
+    );
 }
 
 #[tokio::test]

@@ -323,19 +323,122 @@ async fn bodies_of_the_wrong_shape_type_or_size_get_json_errors() {
 }
 
 #[tokio::test]
-async fn unknown_routes_and_methods_under_the_api_get_404_json() {
+async fn unknown_routes_get_404_and_other_methods_of_a_route_405_with_allow_in_json() {
     let app = spawn_app().await;
     let key = app.staff_key("root", Role::Admin).await;
     for (method, path) in [
         (Method::GET, "/api/v1/nothing-here"),
-        (Method::GET, "/api/v1/cycles/2026-11/runs"),
         (Method::GET, "/api/v1/runs/not-a-number"),
-        (Method::DELETE, "/api/v1/customers/ACC-1"),
     ] {
         let response = app.api(method.clone(), path, &key).send().await.unwrap();
         assert_eq!(response.status().as_u16(), 404, "{method} {path}");
         error_body(response).await;
     }
+    for (method, path, allow) in [
+        (Method::GET, "/api/v1/cycles/2026-11/runs", "POST"),
+        (Method::DELETE, "/api/v1/customers/ACC-1", "GET, HEAD"),
+        (
+            Method::from_bytes(b"TRACE").unwrap(),
+            "/api/v1/audit",
+            "GET, HEAD",
+        ),
+        (Method::PUT, "/api/v1/import/bills", "POST"),
+    ] {
+        let response = app.api(method.clone(), path, &key).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 405, "{method} {path}");
+        assert_eq!(response.headers()["allow"], allow, "{method} {path}");
+        error_body(response).await;
+    }
+}
+
+#[tokio::test]
+async fn what_the_openapi_document_allows_the_handlers_take_and_what_they_refuse_it_says() {
+    let app = app_with_cycle_sent().await;
+    let admin = app.staff_key("root", Role::Admin).await;
+    let doc: Value = app
+        .api(Method::GET, "/api/v1/openapi.json", &admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    // `limit` is 1 to 1000: the document says so, and the handler refuses 0 with a 400.
+    let limit = doc["paths"]["/api/v1/audit"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap();
+    assert_eq!(limit["schema"]["minimum"], 1, "{limit}");
+    assert_eq!(limit["schema"]["maximum"], 1000, "{limit}");
+    let zero = app
+        .api(Method::GET, "/api/v1/audit?limit=0", &admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(zero.status().as_u16(), 400);
+
+    // A reason is 1 to 500 characters, in the document as in the handler.
+    for schema in ["ResendRequest", "RevokeRequest"] {
+        let reason = &doc["components"]["schemas"][schema]["properties"]["reason"];
+        assert_eq!(reason["minLength"], 1, "{schema}: {reason}");
+        assert_eq!(reason["maxLength"], 500, "{schema}: {reason}");
+    }
+
+    // An empty file imports nothing, and says so.
+    for (path, content_type) in [
+        ("/api/v1/import/customers", "text/csv"),
+        ("/api/v1/import/bills", "application/x-ndjson"),
+    ] {
+        let response = app
+            .api(Method::POST, path, &admin)
+            .header("Content-Type", content_type)
+            .body("")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 200, "{path}");
+        assert_eq!(
+            response.json::<Value>().await.unwrap(),
+            json!({ "inserted": 0, "updated": 0 }),
+            "{path}"
+        );
+    }
+
+    // A `null` body starts the run now, as an absent one does.
+    let response = app
+        .api(Method::POST, "/api/v1/cycles/2026-10/runs", &admin)
+        .header("Content-Type", "application/json")
+        .body("null")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 202);
+
+    // A time the date library reads but PostgreSQL cannot store: 400 naming the field.
+    for since in ["-4714-01-01T00:00:00Z", "%2B262142-01-01T00:00:00Z"] {
+        let response = app
+            .api(Method::GET, &format!("/api/v1/audit?since={since}"), &admin)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 400, "{since}");
+        let body = error_body(response).await;
+        assert!(body["error"].as_str().unwrap().contains("since"), "{body}");
+    }
+    let far = json!({ "at": "+262142-01-01T00:00:00Z" }).to_string();
+    let response = app
+        .api(Method::POST, "/api/v1/cycles/2026-10/runs", &admin)
+        .header("Content-Type", "application/json")
+        .body(far)
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_client_error(), "{}", response.status());
+    let body = error_body(response).await;
+    assert!(body["error"].as_str().unwrap().contains("at"), "{body}");
 }
 
 #[tokio::test]

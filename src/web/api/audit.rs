@@ -5,11 +5,12 @@ use chrono::{DateTime, Utc};
 
 use super::{ApiError, ErrorBody};
 use crate::audit::{self, Entry};
+use crate::domain::calendar;
 use crate::staff::{Role, Staff};
-use crate::web::AppState;
+use crate::web::{AppState, resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/audit", web::get().to(list));
+    cfg.service(resource("/audit", "GET, HEAD").route(web::get().to(list)));
 }
 
 /// Entries per page unless `limit` says otherwise, and at most.
@@ -24,6 +25,7 @@ pub(super) struct AuditQuery {
     /// Entries after this id: the `next_after` of the previous page.
     after: Option<i64>,
     /// Entries per page, 1-1000; default 100.
+    #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
 }
 
@@ -61,9 +63,11 @@ pub(super) async fn list(
             "limit: a number from 1 to {MAX_LIMIT} expected"
         )));
     }
-    let since = query
-        .since
-        .unwrap_or_else(|| Utc::now() - chrono::Duration::days(1));
+    let since = match query.since {
+        Some(since) => calendar::within_years(since)
+            .map_err(|e| ApiError::bad_request(format!("since: {e}")))?,
+        None => Utc::now() - chrono::Duration::days(1),
+    };
     let entries = audit::since(
         &state.pool,
         since,

@@ -4,20 +4,18 @@
 use actix_web::{HttpResponse, web};
 
 use super::{ApiError, ErrorBody};
-use crate::audit::{self, Reason};
-use crate::customers::Profile;
-use crate::delivery::{self, DeliveryRecord};
+use crate::audit::Reason;
 use crate::domain::{AccountId, Channel};
-use crate::links::{self, LinkRecord, ResendError, RevokeError, Revoked};
-use crate::sessions::{self, Opening};
+use crate::history::CustomerHistory;
+use crate::links::{self, ResendError, RevokeError, Revoked};
 use crate::staff::{Role, Staff};
 use crate::tokens::ShortId;
-use crate::web::AppState;
+use crate::web::{AppState, resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/customers/{account_id}", web::get().to(show))
-        .route("/customers/{account_id}/resend", web::post().to(resend))
-        .route("/customers/{account_id}/revoke", web::post().to(revoke));
+    cfg.service(resource("/customers/{account_id}", "GET, HEAD").route(web::get().to(show)))
+        .service(resource("/customers/{account_id}/resend", "POST").route(web::post().to(resend)))
+        .service(resource("/customers/{account_id}/revoke", "POST").route(web::post().to(revoke)));
 }
 
 /// The account id in the path, or 404 for one that cannot exist.
@@ -34,24 +32,6 @@ fn unknown(account: &str) -> ApiError {
     ApiError::NotFound(format!("no customer with account id {account}"))
 }
 
-/// Everything a customer-service rep needs about one customer. Contact details are masked
-/// and no link's token is shown, only its `jti`.
-#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub(super) struct CustomerView {
-    profile: Profile,
-    /// The newest link: the only one that can open the bill, while its `status` is
-    /// `current`. Null before the first.
-    current_link: Option<LinkRecord>,
-    /// Every link minted for the customer, newest first.
-    links: Vec<LinkRecord>,
-    /// Every message that carried one, newest first.
-    deliveries: Vec<DeliveryRecord>,
-    /// Every press of "View my bill", newest first.
-    openings: Vec<Opening>,
-    /// Every staff action on the customer, newest first.
-    audit: Vec<audit::Entry>,
-}
-
 /// Look a customer up (role: csr).
 #[utoipa::path(
     get,
@@ -59,7 +39,7 @@ pub(super) struct CustomerView {
     tag = "csr",
     params(("account_id" = String, Path, description = "The account number, `ACC-1001`")),
     responses(
-        (status = 200, description = "The customer", body = CustomerView),
+        (status = 200, description = "The customer", body = CustomerHistory),
         (status = 404, description = "No such customer", body = ErrorBody),
     )
 )]
@@ -67,28 +47,13 @@ pub(super) async fn show(
     staff: Staff,
     state: web::Data<AppState>,
     account_id: web::Path<String>,
-) -> Result<web::Json<CustomerView>, ApiError> {
+) -> Result<web::Json<CustomerHistory>, ApiError> {
     staff.require(Role::Csr)?;
     let account = account(&account_id)?;
-    // One snapshot, so that links, deliveries and openings agree with each other.
-    let mut tx = crate::db::begin(&state.pool).await?;
-    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-        .execute(&mut *tx)
-        .await?;
-    let (customer_id, profile) = Profile::find(&mut tx, &account)
+    CustomerHistory::read(&state.pool, &account)
         .await?
-        .ok_or_else(|| unknown(account.as_str()))?;
-    let links = links::history(&mut tx, customer_id).await?;
-    let view = CustomerView {
-        profile,
-        current_link: links.iter().find(|l| l.superseded_at.is_none()).cloned(),
-        deliveries: delivery::history(&mut tx, customer_id).await?,
-        openings: sessions::openings(&mut tx, customer_id).await?,
-        audit: audit::for_customer(&mut tx, customer_id).await?,
-        links,
-    };
-    tx.commit().await?;
-    Ok(web::Json(view))
+        .map(web::Json)
+        .ok_or_else(|| unknown(account.as_str()))
 }
 
 /// Which channel, and why.
@@ -100,6 +65,7 @@ pub(super) struct ResendRequest {
     #[serde(default)]
     channel: Option<Channel>,
     /// Why, for the customer's history and the audit log (1-500 characters).
+    #[schema(min_length = 1, max_length = 500)]
     reason: String,
 }
 
@@ -171,6 +137,7 @@ pub(super) async fn resend(
 #[serde(deny_unknown_fields)]
 pub(super) struct RevokeRequest {
     /// Why, for the customer's history and the audit log (1-500 characters).
+    #[schema(min_length = 1, max_length = 500)]
     reason: String,
 }
 

@@ -12,11 +12,11 @@ use tokio::sync::mpsc;
 use super::{ApiError, ErrorBody};
 use crate::import::{Bills, CustomerFormat, Customers, ImportError, ImportSummary};
 use crate::staff::{Role, Staff};
-use crate::web::AppState;
+use crate::web::{AppState, resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/import/customers", web::post().to(customers))
-        .route("/import/bills", web::post().to(bills));
+    cfg.service(resource("/import/customers", "POST").route(web::post().to(customers)))
+        .service(resource("/import/bills", "POST").route(web::post().to(bills)));
 }
 
 const CSV: &str = "text/csv";
@@ -114,7 +114,7 @@ async fn parse_streamed<T: Send + 'static>(
     mut body: web::Payload,
     parse: impl FnOnce(BufReader<BodyReader>) -> Result<T, ImportError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let limit = state.settings.api_import_limit;
+    let limit = state.settings.web.api_import_limit;
     let announced: Option<u64> = request
         .headers()
         .get(header::CONTENT_LENGTH)

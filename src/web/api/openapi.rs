@@ -7,9 +7,10 @@ use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 
 use super::{ErrorBody, ErrorDetail, audit, customers, imports, runs};
 use crate::staff::Staff;
+use crate::web::resource;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/openapi.json", web::get().to(document));
+    cfg.service(resource("/openapi.json", "GET, HEAD").route(web::get().to(document)));
 }
 
 /// The staff API's OpenAPI document.

@@ -9,16 +9,16 @@ use chrono::{DateTime, Utc};
 
 use super::{ApiError, ErrorBody};
 use crate::cycle::{self, RunProgress, ScheduleError};
-use crate::domain::CycleId;
+use crate::domain::{CycleId, calendar};
 use crate::staff::{Role, Staff};
-use crate::web::AppState;
+use crate::web::{AppState, resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/cycles/{cycle}/runs", web::post().to(start))
-        .route("/runs/{run_id}", web::get().to(show));
+    cfg.service(resource("/cycles/{cycle}/runs", "POST").route(web::post().to(start)))
+        .service(resource("/runs/{run_id}", "GET, HEAD").route(web::get().to(show)));
 }
 
-/// When to run; the body may also be left out, which starts the run now.
+/// When to run; the body may also be left out (or be `null`), which starts the run now.
 #[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(super) struct StartRun {
@@ -97,7 +97,12 @@ fn start_time(request: &HttpRequest, body: &[u8]) -> Result<Option<DateTime<Utc>
             accepted: "application/json",
         });
     }
-    let StartRun { at } = serde_json::from_slice(body).map_err(ApiError::json)?;
+    let start: Option<StartRun> = serde_json::from_slice(body).map_err(ApiError::json)?;
+    let at = start
+        .and_then(|start| start.at)
+        .map(calendar::within_years)
+        .transpose()
+        .map_err(|e| ApiError::invalid("at", e))?;
     Ok(at.filter(|at| *at > Utc::now()))
 }
 

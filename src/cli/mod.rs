@@ -1,5 +1,7 @@
 //! The `billpass` command line.
 
+mod show;
+
 use std::io::BufRead;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -14,13 +16,14 @@ use tokio::sync::watch;
 
 use crate::audit::{Actor, Reason};
 use crate::cycle::{RunProgress, Runner, Worked};
-use crate::delivery::{EmailSender, Outbox, SmsSender};
-use crate::domain::{AccountId, Channel, CycleId};
+use crate::delivery::{EmailSender, Outbox, SmsSender, time_text};
+use crate::domain::{AccountId, Channel, CycleId, calendar};
+use crate::history::CustomerHistory;
 use crate::import::{self, ImportError};
 use crate::keys::{self, KeyAlgorithm, Keyring};
 use crate::links::{self, Minter};
 use crate::progress::RunReporter;
-use crate::settings::Settings;
+use crate::settings::{Common, KeySettings, LinkSettings, LogSettings, RunSettings, Settings};
 use crate::staff::{self, KeyName, Role};
 use crate::tokens::TokenIssuer;
 use crate::web::{AppState, Application};
@@ -30,10 +33,16 @@ use crate::{cycle, db, demo, link_requests, telemetry};
 #[derive(Debug, Parser)]
 #[command(name = "billpass", version, about)]
 pub struct Cli {
-    #[command(flatten)]
-    pub settings: Settings,
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// A customer's account number, as imported (`ACC-1001`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Account {
+    /// The customer's account number, as imported (`ACC-1001`).
+    #[arg(value_name = "ACCOUNT_ID", value_parser = AccountId::parse)]
+    pub account_id: AccountId,
 }
 
 #[derive(Debug, Subcommand)]
@@ -46,11 +55,19 @@ pub enum Command {
         /// Only send queued messages; serve no pages.
         #[arg(long)]
         workers_only: bool,
+        #[command(flatten)]
+        settings: Box<Settings>,
     },
     /// Create the database if needed and apply migrations.
-    Migrate,
+    Migrate {
+        #[command(flatten)]
+        common: Common,
+    },
     /// Try billpass with example data: database, key, customers, bills, a cycle run, and the server.
-    Demo,
+    Demo {
+        #[command(flatten)]
+        settings: Box<Settings>,
+    },
     /// Manage signing keys.
     #[command(subcommand)]
     Keys(KeysCommand),
@@ -62,17 +79,73 @@ pub enum Command {
     Cycle(CycleCommand),
     /// Send a customer a fresh link (the previous one stops working).
     Resend {
-        account_id: String,
+        #[command(flatten)]
+        account: Account,
         /// Channel to use; default: the customer's preferred one.
         #[arg(long)]
         channel: Option<Channel>,
         /// Why, for the customer's history and the audit log.
         #[arg(long, value_parser = Reason::parse)]
         reason: Option<Reason>,
+        #[command(flatten)]
+        links: LinkSettings,
+        #[command(flatten)]
+        common: Common,
     },
+    /// Revoke a customer's current link: it stops working at once, and so does a bill open
+    /// from it.
+    Revoke {
+        #[command(flatten)]
+        account: Account,
+        /// Why, for the customer's history and the audit log (required).
+        #[arg(long, value_parser = Reason::parse)]
+        reason: Reason,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Look customers up.
+    #[command(subcommand)]
+    Customer(CustomerCommand),
     /// Staff API keys.
     #[command(subcommand)]
     Staff(StaffCommand),
+}
+
+impl Command {
+    /// How this command logs.
+    fn logs(&self) -> &LogSettings {
+        match self {
+            Command::Serve { settings, .. } | Command::Demo { settings } => &settings.logs,
+            Command::Keys(KeysCommand::Generate { logs, .. }) => logs,
+            Command::Migrate { common }
+            | Command::Keys(KeysCommand::List { common, .. })
+            | Command::Import(
+                ImportCommand::Customers { common, .. } | ImportCommand::Bills { common, .. },
+            )
+            | Command::Cycle(
+                CycleCommand::Run { common, .. } | CycleCommand::Schedule { common, .. },
+            )
+            | Command::Resend { common, .. }
+            | Command::Revoke { common, .. }
+            | Command::Customer(CustomerCommand::Show { common, .. })
+            | Command::Staff(
+                StaffCommand::CreateKey { common, .. }
+                | StaffCommand::ListKeys { common }
+                | StaffCommand::RevokeKey { common, .. },
+            ) => &common.logs,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CustomerCommand {
+    /// A customer's profile, links, messages, openings and staff actions (addresses masked).
+    Show {
+        #[command(flatten)]
+        account: Account,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,13 +158,20 @@ pub enum StaffCommand {
         /// `billing` imports and runs cycles, `csr` looks up, resends and revokes, `admin` all.
         #[arg(long, value_enum)]
         role: Role,
+        #[command(flatten)]
+        common: Common,
     },
     /// List API keys (never the keys themselves), active ones first.
-    ListKeys,
+    ListKeys {
+        #[command(flatten)]
+        common: Common,
+    },
     /// Revoke an API key by name or id; it stops working at once.
     RevokeKey {
         /// The key's name, or its id from `staff list-keys`.
         key: String,
+        #[command(flatten)]
+        common: Common,
     },
 }
 
@@ -101,30 +181,63 @@ pub enum KeysCommand {
     Generate {
         #[arg(long, value_enum, default_value = "eddsa")]
         alg: KeyAlgorithm,
+        #[command(flatten)]
+        keys: KeySettings,
+        #[command(flatten)]
+        logs: LogSettings,
     },
-    /// List keys, newest (signing) first.
-    List,
+    /// List keys, newest (signing) first, with whether each still has unexpired links.
+    List {
+        #[command(flatten)]
+        keys: KeySettings,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ImportCommand {
     /// Customers: CSV with a header row, or JSON Lines.
-    Customers { file: PathBuf },
+    Customers {
+        /// The file to import.
+        file: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Bills: JSON Lines.
-    Bills { file: PathBuf },
+    Bills {
+        /// The file to import.
+        file: PathBuf,
+        #[command(flatten)]
+        common: Common,
+    },
 }
 
 #[derive(Debug, Subcommand)]
 pub enum CycleCommand {
     /// Mint and queue a link for every customer with a bill in CYCLE now, and follow the
     /// run to its end (resuming an interrupted run of the cycle).
-    Run { cycle: String },
+    Run {
+        /// The cycle: `2026-11`, or 1 to 32 letters, digits, `-` or `_`.
+        #[arg(value_parser = CycleId::parse)]
+        cycle: CycleId,
+        #[command(flatten)]
+        links: LinkSettings,
+        #[command(flatten)]
+        runs: RunSettings,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Schedule a run of CYCLE; `billpass serve` starts it when it is due.
     Schedule {
-        cycle: String,
+        /// The cycle: `2026-11`, or 1 to 32 letters, digits, `-` or `_`.
+        #[arg(value_parser = CycleId::parse)]
+        cycle: CycleId,
         /// When: `2026-12-01T06:00:00Z` (RFC 3339) or `2026-12-01 06:00` (UTC).
         #[arg(long, value_parser = parse_time)]
         at: chrono::DateTime<chrono::Utc>,
+        #[command(flatten)]
+        common: Common,
     },
 }
 
@@ -137,6 +250,7 @@ fn parse_time(raw: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
         .find_map(|format| chrono::NaiveDateTime::parse_from_str(raw, format).ok())
         .map(|naive| naive.and_utc())
         .ok_or_else(|| "expected a time like 2026-12-01T06:00:00Z or 2026-12-01 06:00 (UTC)".into())
+        .and_then(calendar::within_years)
 }
 
 /// One line about a finished run.
@@ -161,8 +275,9 @@ pub async fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return setting_error(error),
     };
-    telemetry::init(cli.settings.log_format, &cli.settings.log_filter);
-    match run(cli).await {
+    let logs = cli.command.logs();
+    telemetry::init(logs.log_format, &logs.log_filter);
+    match run(cli.command).await {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error:#}");
@@ -189,12 +304,7 @@ fn setting_error(error: clap::Error) -> ExitCode {
         }
         _ => error.exit(),
     };
-    let command = Cli::command();
-    let env = command
-        .get_arguments()
-        .find(|a| a.get_long().is_some_and(|long| flag == format!("--{long}")))
-        .and_then(|a| a.get_env())
-        .map(|env| env.to_string_lossy().into_owned());
+    let env = env_of(&Cli::command(), &flag);
     let reason = match (
         std::error::Error::source(&error),
         error.get(ContextKind::ValidValue),
@@ -212,42 +322,56 @@ fn setting_error(error: clap::Error) -> ExitCode {
     ExitCode::from(2)
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
-    let settings = Arc::new(cli.settings);
-    match cli.command {
+/// The environment variable of `flag` (`--link-ttl`), in whichever command it is.
+fn env_of(command: &clap::Command, flag: &str) -> Option<String> {
+    command
+        .get_arguments()
+        .find(|a| a.get_long().is_some_and(|long| flag == format!("--{long}")))
+        .and_then(|a| a.get_env())
+        .map(|env| env.to_string_lossy().into_owned())
+        .or_else(|| command.get_subcommands().find_map(|sub| env_of(sub, flag)))
+}
+
+async fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
         Command::Serve {
             web_only,
             workers_only,
+            settings,
         } => {
+            let settings = Arc::new(*settings);
             // Every setting is checked, and the address bound, before the database is reached.
             let server = Serve::prepare(settings.clone(), !workers_only, !web_only)?;
-            let pool = db::connect_and_migrate(&settings.database_url).await?;
+            let pool = db::connect_and_migrate(&settings.database.database_url).await?;
             server.run(pool).await?;
         }
-        Command::Migrate => {
-            db::connect_and_migrate(&settings.database_url).await?;
+        Command::Migrate { common } => {
+            db::connect_and_migrate(&common.database.database_url).await?;
             println!("Database is up to date.");
         }
-        Command::Demo => demo::run(settings).await?,
-        Command::Keys(KeysCommand::Generate { alg }) => {
-            let (kid, path) = keys::generate(&settings.keys_dir, alg)?;
+        Command::Demo { settings } => demo::run(*settings).await?,
+        Command::Keys(KeysCommand::Generate { alg, keys, .. }) => {
+            let (kid, path) = keys::generate(&keys.keys_dir, alg)?;
             println!(
                 "Generated {alg} key {kid} in {}; it signs new links from now on.",
                 path.display()
             );
         }
-        Command::Keys(KeysCommand::List) => list_keys(&settings).await?,
-        Command::Import(what) => return import_file(&settings, what).await,
-        Command::Cycle(CycleCommand::Run { cycle }) => {
-            let cycle = CycleId::parse(&cycle).map_err(|e| anyhow::anyhow!("CYCLE: {e}"))?;
-            let pool = db::connect_and_migrate(&settings.database_url).await?;
-            let minter = minter(&settings)?;
-            let done = run_cycle(&pool, &minter, &settings, &cycle, &Actor::command_line()).await?;
+        Command::Keys(KeysCommand::List { keys, common }) => list_keys(&keys, &common).await?,
+        Command::Import(what) => return import_file(what).await,
+        Command::Cycle(CycleCommand::Run {
+            cycle,
+            links,
+            runs,
+            common,
+        }) => {
+            let pool = db::connect_and_migrate(&common.database.database_url).await?;
+            let minter = minter(&links)?;
+            let done = run_cycle(&pool, &minter, &runs, &cycle, &Actor::command_line()).await?;
             println!("{}", summary(&done));
         }
-        Command::Cycle(CycleCommand::Schedule { cycle, at }) => {
-            let cycle = CycleId::parse(&cycle).map_err(|e| anyhow::anyhow!("CYCLE: {e}"))?;
-            let pool = db::connect_and_migrate(&settings.database_url).await?;
+        Command::Cycle(CycleCommand::Schedule { cycle, at, common }) => {
+            let pool = db::connect_and_migrate(&common.database.database_url).await?;
             let run_id = cycle::schedule(&pool, &cycle, at, &Actor::command_line()).await?;
             println!(
                 "Scheduled run {run_id} of cycle {cycle} for {}; `billpass serve` starts it then.",
@@ -255,23 +379,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
         }
         Command::Resend {
-            account_id,
+            account: Account { account_id },
             channel,
             reason,
+            links,
+            common,
         } => {
-            let account =
-                AccountId::parse(&account_id).map_err(|e| anyhow::anyhow!("ACCOUNT_ID: {e}"))?;
-            let pool = db::connect_and_migrate(&settings.database_url).await?;
+            let pool = db::connect_and_migrate(&common.database.database_url).await?;
             let minted = links::resend(
                 &pool,
-                &minter(&settings)?,
-                &account,
+                &minter(&links)?,
+                &account_id,
                 channel,
                 &Actor::command_line(),
                 reason.as_ref(),
             )
             .await
-            .with_context(|| format!("resending to {account}"))?;
+            .with_context(|| format!("resending to {account_id}"))?;
             println!(
                 "Queued link {} (delivery {}) by {} to {}; the previous link no longer works.",
                 minted.jti,
@@ -280,50 +404,57 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 minted.destination.masked()
             );
         }
-        Command::Staff(command) => {
-            let pool = db::connect_and_migrate(&settings.database_url).await?;
-            staff_command(&pool, command).await?;
+        Command::Revoke {
+            account: Account { account_id },
+            reason,
+            common,
+        } => {
+            let pool = db::connect_and_migrate(&common.database.database_url).await?;
+            let revoked = links::revoke(&pool, &account_id, &Actor::command_line(), &reason)
+                .await
+                .with_context(|| format!("revoking the link of {account_id}"))?;
+            println!(
+                "The link {} of {account_id} was revoked at {}; {} queued message(s) carrying it will not be sent. \
+                 A resend, the next cycle run or the customer's own request gives them a working link again.",
+                revoked.jti,
+                time_text(revoked.revoked_at),
+                revoked.cancelled_deliveries
+            );
         }
+        Command::Customer(CustomerCommand::Show {
+            account: Account { account_id },
+            common,
+        }) => {
+            let pool = db::connect_and_migrate(&common.database.database_url).await?;
+            let history = CustomerHistory::read(&pool, &account_id)
+                .await?
+                .with_context(|| format!("no customer with account id {account_id}"))?;
+            print!("{}", show::customer(&history));
+        }
+        Command::Staff(command) => staff_command(command).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
-async fn staff_command(pool: &PgPool, command: StaffCommand) -> anyhow::Result<()> {
+async fn staff_command(command: StaffCommand) -> anyhow::Result<()> {
     let by = Actor::command_line();
     match command {
-        StaffCommand::CreateKey { name, role } => {
-            let (created, key) = staff::create_key(pool, &name, role, &by).await?;
+        StaffCommand::CreateKey { name, role, common } => {
+            let pool = db::connect_and_migrate(&common.database.database_url).await?;
+            let (created, key) = staff::create_key(&pool, &name, role, &by).await?;
             println!(
                 "Created {role} key {} (id {}). It is shown only now: store it in a secret manager.",
                 created.name, created.id
             );
             println!("{}", key.expose());
         }
-        StaffCommand::ListKeys => {
-            println!(
-                "{:<6} {:<24} {:<8} {:<17} {:<17} status",
-                "id", "name", "role", "created", "last used"
-            );
-            let time = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d %H:%M").to_string();
-            for key in staff::list_keys(pool).await? {
-                let status = match (&key.revoked_at, &key.revoked_by) {
-                    (Some(at), by) => {
-                        format!("revoked {} by {}", time(*at), by.as_deref().unwrap_or("?"))
-                    }
-                    (None, _) => "active".to_owned(),
-                };
-                println!(
-                    "{:<6} {:<24} {:<8} {:<17} {:<17} {status}",
-                    key.id,
-                    key.name,
-                    key.role,
-                    time(key.created_at),
-                    key.last_used_at.map_or_else(|| "never".to_owned(), time),
-                );
-            }
+        StaffCommand::ListKeys { common } => {
+            let pool = db::connect_and_migrate(&common.database.database_url).await?;
+            print!("{}", show::staff_keys(&staff::list_keys(&pool).await?));
         }
-        StaffCommand::RevokeKey { key } => {
-            let revoked = staff::revoke_key(pool, &key, &by).await?;
+        StaffCommand::RevokeKey { key, common } => {
+            let pool = db::connect_and_migrate(&common.database.database_url).await?;
+            let revoked = staff::revoke_key(&pool, &key, &by).await?;
             println!(
                 "Revoked {} key {} (id {}); it no longer works.",
                 revoked.role, revoked.name, revoked.id
@@ -334,11 +465,11 @@ async fn staff_command(pool: &PgPool, command: StaffCommand) -> anyhow::Result<(
 }
 
 /// The signer for new links, from the keys directory.
-pub fn minter(settings: &Arc<Settings>) -> anyhow::Result<Minter> {
-    let keyring = Arc::new(Keyring::open(&settings.keys_dir)?);
+pub fn minter(links: &LinkSettings) -> anyhow::Result<Minter> {
+    let keyring = Arc::new(Keyring::open(&links.keys.keys_dir)?);
     Ok(Minter {
-        issuer: TokenIssuer::new(keyring, settings.token_settings()),
-        settings: settings.clone(),
+        issuer: TokenIssuer::new(keyring, links.token_settings()),
+        links: Arc::new(links.clone()),
     })
 }
 
@@ -347,13 +478,14 @@ pub fn minter(settings: &Arc<Settings>) -> anyhow::Result<Minter> {
 pub async fn run_cycle(
     pool: &PgPool,
     minter: &Minter,
-    settings: &Settings,
+    runs: &RunSettings,
     cycle: &CycleId,
     by: &Actor,
 ) -> anyhow::Result<RunProgress> {
     let run_id = cycle::start(pool, cycle, by).await?;
-    let runner = Runner::new(pool.clone(), minter.clone(), settings.run_lease);
-    let mut reporter = RunReporter::new(cycle.as_str());
+    let runner = Runner::new(pool.clone(), minter.clone(), runs.run_lease);
+    let done = cycle::progress(pool, run_id).await?.map_or(0, |p| p.done());
+    let mut reporter = RunReporter::new(cycle.as_str(), done);
     let mut told_busy = false;
     loop {
         let worked = runner.work(run_id, |p| reporter.update(p)).await.with_context(|| {
@@ -361,7 +493,7 @@ pub async fn run_cycle(
         })?;
         match worked {
             Worked::Finished(done) => {
-                reporter.finish();
+                reporter.finish(&done);
                 return Ok(done);
             }
             Worked::Busy => {
@@ -393,28 +525,35 @@ impl Serve {
     /// Web pages when `web`, delivery workers and the cycle-run scheduler when `workers`.
     pub fn prepare(settings: Arc<Settings>, web: bool, workers: bool) -> anyhow::Result<Self> {
         anyhow::ensure!(
-            !workers || settings.send_timeout < settings.delivery_lease,
+            !workers || settings.delivery.send_timeout < settings.delivery.delivery_lease,
             "BILLPASS_SEND_TIMEOUT: must be shorter than BILLPASS_DELIVERY_LEASE, or another worker sends a slow message again"
         );
+        let listener = if web {
+            let listen = settings.web.listen;
+            Some(
+                TcpListener::bind(listen)
+                    .with_context(|| format!("BILLPASS_LISTEN: cannot listen on {listen}"))?,
+            )
+        } else {
+            None
+        };
         let senders = if workers {
             Some((EmailSender::new(&settings)?, SmsSender::new(&settings)?))
         } else {
             None
         };
-        let minter = minter(&settings)?;
-        let listener = if web {
-            Some(TcpListener::bind(settings.listen).with_context(|| {
-                format!("BILLPASS_LISTEN: cannot listen on {}", settings.listen)
-            })?)
-        } else {
-            None
-        };
+        let minter = minter(&settings.links)?;
         Ok(Self {
             settings,
             minter,
             listener,
             senders,
         })
+    }
+
+    /// The signer of new links, from the keys directory.
+    pub fn minter(&self) -> &Minter {
+        &self.minter
     }
 
     /// Serves until SIGINT or SIGTERM, then stops taking connections and work, lets
@@ -431,12 +570,19 @@ impl Serve {
         let workers_pool = db::pool_beside(&pool, db::POOL_SIZE);
         let workers = senders.map(|(email, sms)| {
             let pool = workers_pool.clone();
-            let outbox = Arc::new(Outbox::with_senders(pool.clone(), &settings, email, sms));
+            let outbox = Arc::new(Outbox::with_senders(
+                pool.clone(),
+                &settings,
+                minter.clone(),
+                email,
+                sms,
+            ));
             let runner = Arc::new(
-                Runner::new(pool.clone(), minter.clone(), settings.run_lease)
+                Runner::new(pool.clone(), minter.clone(), settings.runs.run_lease)
                     .until(stop_rx.clone()),
             );
             let (requests_pool, requests_minter) = (pool.clone(), minter.clone());
+            let daily_limit = settings.limits.renew_daily_limit;
             (
                 tokio::spawn(outbox.run(stop_rx.clone())),
                 // Starts scheduled runs when due and takes over runs whose worker died.
@@ -447,7 +593,7 @@ impl Serve {
                 tokio::spawn(keep_working("link requests", stop_rx, move || {
                     let (pool, minter) = (requests_pool.clone(), requests_minter.clone());
                     async move {
-                        link_requests::answer_pending(&pool, &minter).await?;
+                        link_requests::answer_pending(&pool, &minter, daily_limit).await?;
                         Ok(false)
                     }
                 })),
@@ -455,16 +601,12 @@ impl Serve {
         });
         let web = match listener {
             Some(listener) => {
-                let state = AppState {
-                    pool: pool.clone(),
-                    minter,
-                    settings: settings.clone(),
-                };
+                let state = AppState::new(pool.clone(), minter, settings.clone());
                 let app = Application::build(state, listener)?;
                 tracing::info!(
                     "listening on http://{} (links use {})",
-                    settings.listen,
-                    settings.public_url
+                    settings.web.listen,
+                    settings.links.public_url
                 );
                 Some((app.handle(), tokio::spawn(app.run_until_stopped())))
             }
@@ -523,13 +665,13 @@ where
     }
 }
 
-async fn import_file(settings: &Settings, what: ImportCommand) -> anyhow::Result<ExitCode> {
-    let (path, kind) = match &what {
-        ImportCommand::Customers { file } => (file.as_path(), "customers"),
-        ImportCommand::Bills { file } => (file.as_path(), "bills"),
+async fn import_file(what: ImportCommand) -> anyhow::Result<ExitCode> {
+    let (path, kind, common) = match &what {
+        ImportCommand::Customers { file, common } => (file.as_path(), "customers", common),
+        ImportCommand::Bills { file, common } => (file.as_path(), "bills", common),
     };
     let reader = open(path)?;
-    let pool = db::connect_and_migrate(&settings.database_url).await?;
+    let pool = db::connect_and_migrate(&common.database.database_url).await?;
     let by = Actor::command_line();
     let result = match what {
         ImportCommand::Customers { .. } => {
@@ -579,10 +721,12 @@ fn open(path: &Path) -> anyhow::Result<std::io::BufReader<std::fs::File>> {
     Ok(std::io::BufReader::with_capacity(64 * 1024, file))
 }
 
-async fn list_keys(settings: &Settings) -> anyhow::Result<()> {
-    let ring = Keyring::open(&settings.keys_dir)?;
-    let pool = db::connect_and_migrate(&settings.database_url).await.ok();
-    println!("{:<6} {:<6} {:<22} status", "kid", "alg", "created");
+async fn list_keys(keys: &KeySettings, common: &Common) -> anyhow::Result<()> {
+    let ring = Keyring::open(&keys.keys_dir)?;
+    let pool = db::connect_and_migrate(&common.database.database_url)
+        .await
+        .ok();
+    let mut listed = Vec::new();
     for (i, key) in ring.keys().iter().enumerate() {
         let status = if i == 0 {
             "signing".to_owned()
@@ -605,12 +749,8 @@ async fn list_keys(settings: &Settings) -> anyhow::Result<()> {
                 None => "verifying".to_owned(),
             }
         };
-        println!(
-            "{:<6} {:<6} {:<22} {status}",
-            key.kid,
-            key.algorithm.to_string(),
-            key.created.format("%Y-%m-%d %H:%M:%S UTC")
-        );
+        listed.push((key.clone(), status));
     }
+    print!("{}", show::signing_keys(&listed));
     Ok(())
 }

@@ -1,0 +1,44 @@
+//! The front page, and the files every page loads: the stylesheet and the icon.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+
+use super::pages::HomePage;
+use super::{AppState, html, resource};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(resource("/", "GET, HEAD").route(web::get().to(home)))
+        .service(resource("/favicon.ico", "GET, HEAD").route(web::get().to(icon)))
+        .service(resource("/assets/billpass.css", "GET, HEAD").route(web::get().to(stylesheet)));
+}
+
+/// `GET /`: how customers reach their bill, and whom to ask.
+async fn home(state: web::Data<AppState>) -> HttpResponse {
+    html(
+        StatusCode::OK,
+        &HomePage {
+            brand: &state.settings.brand,
+        },
+    )
+}
+
+/// Files that never change within a release: cached for an hour.
+fn asset(content_type: &'static str, body: &'static [u8]) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(body)
+}
+
+async fn stylesheet() -> HttpResponse {
+    asset(
+        "text/css; charset=utf-8",
+        include_bytes!("../../assets/billpass.css"),
+    )
+}
+
+/// Browsers ask for it on every site; without it each page view logged a 404.
+async fn icon() -> HttpResponse {
+    asset("image/x-icon", include_bytes!("../../assets/favicon.ico"))
+}
