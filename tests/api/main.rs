@@ -1,6 +1,7 @@
 //! Integration tests: a real PostgreSQL database per test and a real server on a random port.
 
 mod bill_page;
+mod browser;
 mod cli;
 mod cross_site;
 mod customer_path;
