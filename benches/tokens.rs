@@ -5,7 +5,7 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
-use billpass::keys::{self, KeyAlgorithm, Keyring};
+use billpass::tokens::keys::{self, KeyAlgorithm, Keyring};
 use billpass::tokens::{ShortId, TokenIssuer, TokenSettings};
 use chrono::{Duration, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};

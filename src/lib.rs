@@ -1,34 +1,28 @@
 //! billpass: one-click, passwordless links from a billing run to each customer's bill.
+//!
+//! The modules are layers; each uses only those listed after it:
+//!
+//! - `cli`, `app`: the commands, and the composition root that builds each component from
+//!   the settings and runs the server and the workers;
+//! - `web`: customer pages, the staff API, webhooks, health;
+//! - `config`: every setting, parsed and checked;
+//! - `cycle`, `delivery`: cycle runs; sending the outbox;
+//! - `links`: minting, checking, renewing and revoking links, bill sessions, link requests;
+//! - `billing`, `tokens`: customers, bills and imports; signing keys and link tokens;
+//! - `staff`: API keys and the audit log;
+//! - `observe`: logs and metrics;
+//! - `domain`, `infra`: values parsed at the edge; the database and other plumbing.
 
-pub mod audit;
-pub mod bill;
+pub mod app;
+pub mod billing;
 pub mod cli;
-pub mod customers;
+pub mod config;
 pub mod cycle;
-pub mod db;
 pub mod delivery;
-pub mod demo;
 pub mod domain;
-pub mod history;
-pub mod import;
-pub mod keys;
-pub mod link_requests;
+pub mod infra;
 pub mod links;
-pub mod metrics;
-pub mod private_postgres;
-pub mod progress;
-pub mod sessions;
-pub mod settings;
-pub mod sockets;
+pub mod observe;
 pub mod staff;
-pub mod telemetry;
 pub mod tokens;
 pub mod web;
-
-/// The cores this process may use; asked once, as the answer reads cgroup files (about
-/// 30 µs on Linux).
-pub fn cores() -> usize {
-    static CORES: std::sync::LazyLock<usize> =
-        std::sync::LazyLock::new(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    *CORES
-}

@@ -1,9 +1,10 @@
 //! The `billpass` command line.
 
+pub mod demo;
+mod progress;
 mod show;
 
 use std::io::BufRead;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -12,22 +13,21 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::{Parser, Subcommand};
 use sqlx::PgPool;
-use tokio::sync::watch;
 
-use crate::audit::{Actor, Reason};
-use crate::cycle::{RunProgress, Runner, Worked};
-use crate::delivery::{EmailSender, Outbox, SmsSender, time_text};
-use crate::domain::{AccountId, Channel, CycleId, calendar};
-use crate::history::CustomerHistory;
-use crate::import::{self, ImportError};
-use crate::keys::{self, KeyAlgorithm, Keyring};
-use crate::links::{self, Minter};
-use crate::progress::RunReporter;
-use crate::settings::{Common, KeySettings, LinkSettings, LogSettings, RunSettings, Settings};
-use crate::staff::{self, KeyName, Role};
-use crate::tokens::TokenIssuer;
-use crate::web::{AppState, Application};
-use crate::{cycle, db, demo, link_requests, telemetry};
+use crate::app::{Serve, minter};
+use crate::billing::import::{self, ImportError};
+use crate::config::{Common, KeySettings, LinkSettings, LogSettings, RunSettings, Settings};
+use crate::cycle::runner::{Runner, Worked};
+use crate::cycle::{self, RunProgress};
+use crate::domain::calendar::{self, time_text};
+use crate::domain::{AccountId, Actor, Channel, CycleId, Reason, Role};
+use crate::infra::db;
+use crate::links::history::CustomerHistory;
+use crate::links::{Minter, staff as link_staff};
+use crate::observe::logs;
+use crate::staff::keys::{self as staff_keys, KeyName};
+use crate::tokens::keys::{self, KeyAlgorithm, Keyring};
+use progress::RunReporter;
 
 /// One-click, passwordless links from a billing run to each customer's bill.
 #[derive(Debug, Parser)]
@@ -276,7 +276,7 @@ pub async fn main() -> ExitCode {
         Err(error) => return setting_error(error),
     };
     let logs = cli.command.logs();
-    telemetry::init(logs.log_format, &logs.log_filter);
+    logs::init(logs.log_format, &logs.log_filter);
     match run(cli.command).await {
         Ok(code) => code,
         Err(error) => {
@@ -386,7 +386,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             common,
         } => {
             let pool = db::connect_and_migrate(&common.database.database_url).await?;
-            let minted = links::resend(
+            let minted = link_staff::resend(
                 &pool,
                 &minter(&links)?,
                 &account_id,
@@ -410,7 +410,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             common,
         } => {
             let pool = db::connect_and_migrate(&common.database.database_url).await?;
-            let revoked = links::revoke(&pool, &account_id, &Actor::command_line(), &reason)
+            let revoked = link_staff::revoke(&pool, &account_id, &Actor::command_line(), &reason)
                 .await
                 .with_context(|| format!("revoking the link of {account_id}"))?;
             println!(
@@ -441,7 +441,7 @@ async fn staff_command(command: StaffCommand) -> anyhow::Result<()> {
     match command {
         StaffCommand::CreateKey { name, role, common } => {
             let pool = db::connect_and_migrate(&common.database.database_url).await?;
-            let (created, key) = staff::create_key(&pool, &name, role, &by).await?;
+            let (created, key) = staff_keys::create_key(&pool, &name, role, &by).await?;
             println!(
                 "Created {role} key {} (id {}). It is shown only now: store it in a secret manager.",
                 created.name, created.id
@@ -450,11 +450,11 @@ async fn staff_command(command: StaffCommand) -> anyhow::Result<()> {
         }
         StaffCommand::ListKeys { common } => {
             let pool = db::connect_and_migrate(&common.database.database_url).await?;
-            print!("{}", show::staff_keys(&staff::list_keys(&pool).await?));
+            print!("{}", show::staff_keys(&staff_keys::list_keys(&pool).await?));
         }
         StaffCommand::RevokeKey { key, common } => {
             let pool = db::connect_and_migrate(&common.database.database_url).await?;
-            let revoked = staff::revoke_key(&pool, &key, &by).await?;
+            let revoked = staff_keys::revoke_key(&pool, &key, &by).await?;
             println!(
                 "Revoked {} key {} (id {}); it no longer works.",
                 revoked.role, revoked.name, revoked.id
@@ -462,15 +462,6 @@ async fn staff_command(command: StaffCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
-}
-
-/// The signer for new links, from the keys directory.
-pub fn minter(links: &LinkSettings) -> anyhow::Result<Minter> {
-    let keyring = Arc::new(Keyring::open(&links.keys.keys_dir)?);
-    Ok(Minter {
-        issuer: TokenIssuer::new(keyring, links.token_settings()),
-        links: Arc::new(links.clone()),
-    })
 }
 
 /// Starts (or joins) a run of `cycle` and follows it to the end with a progress bar,
@@ -508,159 +499,6 @@ pub async fn run_cycle(
                     reporter.update(&p);
                 }
             }
-        }
-    }
-}
-
-/// `billpass serve`, ready to run: keys read, senders built and the address bound, so a
-/// wrong setting stops it before it touches the database.
-pub struct Serve {
-    settings: Arc<Settings>,
-    minter: Minter,
-    listener: Option<TcpListener>,
-    senders: Option<(EmailSender, SmsSender)>,
-}
-
-impl Serve {
-    /// Web pages when `web`, delivery workers and the cycle-run scheduler when `workers`.
-    pub fn prepare(settings: Arc<Settings>, web: bool, workers: bool) -> anyhow::Result<Self> {
-        anyhow::ensure!(
-            !workers || settings.delivery.send_timeout < settings.delivery.delivery_lease,
-            "BILLPASS_SEND_TIMEOUT: must be shorter than BILLPASS_DELIVERY_LEASE, or another worker sends a slow message again"
-        );
-        let listener = if web {
-            let listen = settings.web.listen;
-            Some(
-                TcpListener::bind(listen)
-                    .with_context(|| format!("BILLPASS_LISTEN: cannot listen on {listen}"))?,
-            )
-        } else {
-            None
-        };
-        let senders = if workers {
-            Some((EmailSender::new(&settings)?, SmsSender::new(&settings)?))
-        } else {
-            None
-        };
-        let minter = minter(&settings.links)?;
-        Ok(Self {
-            settings,
-            minter,
-            listener,
-            senders,
-        })
-    }
-
-    /// The signer of new links, from the keys directory.
-    pub fn minter(&self) -> &Minter {
-        &self.minter
-    }
-
-    /// Serves until SIGINT or SIGTERM, then stops taking connections and work, lets
-    /// requests and sends in flight finish (within their grace periods), hands back the
-    /// deliveries and cycle runs it still holds, and returns.
-    pub async fn run(self, pool: PgPool) -> anyhow::Result<()> {
-        let Self {
-            settings,
-            minter,
-            listener,
-            senders,
-        } = self;
-        let (stop_tx, stop_rx) = watch::channel(false);
-        let workers_pool = db::pool_beside(&pool, db::POOL_SIZE);
-        let workers = senders.map(|(email, sms)| {
-            let pool = workers_pool.clone();
-            let outbox = Arc::new(Outbox::with_senders(
-                pool.clone(),
-                &settings,
-                minter.clone(),
-                email,
-                sms,
-            ));
-            let runner = Arc::new(
-                Runner::new(pool.clone(), minter.clone(), settings.runs.run_lease)
-                    .until(stop_rx.clone()),
-            );
-            let (requests_pool, requests_minter) = (pool.clone(), minter.clone());
-            let daily_limit = settings.limits.renew_daily_limit;
-            (
-                tokio::spawn(outbox.run(stop_rx.clone())),
-                // Starts scheduled runs when due and takes over runs whose worker died.
-                tokio::spawn(keep_working("cycle run", stop_rx.clone(), move || {
-                    let runner = runner.clone();
-                    async move { Ok(runner.work_due().await?.is_some()) }
-                })),
-                tokio::spawn(keep_working("link requests", stop_rx, move || {
-                    let (pool, minter) = (requests_pool.clone(), requests_minter.clone());
-                    async move {
-                        link_requests::answer_pending(&pool, &minter, daily_limit).await?;
-                        Ok(false)
-                    }
-                })),
-            )
-        });
-        let web = match listener {
-            Some(listener) => {
-                let state = AppState::new(pool.clone(), minter, settings.clone());
-                let app = Application::build(state, listener)?;
-                tracing::info!(
-                    "listening on http://{} (links use {})",
-                    settings.web.listen,
-                    settings.links.public_url
-                );
-                Some((app.handle(), tokio::spawn(app.run_until_stopped())))
-            }
-            None => None,
-        };
-        shutdown_signal().await?;
-        tracing::info!(
-            "shutting down: taking no new connections or work; finishing what is in flight"
-        );
-        let _ = stop_tx.send(true);
-        if let Some((handle, server)) = web {
-            handle.stop(true).await;
-            server.await??;
-        }
-        if let Some((outbox, scheduler, requests)) = workers {
-            outbox.await?;
-            scheduler.await?;
-            requests.await?;
-        }
-        workers_pool.close().await;
-        pool.close().await;
-        tracing::info!("stopped");
-        Ok(())
-    }
-}
-
-/// SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() -> std::io::Result<()> {
-    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
-    tokio::select! {
-        result = tokio::signal::ctrl_c() => result,
-        _ = terminate.recv() => Ok(()),
-    }
-}
-
-/// Does `job` until `stop`: again at once while it finds work (it returns `true`), else a
-/// second later; a failure is logged and tried again.
-async fn keep_working<F, Fut>(what: &str, mut stop: watch::Receiver<bool>, mut job: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = anyhow::Result<bool>>,
-{
-    loop {
-        if *stop.borrow() {
-            return;
-        }
-        match job().await {
-            Ok(true) => continue,
-            Ok(false) => {}
-            Err(error) => tracing::warn!("{what}: {error:#}; trying again"),
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-            _ = stop.changed() => {}
         }
     }
 }

@@ -7,10 +7,10 @@ use chrono::{DateTime, Utc};
 use comfy_table::presets::NOTHING;
 use comfy_table::{ContentArrangement, Table};
 
-use crate::delivery::time_text;
-use crate::history::CustomerHistory;
-use crate::keys::SigningKey;
-use crate::staff::KeyInfo;
+use crate::domain::calendar::time_text;
+use crate::links::history::CustomerHistory;
+use crate::staff::keys::KeyInfo;
+use crate::tokens::keys::SigningKey;
 
 /// A table without borders, its header in the first row, each column as wide as its widest
 /// cell.

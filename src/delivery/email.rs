@@ -1,18 +1,19 @@
 //! Email with lettre: SMTP (connections kept open, TLS and auth from the URL), or `.eml`
 //! files in the outbox directory.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use askama::Template;
-use std::path::PathBuf;
 
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
 
 use super::message::{LinkEmailHtml, LinkEmailText};
 use super::smtp::SmtpClient;
-use super::{Delivery, SendError, Sent, time_text, write_to_outbox};
-use crate::settings::Settings;
+use super::{Delivery, SendError, Sent, write_to_outbox};
+use crate::config::Settings;
+use crate::domain::calendar::time_text;
 
 /// Where emails go.
 #[derive(Clone)]

@@ -20,14 +20,11 @@ pub use receipts::{Receipt, opt_in, opt_out, record_receipt};
 pub use sms::{SmsSender, twilio_signature, twilio_signature_is_valid};
 pub use worker::{Outbox, RetryPolicy};
 
-use crate::customers::{Customer, mask};
+use crate::billing::customers::Customer;
 use crate::domain::Channel;
+use crate::links::mint::notify_outbox;
 use crate::links::{IssuedToken, Minter};
-use crate::metrics::{self, DeliveryEvent};
-use crate::tokens::ShortId;
-
-/// The channel workers are woken on when deliveries are queued.
-pub const NOTIFY_CHANNEL: &str = "billpass_deliveries";
+use crate::observe::metrics::{self, DeliveryEvent};
 
 /// One message to send, as claimed.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -106,11 +103,6 @@ async fn write_to_outbox(
     tokio::fs::rename(&partial, &path).await.map_err(io)
 }
 
-/// `24 Nov 2026 at 19:26 UTC`, as messages and pages write times.
-pub fn time_text(at: DateTime<Utc>) -> String {
-    at.format("%-d %b %Y at %H:%M UTC").to_string()
-}
-
 /// Fails delivery `id` for good with `reason`, and lets go of its link; when its number
 /// opted out, records that on every customer with that number. Then, unless this delivery
 /// already replaced another, queues the same link on the customer's other channel if they
@@ -124,7 +116,7 @@ pub async fn fail(
     reason: &str,
     opted_out: bool,
 ) -> anyhow::Result<Option<i64>> {
-    let mut tx = crate::db::begin(pool).await?;
+    let mut tx = crate::infra::db::begin(pool).await?;
     /// A delivery as it failed, with the link it held.
     #[derive(sqlx::FromRow)]
     struct Failed {
@@ -223,58 +215,7 @@ async fn queue_fallback(
     .fetch_optional(&mut *conn)
     .await?;
     if fallback.is_some() {
-        notify_workers(conn).await?;
+        notify_outbox(conn).await?;
     }
     Ok(fallback)
-}
-
-/// Wakes the delivery workers (when the transaction commits).
-pub async fn notify_workers(conn: &mut PgConnection) -> sqlx::Result<()> {
-    crate::db::notify(conn, NOTIFY_CHANNEL).await
-}
-
-/// A delivery as staff see it: the destination masked, never the link it carries.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
-pub struct DeliveryRecord {
-    pub id: i64,
-    /// The link it carries.
-    #[schema(value_type = String)]
-    pub jti: ShortId,
-    /// `email` or `sms`.
-    pub channel: String,
-    /// `j•••@example.com` or `•••• 4567`.
-    pub destination: String,
-    /// `queued`, `sending`, `sent`, `delivered` or `failed`.
-    pub status: String,
-    pub attempts: i32,
-    pub last_error: Option<String>,
-    pub created_at: DateTime<Utc>,
-    pub sent_at: Option<DateTime<Utc>>,
-    pub delivered_at: Option<DateTime<Utc>>,
-    /// The failed delivery on the other channel that this one replaces.
-    pub fallback_of: Option<i64>,
-}
-
-/// Every delivery of the customer's links, newest first.
-pub async fn history(
-    conn: &mut PgConnection,
-    customer_id: i64,
-) -> sqlx::Result<Vec<DeliveryRecord>> {
-    let mut records: Vec<DeliveryRecord> = sqlx::query_as(
-        "SELECT d.id, d.token_id AS jti, d.channel, d.destination, d.status, d.attempts, d.last_error,
-                d.created_at, d.sent_at, d.delivered_at, d.fallback_of
-         FROM deliveries d JOIN link_tokens t ON t.id = d.token_id
-         WHERE t.customer_id = $1
-         ORDER BY d.id DESC",
-    )
-    .bind(customer_id)
-    .fetch_all(conn)
-    .await?;
-    for record in &mut records {
-        record.destination = match record.channel.parse() {
-            Ok(channel) => mask(channel, &record.destination),
-            Err(_) => "•••".into(),
-        };
-    }
-    Ok(records)
 }

@@ -5,7 +5,7 @@ use sqlx::{PgExecutor, PgPool};
 use super::fail;
 use crate::domain::Channel;
 use crate::links::Minter;
-use crate::metrics::{self, DeliveryEvent};
+use crate::observe::metrics::{self, DeliveryEvent};
 
 /// A delivery receipt, as Twilio's status callback reports it.
 #[derive(Debug, serde::Deserialize)]

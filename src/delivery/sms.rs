@@ -13,7 +13,7 @@ use url::Url;
 
 use super::message::LinkSms;
 use super::{Delivery, SendError, Sent, write_to_outbox};
-use crate::settings::{Settings, SmsGateway};
+use crate::config::{Settings, SmsGateway};
 
 /// Characters in two concatenated GSM-7 segments.
 const TWO_SEGMENTS: usize = 306;

@@ -211,7 +211,7 @@ impl SmtpClient {
         if let Some(credentials) = &self.credentials {
             smtp.auth(DEFAULT_MECHANISMS, credentials).await?;
         }
-        crate::sockets::disable_nagle();
+        crate::infra::sockets::disable_nagle();
         Ok(Connection { smtp, pipelining })
     }
 }

@@ -13,12 +13,13 @@ use sqlx::PgPool;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
-use super::{Delivery, EmailSender, NOTIFY_CHANNEL, SendError, Sent, SmsSender, fail};
-use crate::db::Heard;
+use super::{Delivery, EmailSender, SendError, Sent, SmsSender, fail};
+use crate::config::Settings;
 use crate::domain::Channel;
+use crate::infra::db::Heard;
 use crate::links::Minter;
-use crate::metrics::{self, DeliveryEvent};
-use crate::settings::Settings;
+use crate::links::mint::OUTBOX_CHANNEL;
+use crate::observe::metrics::{self, DeliveryEvent};
 
 /// How often lanes look for due retries when nothing wakes them.
 const POLL: Duration = Duration::from_secs(1);
@@ -338,7 +339,7 @@ impl Outbox {
         // behind a cycle run's new deliveries (a table of mostly sent ones looks like it
         // has nothing queued), and the planner would then fetch and sort every queued
         // delivery to take the first few, for every claim.
-        let mut tx = crate::db::begin_with(
+        let mut tx = crate::infra::db::begin_with(
             &self.pool,
             "BEGIN; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;
              SET LOCAL enable_sort = off",
@@ -500,7 +501,7 @@ impl Outbox {
 /// Wakes the lanes whenever deliveries are queued, and after listening again (what was
 /// queued meanwhile is found by polling too).
 async fn listen(pool: PgPool, wake: Arc<Notify>) {
-    crate::db::follow(&pool, NOTIFY_CHANNEL, |heard| {
+    crate::infra::db::follow(&pool, OUTBOX_CHANNEL, |heard| {
         if heard != Heard::Lost {
             wake.notify_waiters();
         }

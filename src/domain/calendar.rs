@@ -25,6 +25,11 @@ pub fn within_years(time: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     }
 }
 
+/// `24 Nov 2026 at 19:26 UTC`, as messages and pages write times.
+pub fn time_text(at: DateTime<Utc>) -> String {
+    at.format("%-d %b %Y at %H:%M UTC").to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,13 +7,13 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::bill_pages::{BillPages, Generation};
-use super::gathered::{Gathered, GatheredRead};
 use super::pages::BillPage;
 use super::{AppState, PageError, message, resource};
-use crate::bill::{BillRow, BillView};
-use crate::db::PagePool;
-use crate::metrics::{self, BillPageSource};
-use crate::sessions::{self, SessionCookie, SessionState};
+use crate::billing::bill::{BillRow, BillView};
+use crate::infra::db::PagePool;
+use crate::infra::gathered::{Gathered, GatheredRead};
+use crate::links::sessions::{self, SessionCookie, SessionState};
+use crate::observe::metrics::{self, BillPageSource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/bill", "GET, HEAD").route(web::get().to(show)));

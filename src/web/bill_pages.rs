@@ -4,7 +4,7 @@
 //!
 //! A page shows its bill, the customer's name and account and the previous bill, which
 //! change only through imports. Every import announces itself on
-//! [`CHANGES_CHANNEL`](crate::bill::CHANGES_CHANNEL) when it commits, and every instance
+//! [`CHANGES_CHANNEL`](crate::billing::bill::CHANGES_CHANNEL) when it commits, and every instance
 //! then empties its cache. While an instance cannot hear those announcements (its listening
 //! connection is down) it keeps nothing and serves nothing from memory.
 
@@ -16,8 +16,8 @@ use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use sqlx::PgPool;
 
-use crate::bill::CHANGES_CHANNEL;
-use crate::db::Heard;
+use crate::billing::bill::CHANGES_CHANNEL;
+use crate::infra::db::Heard;
 
 /// A page's weight is its size; a typical bill page is about 8 KB.
 #[derive(Clone)]
@@ -97,7 +97,7 @@ impl BillPages {
         if self.pages.is_none() {
             return;
         }
-        crate::db::follow(&pool, CHANGES_CHANNEL, |heard| {
+        crate::infra::db::follow(&pool, CHANGES_CHANNEL, |heard| {
             if heard == Heard::Lost {
                 self.listening.store(false, Ordering::Release);
             }

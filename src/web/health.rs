@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
 use super::{AppState, resource};
-use crate::metrics;
+use crate::observe::metrics;
 
 /// A readiness check that takes longer than this fails: the database is as good as gone.
 const READY_TIMEOUT: Duration = Duration::from_secs(2);

@@ -7,14 +7,16 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{DateTime, Utc};
 
-use super::gathered::{Gathered, GatheredRead};
 use super::pages::{LandingPage, LinkStatusPage, RenewedPage};
 use super::{AppState, PageError, html, resource, same_site};
-use crate::db::PagePool;
 use crate::domain::Channel;
-use crate::links::{self, LinkState, Renewal};
-use crate::metrics::{self, LinkOpening};
-use crate::sessions;
+use crate::domain::calendar::time_text;
+use crate::infra::db::PagePool;
+use crate::infra::gathered::Gathered;
+use crate::links::check::{LinkChecks, LinkState};
+use crate::links::renew::{self, Renewal};
+use crate::links::sessions;
+use crate::observe::metrics::{self, LinkOpening};
 use crate::tokens::VerifiedToken;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -32,21 +34,6 @@ fn cross_site(state: &AppState) -> HttpResponse {
         state,
         "To see your bill, open the link in the email or text message we sent you, then press View my bill.",
     )
-}
-
-/// The current-or-not checks of links, asked together.
-pub struct LinkChecks;
-
-impl GatheredRead for LinkChecks {
-    type Question = VerifiedToken;
-    type Answer = LinkState;
-
-    fn read_all(
-        conn: &mut sqlx::PgConnection,
-        tokens: &[&VerifiedToken],
-    ) -> impl Future<Output = sqlx::Result<Vec<LinkState>>> {
-        links::states(conn, tokens)
-    }
 }
 
 /// A link that passed every check.
@@ -120,7 +107,7 @@ fn status_page(
         &LinkStatusPage {
             brand: &state.settings.brand,
             status,
-            newer_sent_at: newer.map(|(at, _)| crate::delivery::time_text(at)),
+            newer_sent_at: newer.map(|(at, _)| time_text(at)),
             newer_channel: newer.map(|(_, channel)| match channel {
                 Channel::Email => "email",
                 Channel::Sms => "text message",
@@ -196,7 +183,7 @@ async fn renew(
         }
     };
     let daily_limit = state.settings.limits.renew_daily_limit;
-    let outcome = links::renew(&state.pool, &state.minter, &verified, daily_limit).await?;
+    let outcome = renew::renew(&state.pool, &state.minter, &verified, daily_limit).await?;
     let brand = &state.settings.brand;
     let page = |status, outcome, destination| {
         html(

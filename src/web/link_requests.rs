@@ -1,6 +1,6 @@
 //! `GET /link` and `POST /link`: "Get a new link". A well-formed request is answered with
 //! the same page, status and headers whether or not the address is on file: here it is only
-//! recorded; a worker looks it up and sends the link (see [`crate::link_requests`]).
+//! recorded; a worker looks it up and sends the link (see [`crate::links::requests`]).
 
 use std::hash::Hash;
 use std::net::IpAddr;
@@ -17,9 +17,9 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use super::client_ip::{client_ip, rate_key};
 use super::pages::GetLinkPage;
 use super::{AppState, PageError, html, resource, same_site};
+use crate::config::{Brand, Rate, RequestLimits};
 use crate::domain::{ContactAddress, ContactAddressError};
-use crate::link_requests;
-use crate::settings::{Brand, Rate, RequestLimits};
+use crate::links::requests;
 
 /// The largest form accepted: an address is at most a few hundred bytes.
 const FORM_LIMIT: usize = 4096;
@@ -134,7 +134,7 @@ async fn request(
     if let Some(wait) = wait(&limits.per_address, &address.as_str().to_owned()) {
         return Ok(limited(brand, wait));
     }
-    link_requests::record(&state.pool, &address).await?;
+    requests::record(&state.pool, &address).await?;
     Ok(html(StatusCode::OK, &GetLinkPage::new(brand, "sent")))
 }
 

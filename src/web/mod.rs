@@ -5,7 +5,6 @@ pub mod api;
 mod bill;
 mod bill_pages;
 mod client_ip;
-mod gathered;
 mod health;
 mod home;
 mod link;
@@ -27,11 +26,12 @@ use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use askama::Template;
 use sqlx::PgPool;
 
-use crate::db::{self, PagePool};
+use crate::config::{Brand, Settings};
+use crate::infra::db::{self, PagePool};
+use crate::infra::gathered::Gathered;
 use crate::links::Minter;
-use crate::settings::{Brand, Settings};
+use crate::links::check::LinkChecks;
 pub use client_ip::IpRange;
-use gathered::Gathered;
 use pages::MessagePage;
 
 /// What every handler can reach.
@@ -83,7 +83,7 @@ impl Application {
         // Each worker thread checks links and sessions on connections of its own: a page
         // waiting for a connection is then woken on its own thread, not across threads.
         // The checks that views ask at the same moment go to PostgreSQL together.
-        let workers = crate::cores();
+        let workers = crate::infra::cores();
         let connections = state
             .settings
             .web
@@ -99,7 +99,7 @@ impl Application {
                 pool: db::pool_beside(&state.pool, pool_size),
                 ..state.clone()
             });
-            let links = Gathered::<link::LinkChecks>::on(page_db.clone(), connections);
+            let links = Gathered::<LinkChecks>::on(page_db.clone(), connections);
             let sessions = Gathered::<bill::SessionChecks>::on(page_db.clone(), connections);
             App::new()
                 .app_data(state.clone())

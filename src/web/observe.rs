@@ -10,7 +10,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use tracing::Instrument;
 
-use crate::metrics;
+use crate::observe::metrics;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 

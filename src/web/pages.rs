@@ -2,8 +2,8 @@
 
 use askama::Template;
 
-use crate::bill::BillView;
-use crate::settings::Brand;
+use crate::billing::bill::BillView;
+use crate::config::Brand;
 
 /// `GET /`: how customers reach their bill, and the contact details.
 #[derive(Template)]

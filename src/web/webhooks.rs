@@ -89,7 +89,7 @@ async fn inbound(
         .trim()
         .to_ascii_uppercase();
     if let Some(phone) = from {
-        let masked = crate::customers::mask(Channel::Sms, phone.as_str());
+        let masked = crate::billing::customers::mask(Channel::Sms, phone.as_str());
         match word.as_str() {
             "STOP" | "STOPALL" | "UNSUBSCRIBE" | "CANCEL" | "END" | "QUIT" | "OPTOUT" => {
                 let customers = delivery::opt_out(&state.pool, phone.as_str()).await?;

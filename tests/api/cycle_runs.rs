@@ -3,8 +3,8 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use billpass::audit::Actor;
 use billpass::cycle::{self, RunProgress};
+use billpass::domain::Actor;
 use billpass::domain::CycleId;
 use sqlx::PgPool;
 

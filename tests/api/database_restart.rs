@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use billpass::private_postgres::PrivatePostgres;
+use billpass::infra::private_postgres::PrivatePostgres;
 use reqwest::{Response, StatusCode};
 use sqlx::Connection;
 

@@ -6,16 +6,22 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::sync::Arc;
 
-use billpass::audit::{Actor, Reason};
-use billpass::cli::{self, Cli, minter};
-use billpass::cycle::Runner;
+use billpass::app::minter;
+use billpass::billing::import;
+use billpass::cli::{self, Cli};
+use billpass::config::Settings;
+use billpass::cycle;
+use billpass::cycle::runner::Runner;
 use billpass::delivery::Outbox;
+use billpass::domain::Role;
 use billpass::domain::{AccountId, Channel, CycleId};
+use billpass::domain::{Actor, Reason};
+use billpass::infra::db;
 use billpass::links::{Minted, Minter};
-use billpass::settings::Settings;
-use billpass::staff::{self, KeyName, Role};
+use billpass::links::{requests as link_requests, staff as links};
+use billpass::staff::keys::{self as staff, KeyName};
+use billpass::tokens::keys;
 use billpass::web::{AppState, Application};
-use billpass::{cycle, db, import, keys, link_requests, links};
 use clap::Parser;
 use sqlx::PgPool;
 

@@ -1,7 +1,7 @@
 //! Imports: every kind of bad row is reported by line and field, and nothing is stored.
 
-use billpass::audit::Actor;
-use billpass::import::{self, CustomerFormat, ImportError, ImportSummary};
+use billpass::billing::import::{self, CustomerFormat, ImportError, ImportSummary};
+use billpass::domain::Actor;
 
 use crate::helpers::{BILLS_JSONL, CUSTOMERS_CSV, fresh_database};
 

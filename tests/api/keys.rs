@@ -1,8 +1,8 @@
 //! Key rotation: new keys sign at once, old links keep working, the JWKS lists both.
 
 use crate::helpers::spawn_app;
-use billpass::cli::minter;
-use billpass::keys::{self, KeyAlgorithm};
+use billpass::app::minter;
+use billpass::tokens::keys::{self, KeyAlgorithm};
 
 #[tokio::test]
 async fn rotation_keeps_old_links_working_and_a_fresh_key_is_followed_without_restart() {

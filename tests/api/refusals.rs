@@ -55,7 +55,8 @@ fn sign(kid: &str, key: &EncodingKey, claims: &Value) -> String {
 fn foreign_key() -> EncodingKey {
     let dir = tempfile::tempdir().unwrap();
     let (_, path) =
-        billpass::keys::generate(dir.path(), billpass::keys::KeyAlgorithm::EdDsa).unwrap();
+        billpass::tokens::keys::generate(dir.path(), billpass::tokens::keys::KeyAlgorithm::EdDsa)
+            .unwrap();
     EncodingKey::from_ed_pem(&std::fs::read(path).unwrap()).unwrap()
 }
 

@@ -2,8 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use billpass::audit::Actor;
-use billpass::staff::{self, Role};
+use billpass::domain::Actor;
+use billpass::domain::Role;
+use billpass::staff::keys as staff;
 use reqwest::Method;
 use serde_json::{Value, json};
 use sqlx::{Connection, PgConnection};

@@ -1,7 +1,8 @@
 //! The audit log: every state-changing staff action, listed for admins.
 
-use billpass::audit::Actor;
-use billpass::staff::{self, Role};
+use billpass::domain::Actor;
+use billpass::domain::Role;
+use billpass::staff::keys as staff;
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -2,8 +2,8 @@
 
 use std::time::Duration;
 
-use billpass::cycle::{MAX_FAILED_ATTEMPTS, Runner};
-use billpass::staff::Role;
+use billpass::cycle::runner::{MAX_FAILED_ATTEMPTS, Runner};
+use billpass::domain::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -1,6 +1,6 @@
 //! Customer service through the API: look a customer up, resend, revoke.
 
-use billpass::staff::Role;
+use billpass::domain::Role;
 use reqwest::Method;
 use serde_json::{Value, json};
 

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use billpass::db;
+use billpass::infra::db;
 use sqlx::Row;
 
 use crate::helpers::fresh_database;

@@ -4,9 +4,10 @@ use actix_web::web;
 use chrono::{DateTime, Utc};
 
 use super::{ApiError, ErrorBody};
-use crate::audit::{self, Entry};
+use crate::domain::Role;
 use crate::domain::calendar;
-use crate::staff::{Role, Staff};
+use crate::staff::audit::{self, Entry};
+use crate::staff::keys::Staff;
 use crate::web::{AppState, resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -4,11 +4,12 @@
 use actix_web::{HttpResponse, web};
 
 use super::{ApiError, ErrorBody};
-use crate::audit::Reason;
+use crate::domain::Reason;
+use crate::domain::Role;
 use crate::domain::{AccountId, Channel};
-use crate::history::CustomerHistory;
-use crate::links::{self, ResendError, RevokeError, Revoked};
-use crate::staff::{Role, Staff};
+use crate::links::history::CustomerHistory;
+use crate::links::staff::{self as link_staff, ResendError, RevokeError, Revoked};
+use crate::staff::keys::Staff;
 use crate::tokens::ShortId;
 use crate::web::{AppState, resource};
 
@@ -107,7 +108,7 @@ pub(super) async fn resend(
     staff.require(Role::Csr)?;
     let account = account(&account_id)?;
     let reason = reason(&body.reason)?;
-    let minted = links::resend(
+    let minted = link_staff::resend(
         &state.pool,
         &state.minter,
         &account,
@@ -168,7 +169,7 @@ pub(super) async fn revoke(
     staff.require(Role::Csr)?;
     let account = account(&account_id)?;
     let reason = reason(&body.reason)?;
-    let revoked = links::revoke(&state.pool, &account, &staff.actor(), &reason)
+    let revoked = link_staff::revoke(&state.pool, &account, &staff.actor(), &reason)
         .await
         .map_err(|error| match error {
             RevokeError::UnknownCustomer => unknown(account.as_str()),

@@ -5,8 +5,8 @@ use actix_web::http::StatusCode;
 use actix_web::http::header;
 use actix_web::{HttpResponse, ResponseError};
 
-use crate::import::{ImportError, RowError};
-use crate::staff::Forbidden;
+use crate::billing::import::{ImportError, RowError};
+use crate::staff::keys::Forbidden;
 use crate::web::database_unavailable;
 
 /// The body of every error answer.

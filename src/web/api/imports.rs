@@ -10,8 +10,9 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 
 use super::{ApiError, ErrorBody};
-use crate::import::{Bills, CustomerFormat, Customers, ImportError, ImportSummary};
-use crate::staff::{Role, Staff};
+use crate::billing::import::{Bills, CustomerFormat, Customers, ImportError, ImportSummary};
+use crate::domain::Role;
+use crate::staff::keys::Staff;
 use crate::web::{AppState, resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -24,7 +24,7 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 pub use error::{ApiError, ErrorBody, ErrorDetail};
 
 use super::AppState;
-use crate::staff::{self, Staff};
+use crate::staff::keys::{self as staff, Staff};
 
 /// The largest JSON body a route other than an import accepts.
 const JSON_LIMIT: usize = 16 * 1024;

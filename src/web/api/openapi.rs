@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 
 use super::{ErrorBody, ErrorDetail, audit, customers, imports, runs};
-use crate::staff::Staff;
+use crate::staff::keys::Staff;
 use crate::web::resource;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

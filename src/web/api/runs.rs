@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 
 use super::{ApiError, ErrorBody};
 use crate::cycle::{self, RunProgress, ScheduleError};
+use crate::domain::Role;
 use crate::domain::{CycleId, calendar};
-use crate::staff::{Role, Staff};
+use crate::staff::keys::Staff;
 use crate::web::{AppState, resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::Args;
 use url::Url;
 
-use crate::telemetry::{DEFAULT_FILTER, LogFormat, parse_filter};
+use crate::observe::logs::{DEFAULT_FILTER, LogFormat, parse_filter};
 use crate::tokens::TokenSettings;
 use crate::web::IpRange;
 

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use jsonwebtoken::Validation;
 use serde::{Deserialize, Serialize};
 
-use crate::keys::{Keyring, SigningKey};
+use crate::tokens::keys::{Keyring, SigningKey};
 
 /// Tokens longer than this are refused before any parsing (ours are about 240 characters).
 pub const MAX_TOKEN_LEN: usize = 1024;
@@ -128,7 +128,7 @@ impl TokenIssuer {
     ) -> anyhow::Result<(Vec<String>, String)> {
         let key = self.keys.signing_key();
         let sign = |&link: &(ShortId, ShortId)| self.sign_with(&key, link, issued_at, expires_at);
-        let threads = crate::cores();
+        let threads = crate::infra::cores();
         let tokens = if links.len() < PARALLEL_FROM || threads == 1 {
             links.iter().map(sign).collect::<anyhow::Result<Vec<_>>>()?
         } else {
@@ -255,7 +255,7 @@ impl TokenIssuer {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::keys::{self, KeyAlgorithm};
+    use crate::tokens::keys::{self, KeyAlgorithm};
 
     fn issuer(dir: &std::path::Path) -> TokenIssuer {
         let keyring = Arc::new(Keyring::open(dir).unwrap());

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use tokio::sync::{Mutex, mpsc, oneshot};
 
-use crate::db::PagePool;
+use crate::infra::db::PagePool;
 
 /// At most this many questions in one query.
 const MOST_AT_ONCE: usize = 128;

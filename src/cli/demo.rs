@@ -7,18 +7,19 @@ use std::time::Duration;
 
 use sqlx::migrate::MigrateDatabase;
 
-use crate::audit::Actor;
-use crate::cli::{Serve, run_cycle};
-use crate::db;
-use crate::domain::{AccountId, CycleId};
-use crate::import::{self, CustomerFormat};
-use crate::keys::{self, KeyAlgorithm, Keyring};
-use crate::links::{self, IssuedToken};
-use crate::private_postgres::PrivatePostgres;
-use crate::settings::Settings;
+use super::run_cycle;
+use crate::app::Serve;
+use crate::billing::import::{self, CustomerFormat};
+use crate::config::Settings;
+use crate::domain::{AccountId, Actor, CycleId};
+use crate::infra::db;
+use crate::infra::private_postgres::PrivatePostgres;
+use crate::links::IssuedToken;
+use crate::links::staff as link_staff;
+use crate::tokens::keys::{self, KeyAlgorithm, Keyring};
 
-const CUSTOMERS: &str = include_str!("../examples/customers.csv");
-const BILLS: &str = include_str!("../examples/bills.jsonl");
+const CUSTOMERS: &str = include_str!("../../examples/customers.csv");
+const BILLS: &str = include_str!("../../examples/bills.jsonl");
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     // A key first, then the address: a demo that cannot serve says so before it does anything.
@@ -76,7 +77,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     .await?;
     for account in stale {
         let account = AccountId::parse(&account).map_err(anyhow::Error::msg)?;
-        links::resend(&pool, &minter, &account, None, &by, None).await?;
+        link_staff::resend(&pool, &minter, &account, None, &by, None).await?;
     }
 
     // The database keeps no link once its message is sent: each is signed again to print.

@@ -14,7 +14,7 @@ use tracing_subscriber::filter::{FilterExt, filter_fn};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::prelude::*;
 
-use crate::customers::mask;
+use crate::billing::customers::mask;
 use crate::domain::Channel;
 
 /// How log lines are written.

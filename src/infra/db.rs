@@ -118,7 +118,7 @@ fn pool_options() -> PgPoolOptions {
         })
         .after_connect(|_, _| {
             Box::pin(async {
-                crate::sockets::disable_nagle();
+                crate::infra::sockets::disable_nagle();
                 Ok(())
             })
         })
@@ -187,7 +187,7 @@ impl PagePool {
         )
         .await
         .map_err(|_| sqlx::Error::PoolTimedOut)??;
-        crate::sockets::disable_nagle();
+        crate::infra::sockets::disable_nagle();
         let value = read(&mut conn).await?;
         Ok((conn, value))
     }

@@ -17,8 +17,7 @@ use prometheus::{
 };
 use sqlx::PgPool;
 
-use crate::domain::Channel;
-use crate::links::MintReason;
+use crate::domain::{Channel, MintReason};
 
 /// How long a scrape waits for PostgreSQL before reporting it down.
 const DATABASE_TIMEOUT: Duration = Duration::from_secs(2);

@@ -12,9 +12,10 @@ use chrono::NaiveDate;
 use serde_json::{Map, Value, json};
 use sqlx::{PgPool, Postgres, Transaction};
 
-use crate::audit::{Action, Actor, Record};
+use crate::domain::Actor;
 use crate::domain::calendar::parse_date;
 use crate::domain::{AccountId, Channel, Currency, CycleId, EmailAddress, Money, PhoneNumber};
+use crate::staff::audit::{Action, Record};
 
 const BATCH: usize = 1000;
 /// Past this many errors the rest are only counted.
@@ -61,7 +62,7 @@ impl ImportSummary {
         }
         .write(tx, by)
         .await?;
-        crate::db::notify(tx, crate::bill::CHANGES_CHANNEL).await
+        crate::infra::db::notify(tx, crate::billing::bill::CHANGES_CHANNEL).await
     }
 }
 
@@ -462,7 +463,7 @@ impl Customers {
 
     /// Upserts them all in one transaction, recorded in the audit log as `by`'s.
     pub async fn store(self, pool: &PgPool, by: &Actor) -> Result<ImportSummary, ImportError> {
-        let mut tx = crate::db::begin(pool).await?;
+        let mut tx = crate::infra::db::begin(pool).await?;
         let mut summary = ImportSummary::default();
         for batch in self.0.chunks(BATCH) {
             add(&mut summary, upsert_customers(&mut tx, batch).await?);
@@ -704,7 +705,7 @@ impl Bills {
     /// for an unknown customer fails the whole import.
     pub async fn store(self, pool: &PgPool, by: &Actor) -> Result<ImportSummary, ImportError> {
         let mut errors = Errors::default();
-        let mut tx = crate::db::begin(pool).await?;
+        let mut tx = crate::infra::db::begin(pool).await?;
         let mut summary = ImportSummary::default();
         for batch in self.0.chunks(BATCH) {
             let accounts: Vec<String> = batch

@@ -11,7 +11,7 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::{FromRow, PgConnection, Row};
 
-use crate::bill::{BillRow, bill_row_columns};
+use crate::billing::bill::{BillRow, bill_row_columns};
 use crate::tokens::ShortId;
 
 /// The cookie's name.

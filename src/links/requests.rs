@@ -4,9 +4,11 @@
 
 use sqlx::{PgConnection, PgPool};
 
-use crate::customers::Customer;
+use super::Minter;
+use super::renew::{Budget, customer_request_budget};
+use crate::billing::customers::Customer;
+use crate::domain::MintReason;
 use crate::domain::{Channel, ContactAddress};
-use crate::links::{self, Budget, MintReason, Minter};
 
 /// Records a request for a new link to `address`; [`answer_pending`] answers it.
 pub async fn record(pool: &PgPool, address: &ContactAddress) -> sqlx::Result<()> {
@@ -35,7 +37,7 @@ pub async fn answer_pending(
 ) -> anyhow::Result<usize> {
     let mut answered = 0;
     loop {
-        let mut tx = crate::db::begin(pool).await?;
+        let mut tx = crate::infra::db::begin(pool).await?;
         // Taken off the queue in the transaction that answers it: a worker that dies
         // leaves the request for another.
         let request: Option<LinkRequest> = sqlx::query_as(
@@ -85,7 +87,7 @@ async fn answer(
     let customers = Customer::lock_by_address(conn, channel, &request.address).await?;
     let mut sent = 0;
     for customer in customers {
-        let budget = links::customer_request_budget(conn, customer.id, daily_limit).await?;
+        let budget = customer_request_budget(conn, customer.id, daily_limit).await?;
         // A number that opted out has no SMS destination.
         let (Budget::Allowed, Ok(destination)) = (budget, customer.destination(Some(channel)))
         else {

@@ -4,9 +4,6 @@
 //! the database keeps only its SHA-256, which is enough for a key this random (there is
 //! nothing to guess a key from, so a slow password hash would add nothing).
 
-use std::fmt;
-use std::str::FromStr;
-
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
@@ -14,62 +11,10 @@ use rand::RngCore;
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
 
-use crate::audit::{Action, Actor, Record};
+use std::fmt;
 
-/// What a key may do: `billing` imports and runs cycles, `csr` looks customers up and
-/// resends or revokes their links, `admin` all of that and reads the audit log.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    clap::ValueEnum,
-    serde::Serialize,
-    serde::Deserialize,
-    utoipa::ToSchema,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Billing,
-    Csr,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Billing => "billing",
-            Role::Csr => "csr",
-            Role::Admin => "admin",
-        }
-    }
-
-    /// Whether a key with this role may do what `needed` may: its own role's work, or all
-    /// of it for `admin`.
-    pub fn allows(self, needed: Role) -> bool {
-        self == Role::Admin || self == needed
-    }
-}
-
-impl FromStr for Role {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "billing" => Ok(Role::Billing),
-            "csr" => Ok(Role::Csr),
-            "admin" => Ok(Role::Admin),
-            _ => Err("`billing`, `csr` or `admin` expected".into()),
-        }
-    }
-}
-
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+use crate::domain::{Actor, Role};
+use crate::staff::audit::{Action, Record};
 
 /// Who holds a key (`alice`, `billing-batch`): 1 to 64 letters, digits, `.`, `_`, `@` or
 /// `-`, not only digits (a number names a key by its id).
@@ -228,7 +173,7 @@ pub async fn create_key(
 ) -> Result<(KeyInfo, ApiKey), CreateKeyError> {
     let key = ApiKey::generate();
     let hash = ApiKey::hash(key.expose()).expect("a generated key has our shape");
-    let mut tx = crate::db::begin(pool).await?;
+    let mut tx = crate::infra::db::begin(pool).await?;
     let created: Option<KeyInfo> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "INSERT INTO staff_keys (name, role, key_hash, created_by) VALUES ($1, $2, $3, $4)
          ON CONFLICT (name) WHERE revoked_at IS NULL DO NOTHING
@@ -272,7 +217,7 @@ pub enum RevokeKeyError {
 /// Revokes the active key named `which`, or with the id `which`; it stops working at once.
 pub async fn revoke_key(pool: &PgPool, which: &str, by: &Actor) -> Result<KeyInfo, RevokeKeyError> {
     let id: Option<i64> = which.parse().ok();
-    let mut tx = crate::db::begin(pool).await?;
+    let mut tx = crate::infra::db::begin(pool).await?;
     let revoked: Option<KeyInfo> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "UPDATE staff_keys SET revoked_at = now(), revoked_by = $3
          WHERE revoked_at IS NULL AND (id = $1 OR ($1 IS NULL AND name = $2))

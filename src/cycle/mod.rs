@@ -1,0 +1,163 @@
+//! Cycle runs: one link per customer with a bill in the cycle, exactly once, at scale.
+//!
+//! - **Exactly once** is the database's job: a cycle link is a link token carrying its
+//!   cycle, unique per customer and cycle (a partial unique index), written in the same
+//!   transaction as its delivery; and at most one run per cycle is active. Re-runs,
+//!   concurrent `cycle run`s and several `serve` instances find nothing left to do for a
+//!   customer already served.
+//! - **Resumable**: a run is worked in batches in customer-id order (keyset pagination);
+//!   each batch is one transaction that also advances the run's cursor and counts. A
+//!   killed worker loses at most its open batch, which rolls back.
+//! - **Leases**: one worker at a time holds a run's lease and renews it with every batch.
+//!   When a worker dies its lease lapses and the next `cycle run` or any `serve` instance
+//!   takes the run over from its cursor.
+//! - **Failure**: a run whose attempts end in an error [`runner::MAX_FAILED_ATTEMPTS`] times in a row,
+//!   none of them writing a batch, is marked `failed` with its last error.
+
+pub mod runner;
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::PgPool;
+
+use crate::domain::{Actor, CycleId};
+use crate::staff::audit::{Action, Record};
+
+/// A run and its counts, as stored.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct RunProgress {
+    #[sqlx(rename = "id")]
+    pub run_id: i64,
+    pub cycle: String,
+    /// `scheduled`, `running`, `completed` or `failed`.
+    pub status: String,
+    /// Customers with a bill in the cycle when the run started.
+    pub total: i64,
+    pub minted: i64,
+    pub queued: i64,
+    /// The sum of the reasons below.
+    pub skipped: i64,
+    /// Got their cycle link in an earlier run.
+    pub skipped_already_sent: i64,
+    /// No usable address: no email, and no phone or one that opted out of text messages.
+    pub skipped_no_contact: i64,
+    pub scheduled_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The last error that stopped a worker, while the run is resumed or after it failed.
+    pub error: Option<String>,
+}
+
+impl RunProgress {
+    /// Customers dealt with so far.
+    pub fn done(&self) -> i64 {
+        self.minted + self.skipped
+    }
+
+    pub fn is_finished(&self) -> bool {
+        matches!(self.status.as_str(), "completed" | "failed")
+    }
+}
+
+pub(crate) const PROGRESS: &str =
+    "id, cycle, status, total, minted, queued, skipped, skipped_already_sent,
+    skipped_no_contact, scheduled_at, started_at, finished_at, error";
+
+/// Starts a run of `cycle` now, or returns the one already scheduled (bringing it forward)
+/// or running; recorded in the audit log as `by`'s.
+pub async fn start(pool: &PgPool, cycle: &CycleId, by: &Actor) -> sqlx::Result<i64> {
+    let mut tx = crate::infra::db::begin(pool).await?;
+    let (run_id, created): (i64, bool) = sqlx::query_as(
+        "INSERT INTO cycle_runs (cycle, started_by) VALUES ($1, $2)
+         ON CONFLICT (cycle) WHERE status IN ('scheduled', 'running')
+         DO UPDATE SET scheduled_at = least(cycle_runs.scheduled_at, now())
+         RETURNING id, xmax = 0",
+    )
+    .bind(cycle.as_str())
+    .bind(&by.name)
+    .fetch_one(&mut *tx)
+    .await?;
+    Record {
+        details: json!({ "run_id": run_id, "joined_existing_run": !created }),
+        ..Record::new(Action::CycleStart, cycle.as_str())
+    }
+    .write(&mut tx, by)
+    .await?;
+    tx.commit().await?;
+    Ok(run_id)
+}
+
+/// Whether any customer has a bill in `cycle`: a run of a cycle without one sends nothing.
+pub async fn has_bills(pool: &PgPool, cycle: &CycleId) -> sqlx::Result<bool> {
+    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM bills WHERE cycle = $1)")
+        .bind(cycle.as_str())
+        .fetch_one(pool)
+        .await
+}
+
+/// Why a run could not be scheduled.
+#[derive(Debug, thiserror::Error)]
+pub enum ScheduleError {
+    #[error("cycle {cycle} already has a run {status} (run {run_id}, due {at})")]
+    AlreadyActive {
+        cycle: String,
+        run_id: i64,
+        status: String,
+        at: DateTime<Utc>,
+    },
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Schedules a run of `cycle` at `at`, recorded in the audit log as `by`'s; `billpass serve`
+/// starts it when it is due.
+pub async fn schedule(
+    pool: &PgPool,
+    cycle: &CycleId,
+    at: DateTime<Utc>,
+    by: &Actor,
+) -> Result<i64, ScheduleError> {
+    let mut tx = crate::infra::db::begin(pool).await?;
+    let id: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO cycle_runs (cycle, started_by, scheduled_at) VALUES ($1, $2, $3)
+         ON CONFLICT (cycle) WHERE status IN ('scheduled', 'running') DO NOTHING
+         RETURNING id",
+    )
+    .bind(cycle.as_str())
+    .bind(&by.name)
+    .bind(at)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if let Some(id) = id {
+        Record {
+            details: json!({ "run_id": id, "at": at }),
+            ..Record::new(Action::CycleSchedule, cycle.as_str())
+        }
+        .write(&mut tx, by)
+        .await?;
+        tx.commit().await?;
+        return Ok(id);
+    }
+    let (run_id, status, at): (i64, String, DateTime<Utc>) = sqlx::query_as(
+        "SELECT id, status, scheduled_at FROM cycle_runs WHERE cycle = $1 AND status IN ('scheduled', 'running')",
+    )
+    .bind(cycle.as_str())
+    .fetch_one(&mut *tx)
+    .await?;
+    Err(ScheduleError::AlreadyActive {
+        cycle: cycle.to_string(),
+        run_id,
+        status,
+        at,
+    })
+}
+
+/// A run's progress, if it exists.
+pub async fn progress(pool: &PgPool, run_id: i64) -> sqlx::Result<Option<RunProgress>> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {PROGRESS} FROM cycle_runs WHERE id = $1"
+    )))
+    .bind(run_id)
+    .fetch_optional(pool)
+    .await
+}

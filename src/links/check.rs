@@ -1,0 +1,144 @@
+//! Checking a link against the database: whether a token whose signature checked out is
+//! still its customer's current link, or expired, superseded or revoked. Every request
+//! re-checks here; the checks of requests arriving at the same moment go as one query.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+use crate::domain::Channel;
+use crate::infra::gathered::GatheredRead;
+use crate::tokens::VerifiedToken;
+
+/// What the database says about a link whose signature checked out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkState {
+    /// Current, not revoked, not expired: it opens the bill.
+    Current {
+        token_id: i64,
+        expires_at: DateTime<Utc>,
+    },
+    Expired,
+    /// The customer's newest link was sent at `at` by `channel`.
+    Superseded {
+        at: DateTime<Utc>,
+        channel: Channel,
+    },
+    Revoked,
+    /// Signed by us but not on record (or not this customer's): treated as invalid.
+    Unknown,
+}
+
+/// A link's record, as far as its checks need it.
+#[derive(Clone, sqlx::FromRow)]
+pub(super) struct TokenRecord {
+    id: i64,
+    customer_id: i64,
+    pub(super) revoked_at: Option<DateTime<Utc>>,
+    pub(super) superseded_at: Option<DateTime<Utc>>,
+    pub(super) expires_at: DateTime<Utc>,
+    /// The channel this link went by.
+    pub(super) channel: String,
+    /// For a superseded link: when the customer's newest link was minted, and the channel
+    /// it went by.
+    newest_minted_at: Option<DateTime<Utc>>,
+    newest_channel: Option<String>,
+}
+
+impl TokenRecord {
+    pub(super) async fn find(
+        conn: &mut PgConnection,
+        token: &VerifiedToken,
+    ) -> sqlx::Result<Option<TokenRecord>> {
+        Ok(Self::find_all(conn, &[token]).await?.pop().flatten())
+    }
+
+    /// The records of `tokens`, in their order, in one query; `None` for a link not on
+    /// record or not its customer's. The customer's newest link (the one not superseded,
+    /// found through `link_tokens_current_idx`) is looked for only under a superseded one:
+    /// as a condition inside the subquery, PostgreSQL skips the subquery for a current link,
+    /// where as the join's condition it would run it for every link and discard the row.
+    async fn find_all(
+        conn: &mut PgConnection,
+        tokens: &[&VerifiedToken],
+    ) -> sqlx::Result<Vec<Option<TokenRecord>>> {
+        let ids: Vec<i64> = tokens.iter().map(|token| token.jti.0).collect();
+        let found: HashMap<i64, TokenRecord> = sqlx::query_as::<_, TokenRecord>(
+            "SELECT t.id, t.customer_id, t.revoked_at, t.superseded_at, t.expires_at, t.channel,
+                    newest.minted_at AS newest_minted_at, newest.channel AS newest_channel
+             FROM link_tokens t
+             LEFT JOIN LATERAL (SELECT minted_at, channel FROM link_tokens n
+                                WHERE t.superseded_at IS NOT NULL
+                                  AND n.customer_id = t.customer_id AND n.superseded_at IS NULL) newest ON true
+             WHERE t.id = ANY($1)",
+        )
+        .bind(&ids)
+        .fetch_all(conn)
+        .await?
+        .into_iter()
+        .map(|record| (record.id, record))
+        .collect();
+        Ok(tokens
+            .iter()
+            .map(|token| {
+                found
+                    .get(&token.jti.0)
+                    .filter(|record| record.customer_id == token.customer.0)
+                    .cloned()
+            })
+            .collect())
+    }
+}
+
+/// Looks the links up, all in one query; every request re-checks here. The answers come in
+/// the order of `tokens`.
+pub async fn states(
+    conn: &mut PgConnection,
+    tokens: &[&VerifiedToken],
+) -> sqlx::Result<Vec<LinkState>> {
+    let records = TokenRecord::find_all(conn, tokens).await?;
+    Ok(records
+        .into_iter()
+        .zip(tokens)
+        .map(|(record, token)| state_of(record, token))
+        .collect())
+}
+
+fn state_of(record: Option<TokenRecord>, token: &VerifiedToken) -> LinkState {
+    let Some(record) = record else {
+        return LinkState::Unknown;
+    };
+    if record.revoked_at.is_some() {
+        LinkState::Revoked
+    } else if let Some(superseded_at) = record.superseded_at {
+        let channel = record
+            .newest_channel
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(Channel::Email);
+        let at = record.newest_minted_at.unwrap_or(superseded_at);
+        LinkState::Superseded { at, channel }
+    } else if record.expires_at <= Utc::now() || token.is_expired() {
+        LinkState::Expired
+    } else {
+        LinkState::Current {
+            token_id: token.jti.0,
+            expires_at: record.expires_at,
+        }
+    }
+}
+
+/// The current-or-not checks of links, asked together.
+pub struct LinkChecks;
+
+impl GatheredRead for LinkChecks {
+    type Question = VerifiedToken;
+    type Answer = LinkState;
+
+    fn read_all(
+        conn: &mut sqlx::PgConnection,
+        tokens: &[&VerifiedToken],
+    ) -> impl Future<Output = sqlx::Result<Vec<LinkState>>> {
+        states(conn, tokens)
+    }
+}

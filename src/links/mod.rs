@@ -1,0 +1,13 @@
+//! Issued links: minting (newest wins), checking a link against the database, renewals,
+//! resends and revocations by staff, "get a new link" requests, the bill sessions links
+//! open, and each customer's history.
+
+pub mod check;
+pub mod history;
+pub mod mint;
+pub mod renew;
+pub mod requests;
+pub mod sessions;
+pub mod staff;
+
+pub use mint::{IssuedToken, Minted, Minter, NewLink, SignedLinks};

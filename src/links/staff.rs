@@ -1,0 +1,175 @@
+//! What staff do to a customer's links: send a fresh one (resend) or stop the current one
+//! (revoke), each recorded in the audit log with who did it and why.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::PgPool;
+
+use super::Minter;
+use super::mint::Minted;
+use crate::billing::customers::Customer;
+use crate::domain::calendar::time_text;
+use crate::domain::{AccountId, Actor, Channel, MintReason, Reason};
+use crate::observe::metrics::{self, DeliveryEvent};
+use crate::staff::audit::{Action, Record};
+use crate::tokens::ShortId;
+
+/// Why a resend did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum ResendError {
+    #[error("no customer with that account id")]
+    UnknownCustomer,
+    #[error("the customer has no bill yet")]
+    NoBill,
+    #[error(transparent)]
+    NoContact(#[from] crate::billing::customers::NoContact),
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for ResendError {
+    fn from(e: sqlx::Error) -> Self {
+        ResendError::Unexpected(e.into())
+    }
+}
+
+/// Mints a fresh link to the customer's latest bill and queues it on `channel` (or their
+/// preferred channel); the previous link stops working. The link and the audit log record
+/// who sent it and why.
+pub async fn resend(
+    pool: &PgPool,
+    minter: &Minter,
+    account: &AccountId,
+    channel: Option<Channel>,
+    by: &Actor,
+    reason: Option<&Reason>,
+) -> Result<Minted, ResendError> {
+    let mut tx = crate::infra::db::begin(pool).await?;
+    let customer = Customer::lock_by_account(&mut tx, account)
+        .await?
+        .ok_or(ResendError::UnknownCustomer)?;
+    let destination = customer.destination(channel)?;
+    let minted = minter
+        .mint_to_latest_bill(
+            &mut tx,
+            &customer,
+            destination,
+            MintReason::Resend,
+            &by.name,
+        )
+        .await?
+        .ok_or(ResendError::NoBill)?;
+    let reason = reason.map(Reason::as_str);
+    sqlx::query("UPDATE link_tokens SET resend_reason = $2 WHERE id = $1")
+        .bind(minted.jti)
+        .bind(reason)
+        .execute(&mut *tx)
+        .await?;
+    Record {
+        customer_id: Some(customer.id),
+        reason,
+        details: json!({
+            "jti": minted.jti,
+            "delivery_id": minted.delivery_id,
+            "channel": minted.destination.channel,
+        }),
+        ..Record::new(Action::LinkResend, account.as_str())
+    }
+    .write(&mut tx, by)
+    .await?;
+    tx.commit().await?;
+    Ok(minted)
+}
+
+/// A link that staff revoked.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Revoked {
+    #[schema(value_type = String)]
+    pub jti: ShortId,
+    pub revoked_at: DateTime<Utc>,
+    /// Messages carrying it that were still waiting to be sent, and now never will be.
+    pub cancelled_deliveries: u64,
+}
+
+/// Why a revocation did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum RevokeError {
+    #[error("no customer with that account id")]
+    UnknownCustomer,
+    #[error("the customer has no link to revoke")]
+    NoLink,
+    #[error("the customer's current link was already revoked on {} by {by}", time_text(*at))]
+    AlreadyRevoked { at: DateTime<Utc>, by: String },
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for RevokeError {
+    fn from(e: sqlx::Error) -> Self {
+        RevokeError::Unexpected(e.into())
+    }
+}
+
+/// Revokes the customer's current link: it stops working at once (so do the sessions it
+/// opened), and messages carrying it that are still queued are not sent.
+pub async fn revoke(
+    pool: &PgPool,
+    account: &AccountId,
+    by: &Actor,
+    reason: &Reason,
+) -> Result<Revoked, RevokeError> {
+    let mut tx = crate::infra::db::begin(pool).await?;
+    let customer = Customer::lock_by_account(&mut tx, account)
+        .await?
+        .ok_or(RevokeError::UnknownCustomer)?;
+    let current: Option<(ShortId, Option<DateTime<Utc>>, Option<String>)> = sqlx::query_as(
+        "SELECT id, revoked_at, revoked_by FROM link_tokens
+         WHERE customer_id = $1 AND superseded_at IS NULL",
+    )
+    .bind(customer.id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (jti, revoked_at, revoked_by) = current.ok_or(RevokeError::NoLink)?;
+    if let Some(at) = revoked_at {
+        return Err(RevokeError::AlreadyRevoked {
+            at,
+            by: revoked_by.unwrap_or_default(),
+        });
+    }
+    let revoked_at: DateTime<Utc> = sqlx::query_scalar(
+        "UPDATE link_tokens SET revoked_at = now(), revoked_by = $2, revoke_reason = $3
+         WHERE id = $1 RETURNING revoked_at",
+    )
+    .bind(jti)
+    .bind(&by.name)
+    .bind(reason.as_str())
+    .fetch_one(&mut *tx)
+    .await?;
+    let cancelled: Vec<String> = sqlx::query_scalar(
+        "UPDATE deliveries SET status = 'failed', lease_until = NULL, link = NULL,
+             last_error = 'not sent: the link was revoked first'
+         WHERE token_id = $1 AND status = 'queued'
+         RETURNING channel",
+    )
+    .bind(jti)
+    .fetch_all(&mut *tx)
+    .await?;
+    let cancelled_deliveries = cancelled.len() as u64;
+    Record {
+        customer_id: Some(customer.id),
+        reason: Some(reason.as_str()),
+        details: json!({ "jti": jti, "cancelled_deliveries": cancelled_deliveries }),
+        ..Record::new(Action::LinkRevoke, account.as_str())
+    }
+    .write(&mut tx, by)
+    .await?;
+    tx.commit().await?;
+    for channel in cancelled.iter().filter_map(|c| c.parse().ok()) {
+        metrics::deliveries(channel, DeliveryEvent::Failed, 1);
+    }
+    Ok(Revoked {
+        jti,
+        revoked_at,
+        cancelled_deliveries,
+    })
+}
