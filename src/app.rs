@@ -11,24 +11,107 @@ use tokio::sync::watch;
 
 use crate::config::{LinkSettings, Settings};
 use crate::cycle::runner::Runner;
-use crate::delivery::{EmailSender, Outbox, SmsSender};
+use crate::delivery::{
+    DeliveryConfig, EmailConfig, EmailSender, GatewayConfig, LaneConfig, Outbox, RetryPolicy,
+    SmsConfig, SmsGateway, SmsSender, TwilioConfig,
+};
 use crate::infra::db;
 use crate::links::mint::LinkConfig;
 use crate::links::{Minter, requests};
-use crate::tokens::TokenIssuer;
 use crate::tokens::keys::Keyring;
-use crate::web::{AppState, Application};
+use crate::tokens::{TokenIssuer, TokenSettings};
+use crate::web::{AppState, Application, WebConfig};
 
 /// The signer for new links, from the keys directory.
 pub fn minter(links: &LinkSettings) -> anyhow::Result<Minter> {
     let keyring = Arc::new(Keyring::open(&links.keys.keys_dir)?);
+    let tokens = TokenSettings {
+        issuer: links.token_issuer.clone(),
+        audience: links.token_audience.clone(),
+    };
     Ok(Minter {
-        issuer: TokenIssuer::new(keyring, links.token_settings()),
+        issuer: TokenIssuer::new(keyring, tokens),
         config: Arc::new(LinkConfig {
             ttl: links.link_ttl,
             base_url: links.base().to_owned(),
         }),
     })
+}
+
+/// How messages are sent; a gateway without what it needs is refused, naming the setting.
+pub fn delivery_config(settings: &Settings) -> anyhow::Result<DeliveryConfig> {
+    let delivery = &settings.delivery;
+    let gateway = match delivery.sms_gateway {
+        None => None,
+        Some(kind) => {
+            let required = |value: &Option<String>, name: &str| {
+                value
+                    .clone()
+                    .with_context(|| format!("{name}: required when BILLPASS_SMS_GATEWAY is set"))
+            };
+            let url = delivery
+                .sms_url
+                .clone()
+                .context("BILLPASS_SMS_URL: required when BILLPASS_SMS_GATEWAY is set")?;
+            let auth_token = delivery
+                .sms_auth_token
+                .clone()
+                .context("BILLPASS_SMS_AUTH_TOKEN: required when BILLPASS_SMS_GATEWAY is set")?;
+            let twilio = match kind {
+                SmsGateway::Twilio => Some(TwilioConfig {
+                    account_sid: required(&delivery.sms_account_sid, "BILLPASS_SMS_ACCOUNT_SID")?,
+                    from: required(&delivery.sms_from, "BILLPASS_SMS_FROM")?,
+                    status_callback: format!("{}/webhooks/sms/status", settings.links.base()),
+                }),
+                SmsGateway::Http => None,
+            };
+            Some(GatewayConfig {
+                kind,
+                url,
+                auth_token,
+                twilio,
+            })
+        }
+    };
+    Ok(DeliveryConfig {
+        brand: settings.brand.name.clone(),
+        outbox_dir: delivery.outbox_dir.clone(),
+        email: EmailConfig {
+            smtp_url: delivery.smtp_url.clone(),
+            from: delivery.email_from.clone(),
+            lane: LaneConfig {
+                concurrency: delivery.email_concurrency,
+                rate: delivery.email_rate,
+            },
+        },
+        sms: SmsConfig {
+            gateway,
+            lane: LaneConfig {
+                concurrency: delivery.sms_concurrency,
+                rate: delivery.sms_rate,
+            },
+        },
+        retry: RetryPolicy {
+            base: delivery.retry_base,
+            max_attempts: delivery.retry_max_attempts,
+        },
+        lease: delivery.delivery_lease,
+        send_timeout: delivery.send_timeout,
+    })
+}
+
+/// What the web server needs of the settings.
+pub fn web_config(settings: &Settings) -> WebConfig {
+    WebConfig {
+        brand: settings.brand.clone(),
+        public_url: settings.links.public_url.clone(),
+        trusted_proxies: settings.web.trusted_proxies.clone(),
+        api_import_limit: settings.web.api_import_limit,
+        page_db_connections: settings.web.page_db_connections,
+        bill_cache_mb: settings.web.bill_cache_mb,
+        limits: settings.limits.clone(),
+        webhook_token: settings.delivery.sms_auth_token.clone(),
+    }
 }
 
 /// `billpass serve`, ready to run: keys read, senders built and the address bound, so a
@@ -37,7 +120,8 @@ pub struct Serve {
     settings: Arc<Settings>,
     minter: Minter,
     listener: Option<TcpListener>,
-    senders: Option<(EmailSender, SmsSender)>,
+    /// The delivery workers' configuration and senders, when this process sends.
+    senders: Option<(DeliveryConfig, EmailSender, SmsSender)>,
 }
 
 impl Serve {
@@ -57,7 +141,9 @@ impl Serve {
             None
         };
         let senders = if workers {
-            Some((EmailSender::new(&settings)?, SmsSender::new(&settings)?))
+            let config = delivery_config(&settings)?;
+            let (email, sms) = (EmailSender::new(&config)?, SmsSender::new(&config)?);
+            Some((config, email, sms))
         } else {
             None
         };
@@ -87,11 +173,11 @@ impl Serve {
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let workers_pool = db::pool_beside(&pool, db::POOL_SIZE);
-        let workers = senders.map(|(email, sms)| {
+        let workers = senders.map(|(config, email, sms)| {
             let pool = workers_pool.clone();
             let outbox = Arc::new(Outbox::with_senders(
                 pool.clone(),
-                &settings,
+                &config,
                 minter.clone(),
                 email,
                 sms,
@@ -120,7 +206,7 @@ impl Serve {
         });
         let web = match listener {
             Some(listener) => {
-                let state = AppState::new(pool.clone(), minter, settings.clone());
+                let state = AppState::new(pool.clone(), minter, web_config(&settings));
                 let app = Application::build(state, listener)?;
                 tracing::info!(
                     "listening on http://{} (links use {})",

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-use crate::domain::{AccountId, Channel, EmailAddress, PhoneNumber};
+use crate::domain::{AccountId, Channel, mask};
 
 /// A stored customer.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -28,18 +28,6 @@ impl Destination {
     /// `j•••@example.com` or `•••• 4567`.
     pub fn masked(&self) -> String {
         mask(self.channel, &self.address)
-    }
-}
-
-/// Masks a stored address of the given channel.
-pub fn mask(channel: Channel, address: &str) -> String {
-    match channel {
-        Channel::Email => EmailAddress::parse(address)
-            .map(|e| e.masked())
-            .unwrap_or_else(|_| "•••".into()),
-        Channel::Sms => PhoneNumber::parse(address)
-            .map(|p| p.masked())
-            .unwrap_or_else(|_| "•••".into()),
     }
 }
 

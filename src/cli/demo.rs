@@ -30,7 +30,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     }
     let settings = Arc::new(settings);
     let server = Serve::prepare(settings.clone(), true, true)?;
-    let mut database_url = settings.database.database_url.clone();
+    let mut database_url = settings.database.url().to_owned();
     // A private server, if started, stops and is removed when this is dropped.
     let _private = if reachable(&database_url).await {
         println!("Using the database at {}.", db::redact(&database_url));

@@ -16,7 +16,9 @@ use sqlx::PgPool;
 
 use crate::app::{Serve, minter};
 use crate::billing::import::{self, ImportError};
-use crate::config::{Common, KeySettings, LinkSettings, LogSettings, RunSettings, Settings};
+use crate::config::{
+    Common, DatabaseSettings, KeySettings, LinkSettings, LogSettings, RunSettings, Settings,
+};
 use crate::cycle::runner::{Runner, Worked};
 use crate::cycle::{self, RunProgress};
 use crate::domain::calendar::{self, time_text};
@@ -342,11 +344,11 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             let settings = Arc::new(*settings);
             // Every setting is checked, and the address bound, before the database is reached.
             let server = Serve::prepare(settings.clone(), !workers_only, !web_only)?;
-            let pool = db::connect_and_migrate(&settings.database.database_url).await?;
+            let pool = connect(&settings.database).await?;
             server.run(pool).await?;
         }
         Command::Migrate { common } => {
-            db::connect_and_migrate(&common.database.database_url).await?;
+            connect(&common.database).await?;
             println!("Database is up to date.");
         }
         Command::Demo { settings } => demo::run(*settings).await?,
@@ -365,13 +367,13 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             runs,
             common,
         }) => {
-            let pool = db::connect_and_migrate(&common.database.database_url).await?;
+            let pool = connect(&common.database).await?;
             let minter = minter(&links)?;
             let done = run_cycle(&pool, &minter, &runs, &cycle, &Actor::command_line()).await?;
             println!("{}", summary(&done));
         }
         Command::Cycle(CycleCommand::Schedule { cycle, at, common }) => {
-            let pool = db::connect_and_migrate(&common.database.database_url).await?;
+            let pool = connect(&common.database).await?;
             let run_id = cycle::schedule(&pool, &cycle, at, &Actor::command_line()).await?;
             println!(
                 "Scheduled run {run_id} of cycle {cycle} for {}; `billpass serve` starts it then.",
@@ -385,7 +387,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             links,
             common,
         } => {
-            let pool = db::connect_and_migrate(&common.database.database_url).await?;
+            let pool = connect(&common.database).await?;
             let minted = link_staff::resend(
                 &pool,
                 &minter(&links)?,
@@ -409,7 +411,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             reason,
             common,
         } => {
-            let pool = db::connect_and_migrate(&common.database.database_url).await?;
+            let pool = connect(&common.database).await?;
             let revoked = link_staff::revoke(&pool, &account_id, &Actor::command_line(), &reason)
                 .await
                 .with_context(|| format!("revoking the link of {account_id}"))?;
@@ -425,7 +427,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             account: Account { account_id },
             common,
         }) => {
-            let pool = db::connect_and_migrate(&common.database.database_url).await?;
+            let pool = connect(&common.database).await?;
             let history = CustomerHistory::read(&pool, &account_id)
                 .await?
                 .with_context(|| format!("no customer with account id {account_id}"))?;
@@ -440,7 +442,7 @@ async fn staff_command(command: StaffCommand) -> anyhow::Result<()> {
     let by = Actor::command_line();
     match command {
         StaffCommand::CreateKey { name, role, common } => {
-            let pool = db::connect_and_migrate(&common.database.database_url).await?;
+            let pool = connect(&common.database).await?;
             let (created, key) = staff_keys::create_key(&pool, &name, role, &by).await?;
             println!(
                 "Created {role} key {} (id {}). It is shown only now: store it in a secret manager.",
@@ -449,11 +451,11 @@ async fn staff_command(command: StaffCommand) -> anyhow::Result<()> {
             println!("{}", key.expose());
         }
         StaffCommand::ListKeys { common } => {
-            let pool = db::connect_and_migrate(&common.database.database_url).await?;
+            let pool = connect(&common.database).await?;
             print!("{}", show::staff_keys(&staff_keys::list_keys(&pool).await?));
         }
         StaffCommand::RevokeKey { key, common } => {
-            let pool = db::connect_and_migrate(&common.database.database_url).await?;
+            let pool = connect(&common.database).await?;
             let revoked = staff_keys::revoke_key(&pool, &key, &by).await?;
             println!(
                 "Revoked {} key {} (id {}); it no longer works.",
@@ -462,6 +464,11 @@ async fn staff_command(command: StaffCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The database the settings name, created and migrated when needed.
+async fn connect(database: &DatabaseSettings) -> anyhow::Result<PgPool> {
+    db::connect_and_migrate(database.url()).await
 }
 
 /// Starts (or joins) a run of `cycle` and follows it to the end with a progress bar,
@@ -509,7 +516,7 @@ async fn import_file(what: ImportCommand) -> anyhow::Result<ExitCode> {
         ImportCommand::Bills { file, common } => (file.as_path(), "bills", common),
     };
     let reader = open(path)?;
-    let pool = db::connect_and_migrate(&common.database.database_url).await?;
+    let pool = connect(&common.database).await?;
     let by = Actor::command_line();
     let result = match what {
         ImportCommand::Customers { .. } => {
@@ -561,9 +568,7 @@ fn open(path: &Path) -> anyhow::Result<std::io::BufReader<std::fs::File>> {
 
 async fn list_keys(keys: &KeySettings, common: &Common) -> anyhow::Result<()> {
     let ring = Keyring::open(&keys.keys_dir)?;
-    let pool = db::connect_and_migrate(&common.database.database_url)
-        .await
-        .ok();
+    let pool = connect(&common.database).await.ok();
     let mut listed = Vec::new();
     for (i, key) in ring.keys().iter().enumerate() {
         let status = if i == 0 {

@@ -1,17 +1,23 @@
 //! Every setting, as a flag and an environment variable; a wrong value stops start-up
 //! with one line naming the setting.
 
+mod parse;
+
 use std::net::SocketAddr;
 use std::num::NonZeroU32;
 use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::Args;
+use ipnet::IpNet;
+use secrecy::{ExposeSecret, SecretString};
 use url::Url;
 
+use parse::*;
+pub use parse::{Rate, parse_ip_range};
+
+use crate::delivery::SmsGateway;
 use crate::observe::logs::{DEFAULT_FILTER, LogFormat, parse_filter};
-use crate::tokens::TokenSettings;
-use crate::web::IpRange;
 
 /// Where the database is: every command reads it.
 #[derive(Debug, Clone, Args)]
@@ -25,7 +31,7 @@ pub struct DatabaseSettings {
         value_parser = parse_database_url,
         hide_env_values = true
     )]
-    pub database_url: String,
+    pub database_url: SecretString,
 }
 
 /// What is logged, and how: every command writes logs.
@@ -84,14 +90,14 @@ pub struct LinkSettings {
     pub token_audience: String,
 }
 
-impl LinkSettings {
-    pub fn token_settings(&self) -> TokenSettings {
-        TokenSettings {
-            issuer: self.token_issuer.clone(),
-            audience: self.token_audience.clone(),
-        }
+impl DatabaseSettings {
+    /// The URL, for connecting.
+    pub fn url(&self) -> &str {
+        self.database_url.expose_secret()
     }
+}
 
+impl LinkSettings {
     /// Whether cookies must be `Secure`.
     pub fn is_https(&self) -> bool {
         self.public_url.scheme() == "https"
@@ -164,7 +170,7 @@ impl std::fmt::Display for Brand {
 pub struct DeliverySettings {
     /// SMTP server (`smtp://user:pass@host:587?tls=required`, `smtps://…`); unset: write emails to the outbox directory.
     #[arg(long, env = "BILLPASS_SMTP_URL", value_parser = parse_smtp_url, hide_env_values = true)]
-    pub smtp_url: Option<Url>,
+    pub smtp_url: Option<SecretString>,
 
     /// Sender of link emails (`Acme Energy <bills@acme.example>`).
     #[arg(long, env = "BILLPASS_EMAIL_FROM", default_value = "billpass <bills@localhost>", value_parser = parse_mailbox)]
@@ -188,8 +194,8 @@ pub struct DeliverySettings {
     pub sms_account_sid: Option<String>,
 
     /// Twilio auth token (also checks webhook signatures), or the `http` gateway's bearer token.
-    #[arg(long, env = "BILLPASS_SMS_AUTH_TOKEN", hide_env_values = true)]
-    pub sms_auth_token: Option<String>,
+    #[arg(long, env = "BILLPASS_SMS_AUTH_TOKEN", value_parser = parse_secret, hide_env_values = true)]
+    pub sms_auth_token: Option<SecretString>,
 
     /// The number or sender id text messages come from.
     #[arg(long, env = "BILLPASS_SMS_FROM")]
@@ -287,7 +293,7 @@ pub struct WebSettings {
     /// Reverse proxies whose `X-Forwarded-For` names the client: IP addresses or CIDR
     /// ranges, comma-separated (`127.0.0.1,10.0.0.0/8`); unset: the peer is the client.
     #[arg(long, env = "BILLPASS_TRUSTED_PROXIES", value_delimiter = ',', value_parser = parse_ip_range)]
-    pub trusted_proxies: Vec<IpRange>,
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 /// Every setting: what `billpass serve` (and the demo) runs on.
@@ -311,288 +317,50 @@ pub struct Settings {
     pub logs: LogSettings,
 }
 
-fn parse_public_url(raw: &str) -> Result<Url, String> {
-    let url = Url::parse(raw)
-        .map_err(|e| format!("{e}; expected a URL like https://bills.example.com"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err("expected an http or https URL like https://bills.example.com".into());
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err("expected a base URL without ?query or #fragment".into());
-    }
-    Ok(url)
-}
-
-/// A PostgreSQL URL; its password is never repeated in the message.
-fn parse_database_url(raw: &str) -> Result<String, String> {
-    let expected = "expected a URL like postgres://user:password@host:5432/billpass";
-    let url = Url::parse(raw).map_err(|e| format!("{e}; {expected}"))?;
-    if !matches!(url.scheme(), "postgres" | "postgresql") {
-        return Err(expected.into());
-    }
-    raw.parse::<sqlx::postgres::PgConnectOptions>()
-        .map_err(|_| expected.to_owned())?;
-    Ok(raw.to_owned())
-}
-
-/// A duration like `30s` or `72h`, between `min` and `max` (named in the message as written).
-fn parse_duration_between(
-    raw: &str,
-    (min, max): (Duration, Duration),
-    (examples, bounds): (&str, &str),
-) -> Result<Duration, String> {
-    let duration = humantime::parse_duration(raw)
-        .map_err(|e| format!("{e}; expected a duration like {examples}"))?;
-    if duration < min || duration > max {
-        return Err(format!("expected a duration between {bounds}"));
-    }
-    Ok(duration)
-}
-
-fn parse_ttl(raw: &str) -> Result<Duration, String> {
-    let bounds = (Duration::from_secs(60), Duration::from_secs(90 * 24 * 3600));
-    parse_duration_between(raw, bounds, ("90s, 15m, 72h or 7d", "1m and 90d"))
-}
-
-/// The shape of the SMS gateway's API.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum SmsGateway {
-    /// `POST {url}/2010-04-01/Accounts/{sid}/Messages.json`, form fields, basic auth.
-    Twilio,
-    /// `POST {url}` with JSON `{"to","body","reference"}` and a bearer token.
-    Http,
-}
-
-fn parse_gateway_url(raw: &str) -> Result<Url, String> {
-    let url =
-        Url::parse(raw).map_err(|e| format!("{e}; expected a URL like https://api.twilio.com"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err("expected an http or https URL like https://api.twilio.com".into());
-    }
-    Ok(url)
-}
-
-fn parse_retry_base(raw: &str) -> Result<Duration, String> {
-    let bounds = (Duration::from_millis(10), Duration::from_secs(3600));
-    parse_duration_between(raw, bounds, ("30s or 2m", "10ms and 1h"))
-}
-
-fn parse_send_timeout(raw: &str) -> Result<Duration, String> {
-    let bounds = (Duration::from_millis(100), Duration::from_secs(600));
-    parse_duration_between(raw, bounds, ("30s or 2m", "100ms and 10m"))
-}
-
-fn parse_lease(raw: &str) -> Result<Duration, String> {
-    let bounds = (Duration::from_secs(1), Duration::from_secs(3600));
-    parse_duration_between(raw, bounds, ("30s or 2m", "1s and 1h"))
-}
-
-/// A size in bytes: `1048576`, `512KiB`, `64MiB` or `1GiB`, from 1 KiB to 64 GiB.
-fn parse_size(raw: &str) -> Result<u64, String> {
-    let expected = || "expected a size like 64MiB, 512KiB or 1GiB".to_owned();
-    let digits = raw.find(|c: char| !c.is_ascii_digit()).unwrap_or(raw.len());
-    let (number, unit) = raw.split_at(digits);
-    let unit: u64 = match unit.trim() {
-        "" | "B" => 1,
-        "KiB" => 1 << 10,
-        "MiB" => 1 << 20,
-        "GiB" => 1 << 30,
-        _ => return Err(expected()),
-    };
-    let bytes = number
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(unit))
-        .ok_or_else(expected)?;
-    if !(1 << 10..=64 << 30).contains(&bytes) {
-        return Err("expected a size between 1KiB and 64GiB".into());
-    }
-    Ok(bytes)
-}
-
-/// At most `count` in `per`: a burst of `count`, then one every `per / count`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rate {
-    pub count: NonZeroU32,
-    pub per: Duration,
-}
-
-/// `5/h`, `20/15m`, `100/1d`: a count from 1 to 10,000 per 1 second to 1 day.
-fn parse_rate(raw: &str) -> Result<Rate, String> {
-    const EXPECTED: &str = "expected a rate like 5/h, 20/15m or 100/d: 1 to 10000 per 1s to 1d";
-    let (count, per) = raw.split_once('/').ok_or(EXPECTED)?;
-    let count = count
-        .trim()
-        .parse::<NonZeroU32>()
-        .ok()
-        .filter(|n| n.get() <= 10_000)
-        .ok_or(EXPECTED)?;
-    let per = per.trim();
-    // A bare unit is one of it: `h` is `1h`.
-    let per = if per.chars().all(|c| c.is_ascii_alphabetic()) {
-        humantime::parse_duration(&format!("1{per}"))
-    } else {
-        humantime::parse_duration(per)
-    }
-    .map_err(|_| EXPECTED)?;
-    if !(Duration::from_secs(1)..=Duration::from_secs(86_400)).contains(&per) {
-        return Err(EXPECTED.into());
-    }
-    Ok(Rate { count, per })
-}
-
-fn parse_ip_range(raw: &str) -> Result<IpRange, String> {
-    raw.trim().parse()
-}
-
-fn parse_brand(raw: &str) -> Result<String, String> {
-    let brand = raw.trim();
-    if brand.is_empty() || brand.chars().count() > 40 || brand.chars().any(char::is_control) {
-        return Err("expected a brand name of 1 to 40 printable characters".into());
-    }
-    Ok(brand.to_owned())
-}
-
-fn parse_support_phone(raw: &str) -> Result<String, String> {
-    let phone = raw.trim();
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let plain = phone
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    if !plain || !(3..=20).contains(&digits) {
-        return Err("expected a phone number like +1 555 010 0100".into());
-    }
-    Ok(phone.to_owned())
-}
-
-fn parse_support_email(raw: &str) -> Result<String, String> {
-    crate::domain::EmailAddress::parse(raw.trim()).map(|email| email.as_str().to_owned())
-}
-
-fn parse_support_url(raw: &str) -> Result<Url, String> {
-    let url = Url::parse(raw.trim())
-        .map_err(|e| format!("{e}; expected a URL like https://acme.example/help"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err("expected an http or https URL like https://acme.example/help".into());
-    }
-    Ok(url)
-}
-
-fn parse_support_hours(raw: &str) -> Result<String, String> {
-    let hours = raw.trim();
-    if hours.is_empty() || hours.chars().count() > 100 || hours.chars().any(char::is_control) {
-        return Err("expected opening hours of 1 to 100 printable characters".into());
-    }
-    Ok(hours.to_owned())
-}
-
-fn parse_claim(raw: &str) -> Result<String, String> {
-    if raw.is_empty() || raw.len() > 64 || !raw.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err("expected 1 to 64 printable ASCII characters".into());
-    }
-    Ok(raw.to_owned())
-}
-
-fn parse_smtp_url(raw: &str) -> Result<Url, String> {
-    let url = Url::parse(raw)
-        .map_err(|e| format!("{e}; expected smtp://user:pass@host:port or smtps://…"))?;
-    if !matches!(url.scheme(), "smtp" | "smtps") || url.host().is_none() {
-        return Err("expected smtp://user:pass@host:port or smtps://user:pass@host:port".into());
-    }
-    Ok(url)
-}
-
-fn parse_mailbox(raw: &str) -> Result<lettre::message::Mailbox, String> {
-    raw.parse()
-        .map_err(|_| "expected a sender like `Acme Energy <bills@acme.example>`".into())
-}
-
 #[cfg(test)]
 mod tests {
+    use clap::Parser;
+
     use super::*;
 
-    #[test]
-    fn ttls_accept_the_documented_forms() {
-        assert_eq!(parse_ttl("90s").unwrap(), Duration::from_secs(90));
-        assert_eq!(parse_ttl("15m").unwrap(), Duration::from_secs(900));
-        assert_eq!(parse_ttl("72h").unwrap(), Duration::from_secs(72 * 3600));
-        assert_eq!(parse_ttl("7d").unwrap(), Duration::from_secs(7 * 86400));
-        for bad in ["", "abc", "-1h", "10s", "1000d", "5"] {
-            assert!(parse_ttl(bad).is_err(), "{bad}");
-        }
+    #[derive(Parser)]
+    struct Probe {
+        #[command(flatten)]
+        settings: Settings,
     }
 
     #[test]
-    fn sizes_take_binary_units() {
-        assert_eq!(parse_size("64MiB").unwrap(), 64 << 20);
-        assert_eq!(parse_size("512KiB").unwrap(), 512 << 10);
-        assert_eq!(parse_size("2048").unwrap(), 2048);
-        assert_eq!(parse_size("1GiB").unwrap(), 1 << 30);
-        for bad in [
-            "",
-            "MiB",
-            "10",
-            "64MB",
-            "-1KiB",
-            "100GiB",
-            "99999999999999999999GiB",
-        ] {
-            assert!(parse_size(bad).is_err(), "{bad}");
+    fn the_settings_of_a_fully_configured_server_print_no_secret() {
+        let secrets = ["db-pass-7f3a", "smtp-pass-91c2", "sms-token-44be"];
+        let probe = Probe::try_parse_from([
+            "billpass",
+            "--database-url",
+            &format!("postgres://billpass:{}@db:5432/billpass", secrets[0]),
+            "--smtp-url",
+            &format!(
+                "smtp://bills:{}@mail.example.com:587?tls=required",
+                secrets[1]
+            ),
+            "--sms-gateway",
+            "twilio",
+            "--sms-url",
+            "https://api.twilio.com",
+            "--sms-account-sid",
+            "AC0123",
+            "--sms-auth-token",
+            secrets[2],
+            "--sms-from",
+            "+15550009999",
+        ])
+        .unwrap();
+        let printed = format!("{:?} {:#?}", probe.settings, probe.settings);
+        for secret in secrets {
+            assert!(!printed.contains(secret), "{secret} in {printed}");
         }
-    }
-
-    #[test]
-    fn rates_accept_a_count_per_duration_or_unit() {
-        let rate = |count, secs| Rate {
-            count: NonZeroU32::new(count).unwrap(),
-            per: Duration::from_secs(secs),
-        };
-        assert_eq!(parse_rate("5/h").unwrap(), rate(5, 3600));
-        assert_eq!(parse_rate("20/15m").unwrap(), rate(20, 900));
-        assert_eq!(parse_rate("100/1d").unwrap(), rate(100, 86_400));
-        assert_eq!(parse_rate("2/3s").unwrap(), rate(2, 3));
-        for bad in [
-            "",
-            "5",
-            "0/h",
-            "-1/h",
-            "5/",
-            "5/fortnight",
-            "5/100ms",
-            "5/2d",
-            "10001/h",
-            "h/5",
-        ] {
-            assert!(parse_rate(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn database_urls_must_be_postgres_urls() {
-        assert!(parse_database_url("postgres://localhost/billpass").is_ok());
-        assert!(
-            parse_database_url("postgresql://bp:secret@db:5432/billpass?sslmode=require").is_ok()
+        assert!(printed.contains("AC0123"), "the rest is printed: {printed}");
+        assert_eq!(
+            probe.settings.database.url(),
+            format!("postgres://billpass:{}@db:5432/billpass", secrets[0])
         );
-        for bad in [
-            "localhost/billpass",
-            "mysql://db/billpass",
-            "postgres://db/x?sslmode=sometimes",
-        ] {
-            let error = parse_database_url(bad).unwrap_err();
-            assert!(!error.contains(bad), "{error}");
-        }
-    }
-
-    #[test]
-    fn public_urls_must_be_http_bases() {
-        assert!(parse_public_url("https://bills.example.com").is_ok());
-        for bad in [
-            "bills.example.com",
-            "ftp://x",
-            "https://x/?a=1",
-            "javascript:alert(1)",
-        ] {
-            assert!(parse_public_url(bad).is_err(), "{bad}");
-        }
     }
 }

@@ -5,14 +5,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use askama::Template;
-
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
+use secrecy::ExposeSecret;
+use url::Url;
 
 use super::message::{LinkEmailHtml, LinkEmailText};
 use super::smtp::SmtpClient;
-use super::{Delivery, SendError, Sent, write_to_outbox};
-use crate::config::Settings;
+use super::{Delivery, DeliveryConfig, SendError, Sent, write_to_outbox};
 use crate::domain::calendar::time_text;
 
 /// Where emails go.
@@ -27,21 +27,24 @@ pub enum EmailSender {
 }
 
 impl EmailSender {
-    /// SMTP when the settings give a URL, the outbox directory otherwise.
-    pub fn new(settings: &Settings) -> anyhow::Result<Self> {
-        let delivery = &settings.delivery;
-        let from = delivery.email_from.clone();
-        match &delivery.smtp_url {
+    /// SMTP when `config` gives a URL, the outbox directory otherwise.
+    pub fn new(config: &DeliveryConfig) -> anyhow::Result<Self> {
+        let from = config.email.from.clone();
+        match &config.email.smtp_url {
             // The lane's cap on sends in flight bounds the connections open.
-            Some(url) => Ok(Self::Smtp {
-                client: Arc::new(
-                    SmtpClient::from_url(url, delivery.send_timeout)
-                        .map_err(|e| anyhow::anyhow!("BILLPASS_SMTP_URL: {e}"))?,
-                ),
-                from,
-            }),
+            Some(url) => {
+                let url = Url::parse(url.expose_secret())
+                    .map_err(|e| anyhow::anyhow!("BILLPASS_SMTP_URL: {e}"))?;
+                Ok(Self::Smtp {
+                    client: Arc::new(
+                        SmtpClient::from_url(&url, config.send_timeout)
+                            .map_err(|e| anyhow::anyhow!("BILLPASS_SMTP_URL: {e}"))?,
+                    ),
+                    from,
+                })
+            }
             None => {
-                let outbox = &delivery.outbox_dir;
+                let outbox = &config.outbox_dir;
                 std::fs::create_dir_all(outbox).map_err(|e| {
                     anyhow::anyhow!(
                         "BILLPASS_OUTBOX_DIR: cannot create {}: {e}",

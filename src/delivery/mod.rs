@@ -9,14 +9,20 @@ mod sms;
 mod smtp;
 mod worker;
 
-use std::path::Path;
+use std::num::NonZeroU32;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
+
+use lettre::message::Mailbox;
+use secrecy::SecretString;
+use url::Url;
 
 use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 pub use email::EmailSender;
 pub use receipts::{Receipt, opt_in, opt_out, record_receipt};
+pub use sms::SmsGateway;
 pub use sms::{SmsSender, twilio_signature, twilio_signature_is_valid};
 pub use worker::{Outbox, RetryPolicy};
 
@@ -25,6 +31,69 @@ use crate::domain::Channel;
 use crate::links::mint::notify_outbox;
 use crate::links::{IssuedToken, Minter};
 use crate::observe::metrics::{self, DeliveryEvent};
+
+/// How messages are sent, as the composition root builds it from the settings.
+#[derive(Debug, Clone)]
+pub struct DeliveryConfig {
+    /// The brand messages come from.
+    pub brand: String,
+    /// Where messages are written when no server or gateway is set.
+    pub outbox_dir: PathBuf,
+    pub email: EmailConfig,
+    pub sms: SmsConfig,
+    pub retry: RetryPolicy,
+    /// How long a claim lasts: a worker that dies leaves its deliveries to be taken again
+    /// after it.
+    pub lease: Duration,
+    /// How long one send may take.
+    pub send_timeout: Duration,
+}
+
+/// The email channel.
+#[derive(Debug, Clone)]
+pub struct EmailConfig {
+    /// The SMTP server (`smtp://user:pass@host:587?tls=required`); `None`: `.eml` files in
+    /// the outbox directory.
+    pub smtp_url: Option<SecretString>,
+    pub from: Mailbox,
+    pub lane: LaneConfig,
+}
+
+/// The text-message channel.
+#[derive(Debug, Clone)]
+pub struct SmsConfig {
+    /// `None`: `.sms` files in the outbox directory.
+    pub gateway: Option<GatewayConfig>,
+    pub lane: LaneConfig,
+}
+
+/// An SMS gateway and how to reach it.
+#[derive(Debug, Clone)]
+pub struct GatewayConfig {
+    pub kind: SmsGateway,
+    /// The base URL (`https://api.twilio.com`).
+    pub url: Url,
+    /// Twilio's auth token, or the `http` gateway's bearer token.
+    pub auth_token: SecretString,
+    /// For Twilio: the account, the sender, and where it reports delivery.
+    pub twilio: Option<TwilioConfig>,
+}
+
+/// What the Twilio Messages API needs besides the token.
+#[derive(Debug, Clone)]
+pub struct TwilioConfig {
+    pub account_sid: String,
+    pub from: String,
+    /// `{public_url}/webhooks/sms/status`.
+    pub status_callback: String,
+}
+
+/// A channel's sends in flight and sends a second, at most.
+#[derive(Debug, Clone, Copy)]
+pub struct LaneConfig {
+    pub concurrency: u32,
+    pub rate: Option<NonZeroU32>,
+}
 
 /// One message to send, as claimed.
 #[derive(Debug, Clone, sqlx::FromRow)]

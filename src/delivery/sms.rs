@@ -9,11 +9,20 @@ use askama::Template;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use reqwest::StatusCode;
+use secrecy::ExposeSecret;
 use url::Url;
 
 use super::message::LinkSms;
-use super::{Delivery, SendError, Sent, write_to_outbox};
-use crate::config::{Settings, SmsGateway};
+use super::{Delivery, DeliveryConfig, SendError, Sent, write_to_outbox};
+
+/// The shape of an SMS gateway's API.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum SmsGateway {
+    /// `POST {url}/2010-04-01/Accounts/{sid}/Messages.json`, form fields, basic auth.
+    Twilio,
+    /// `POST {url}` with JSON `{"to","body","reference"}` and a bearer token.
+    Http,
+}
 
 /// Characters in two concatenated GSM-7 segments.
 const TWO_SEGMENTS: usize = 306;
@@ -42,48 +51,44 @@ pub enum SmsSender {
 }
 
 impl SmsSender {
-    /// The gateway the settings name, or the outbox directory.
-    pub fn new(all: &Settings) -> anyhow::Result<Self> {
-        let settings = &all.delivery;
-        let Some(gateway) = settings.sms_gateway else {
+    /// The gateway `config` names, or the outbox directory.
+    pub fn new(config: &DeliveryConfig) -> anyhow::Result<Self> {
+        let Some(gateway) = &config.sms.gateway else {
             return Ok(Self::File {
-                dir: settings.outbox_dir.clone(),
+                dir: config.outbox_dir.clone(),
             });
         };
-        let required = |value: &Option<String>, name: &str| {
-            value
-                .clone()
-                .with_context(|| format!("{name}: required when BILLPASS_SMS_GATEWAY is set"))
-        };
-        let url = settings
-            .sms_url
-            .clone()
-            .context("BILLPASS_SMS_URL: required when BILLPASS_SMS_GATEWAY is set")?;
-        let token = required(&settings.sms_auth_token, "BILLPASS_SMS_AUTH_TOKEN")?;
         // A redirect is not followed: a POST would come back as a GET without the message,
         // and whatever answered it would look like the message accepted.
         let client = reqwest::Client::builder()
-            .timeout(settings.send_timeout)
+            .timeout(config.send_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
-        Ok(match gateway {
-            SmsGateway::Twilio => {
-                let account_sid = required(&settings.sms_account_sid, "BILLPASS_SMS_ACCOUNT_SID")?;
-                let from = required(&settings.sms_from, "BILLPASS_SMS_FROM")?;
-                let messages_url = url
-                    .join(&format!("2010-04-01/Accounts/{account_sid}/Messages.json"))
+        let token = gateway.auth_token.expose_secret().to_owned();
+        Ok(match (&gateway.kind, &gateway.twilio) {
+            (SmsGateway::Twilio, Some(twilio)) => {
+                let messages_url = gateway
+                    .url
+                    .join(&format!(
+                        "2010-04-01/Accounts/{}/Messages.json",
+                        twilio.account_sid
+                    ))
                     .context("BILLPASS_SMS_URL: not a base URL")?;
-                let status_callback = format!("{}/webhooks/sms/status", all.links.base());
                 Self::Twilio {
                     client,
                     messages_url,
-                    account_sid,
+                    account_sid: twilio.account_sid.clone(),
                     auth_token: token,
-                    from,
-                    status_callback,
+                    from: twilio.from.clone(),
+                    status_callback: twilio.status_callback.clone(),
                 }
             }
-            SmsGateway::Http => Self::Http { client, url, token },
+            (SmsGateway::Twilio, None) => anyhow::bail!("a Twilio gateway needs its account"),
+            (SmsGateway::Http, _) => Self::Http {
+                client,
+                url: gateway.url.clone(),
+                token,
+            },
         })
     }
 

@@ -3,7 +3,6 @@
 //! fallback), draining what they hold on shutdown.
 
 use std::collections::HashSet;
-use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,8 +12,7 @@ use sqlx::PgPool;
 use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
-use super::{Delivery, EmailSender, SendError, Sent, SmsSender, fail};
-use crate::config::Settings;
+use super::{Delivery, DeliveryConfig, EmailSender, LaneConfig, SendError, Sent, SmsSender, fail};
 use crate::domain::Channel;
 use crate::infra::db::Heard;
 use crate::links::Minter;
@@ -75,11 +73,13 @@ struct Lane {
 }
 
 impl Lane {
-    fn new(channel: Channel, concurrency: u32, rate: Option<NonZeroU32>) -> Self {
+    fn new(channel: Channel, config: LaneConfig) -> Self {
         Self {
             channel,
-            concurrency: concurrency as usize,
-            rate: rate.map(|r| RateLimiter::direct(Quota::per_second(r))),
+            concurrency: config.concurrency as usize,
+            rate: config
+                .rate
+                .map(|r| RateLimiter::direct(Quota::per_second(r))),
         }
     }
 }
@@ -102,43 +102,35 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    /// The senders and limits the settings describe; a wrong gateway setting fails here.
-    pub fn new(pool: PgPool, settings: &Settings, minter: Minter) -> anyhow::Result<Self> {
+    /// The senders and limits `config` describes; a wrong gateway setting fails here.
+    pub fn new(pool: PgPool, config: &DeliveryConfig, minter: Minter) -> anyhow::Result<Self> {
         Ok(Self::with_senders(
             pool,
-            settings,
+            config,
             minter,
-            EmailSender::new(settings)?,
-            SmsSender::new(settings)?,
+            EmailSender::new(config)?,
+            SmsSender::new(config)?,
         ))
     }
 
     pub fn with_senders(
         pool: PgPool,
-        settings: &Settings,
+        config: &DeliveryConfig,
         minter: Minter,
         email: EmailSender,
         sms: SmsSender,
     ) -> Self {
-        let delivery = &settings.delivery;
         Self {
             pool,
             email,
             sms,
             minter,
-            brand: settings.brand.name.clone(),
-            retry: RetryPolicy {
-                base: delivery.retry_base,
-                max_attempts: delivery.retry_max_attempts,
-            },
-            lease: delivery.delivery_lease,
+            brand: config.brand.clone(),
+            retry: config.retry,
+            lease: config.lease,
             lanes: [
-                Lane::new(
-                    Channel::Email,
-                    delivery.email_concurrency,
-                    delivery.email_rate,
-                ),
-                Lane::new(Channel::Sms, delivery.sms_concurrency, delivery.sms_rate),
+                Lane::new(Channel::Email, config.email.lane),
+                Lane::new(Channel::Sms, config.sms.lane),
             ],
             in_flight: Mutex::default(),
         }

@@ -137,6 +137,18 @@ impl ContactAddress {
     }
 }
 
+/// Masks a stored address of the given channel.
+pub fn mask(channel: Channel, address: &str) -> String {
+    match channel {
+        Channel::Email => EmailAddress::parse(address)
+            .map(|e| e.masked())
+            .unwrap_or_else(|_| "•••".into()),
+        Channel::Sms => PhoneNumber::parse(address)
+            .map(|p| p.masked())
+            .unwrap_or_else(|_| "•••".into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,7 +13,7 @@ mod role;
 pub use account_id::AccountId;
 pub use actor::{Actor, Reason};
 pub use channel::Channel;
-pub use contact::{ContactAddress, ContactAddressError, EmailAddress, PhoneNumber};
+pub use contact::{ContactAddress, ContactAddressError, EmailAddress, PhoneNumber, mask};
 pub use cycle_id::CycleId;
 pub use mint_reason::MintReason;
 pub use money::{Currency, Money};

@@ -6,8 +6,9 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use super::sessions::{self, Opening};
-use crate::billing::customers::{Profile, mask};
+use crate::billing::customers::Profile;
 use crate::domain::AccountId;
+use crate::domain::mask;
 use crate::infra::db;
 use crate::staff::audit::{self, Entry};
 use crate::tokens::ShortId;

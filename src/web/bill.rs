@@ -53,7 +53,7 @@ async fn show(
     checks: web::Data<Gathered<SessionChecks>>,
     request: HttpRequest,
 ) -> Result<HttpResponse, PageError> {
-    let brand = &state.settings.brand;
+    let brand = &state.config.brand;
     let cookie = request
         .cookie(sessions::COOKIE)
         .and_then(|cookie| SessionCookie::parse(cookie.value()));

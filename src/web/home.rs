@@ -18,7 +18,7 @@ async fn home(state: web::Data<AppState>) -> HttpResponse {
     html(
         StatusCode::OK,
         &HomePage {
-            brand: &state.settings.brand,
+            brand: &state.config.brand,
         },
     )
 }

@@ -105,7 +105,7 @@ fn status_page(
     html(
         code,
         &LinkStatusPage {
-            brand: &state.settings.brand,
+            brand: &state.config.brand,
             status,
             newer_sent_at: newer.map(|(at, _)| time_text(at)),
             newer_channel: newer.map(|(_, channel)| match channel {
@@ -126,7 +126,7 @@ async fn landing(
         Ok(_) => html(
             StatusCode::OK,
             &LandingPage {
-                brand: &state.settings.brand,
+                brand: &state.config.brand,
                 action: &format!("/b/{token}"),
             },
         ),
@@ -156,7 +156,7 @@ async fn open(
         .path("/bill")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(state.settings.links.is_https())
+        .secure(state.config.is_https())
         .max_age(actix_web::cookie::time::Duration::seconds(
             session.lifetime.as_secs() as i64,
         ))
@@ -182,9 +182,9 @@ async fn renew(
             return Ok(status_page(&state, "invalid", None, None));
         }
     };
-    let daily_limit = state.settings.limits.renew_daily_limit;
+    let daily_limit = state.config.limits.renew_daily_limit;
     let outcome = renew::renew(&state.pool, &state.minter, &verified, daily_limit).await?;
-    let brand = &state.settings.brand;
+    let brand = &state.config.brand;
     let page = |status, outcome, destination| {
         html(
             status,

@@ -95,7 +95,7 @@ struct LinkRequestForm {
 async fn form(state: web::Data<AppState>) -> HttpResponse {
     html(
         StatusCode::OK,
-        &GetLinkPage::new(&state.settings.brand, "form"),
+        &GetLinkPage::new(&state.config.brand, "form"),
     )
 }
 
@@ -105,14 +105,14 @@ async fn request(
     request: HttpRequest,
     form: web::Form<LinkRequestForm>,
 ) -> Result<HttpResponse, PageError> {
-    let brand = &state.settings.brand;
+    let brand = &state.config.brand;
     if same_site::is_cross_site(&request, &state.public_origin) {
         return Ok(same_site::refusal(
             &state,
             "To get a new link, type your email address or mobile number on our page.",
         ));
     }
-    let client = rate_key(client_ip(&request, &state.settings.web.trusted_proxies));
+    let client = rate_key(client_ip(&request, &state.config.trusted_proxies));
     if let Some(wait) = wait(&limits.per_ip, &client) {
         return Ok(limited(brand, wait));
     }
@@ -182,7 +182,7 @@ fn limited(brand: &Brand, wait: Duration) -> HttpResponse {
 fn unreadable_form(error: UrlencodedError, request: &HttpRequest) -> actix_web::Error {
     let brand = request
         .app_data::<web::Data<AppState>>()
-        .map_or_else(Brand::default, |state| state.settings.brand.clone());
+        .map_or_else(Brand::default, |state| state.config.brand.clone());
     let explanation = match error {
         UrlencodedError::Overflow { .. } => {
             "That is far too long for an email address or mobile number. Please type yours."

@@ -24,34 +24,68 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
 use askama::Template;
+use ipnet::IpNet;
+use secrecy::SecretString;
 use sqlx::PgPool;
+use url::Url;
 
-use crate::config::{Brand, Settings};
+use crate::config::{Brand, RequestLimits};
 use crate::infra::db::{self, PagePool};
 use crate::infra::gathered::Gathered;
 use crate::links::Minter;
 use crate::links::check::LinkChecks;
-pub use client_ip::IpRange;
 use pages::MessagePage;
+
+/// What the web server needs of the settings, as the composition root builds it.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub brand: Brand,
+    /// `https://bills.example.com`: where links point, the URL webhooks are signed for, and
+    /// the origin forms are posted from.
+    pub public_url: Url,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<IpNet>,
+    /// The largest staff API import, in bytes.
+    pub api_import_limit: u64,
+    /// Connections for the customer pages' checks, shared out among the threads.
+    pub page_db_connections: u32,
+    /// Memory for rendered bill pages, in megabytes.
+    pub bill_cache_mb: u32,
+    pub limits: RequestLimits,
+    /// The SMS gateway's token, which signs its webhooks; `None`: webhooks are refused.
+    pub webhook_token: Option<SecretString>,
+}
+
+impl WebConfig {
+    /// Whether cookies must be `Secure`.
+    pub fn is_https(&self) -> bool {
+        self.public_url.scheme() == "https"
+    }
+
+    /// The public URL without its trailing slash, to put paths after.
+    pub fn base(&self) -> &str {
+        self.public_url.as_str().trim_end_matches('/')
+    }
+}
 
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub pool: PgPool,
     pub minter: Minter,
-    pub settings: Arc<Settings>,
-    /// The origin of `BILLPASS_PUBLIC_URL` (`https://bills.example.com`): forms posted from
-    /// our own pages come from there.
+    pub config: Arc<WebConfig>,
+    /// The origin of the public URL (`https://bills.example.com`): forms posted from our own
+    /// pages come from there.
     pub public_origin: String,
 }
 
 impl AppState {
-    pub fn new(pool: PgPool, minter: Minter, settings: Arc<Settings>) -> Self {
-        let public_origin = settings.links.public_url.origin().ascii_serialization();
+    pub fn new(pool: PgPool, minter: Minter, config: WebConfig) -> Self {
+        let public_origin = config.public_url.origin().ascii_serialization();
         Self {
             pool,
             minter,
-            settings,
+            config: Arc::new(config),
             public_origin,
         }
     }
@@ -73,22 +107,18 @@ impl Application {
     /// Binds `listener` (port 0 picks a free port) and builds the server.
     pub fn build(state: AppState, listener: TcpListener) -> anyhow::Result<Self> {
         let port = listener.local_addr()?.port();
-        let limits = web::Data::new(link_requests::Limits::new(&state.settings.limits));
+        let limits = web::Data::new(link_requests::Limits::new(&state.config.limits));
         tokio::spawn(link_requests::forget_idle(Arc::downgrade(
             &limits.clone().into_inner(),
         )));
-        let bill_pages = Arc::new(bill_pages::BillPages::new(state.settings.web.bill_cache_mb));
+        let bill_pages = Arc::new(bill_pages::BillPages::new(state.config.bill_cache_mb));
         tokio::spawn(bill_pages.clone().follow_imports(state.pool.clone()));
         let bill_pages = web::Data::from(bill_pages);
         // Each worker thread checks links and sessions on connections of its own: a page
         // waiting for a connection is then woken on its own thread, not across threads.
         // The checks that views ask at the same moment go to PostgreSQL together.
         let workers = crate::infra::cores();
-        let connections = state
-            .settings
-            .web
-            .page_db_connections
-            .div_ceil(workers as u32);
+        let connections = state.config.page_db_connections.div_ceil(workers as u32);
         // Each thread also has a pool of its own for everything else (see `pool_beside`).
         let pool_size = db::POOL_SIZE
             .div_ceil(workers as u32)
@@ -185,7 +215,7 @@ async fn head_as_get(
 
 async fn not_found(state: web::Data<AppState>) -> HttpResponse {
     message(
-        &state.settings.brand,
+        &state.config.brand,
         StatusCode::NOT_FOUND,
         "not-found",
         "Page not found",
@@ -311,7 +341,7 @@ fn error_page<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
     let (request, original) = response.into_parts();
     let brand = request
         .app_data::<web::Data<AppState>>()
-        .map_or_else(Brand::default, |state| state.settings.brand.clone());
+        .map_or_else(Brand::default, |state| state.config.brand.clone());
     let mut page = if status == StatusCode::SERVICE_UNAVAILABLE {
         message(
             &brand,

@@ -30,7 +30,7 @@ pub fn is_cross_site(request: &HttpRequest, ours: &str) -> bool {
 /// The page for a form another site posted: 403, pointing to our own way in.
 pub fn refusal(state: &super::AppState, what_to_do: &str) -> actix_web::HttpResponse {
     super::message(
-        &state.settings.brand,
+        &state.config.brand,
         StatusCode::FORBIDDEN,
         "cross-site",
         "Please use our own page",

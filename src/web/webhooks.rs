@@ -6,7 +6,8 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::{AppState, PageError, resource};
 use crate::delivery::{self, Receipt};
-use crate::domain::{Channel, PhoneNumber};
+use crate::domain::PhoneNumber;
+use secrecy::ExposeSecret;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/webhooks/sms/status", "POST").route(web::post().to(status)))
@@ -18,7 +19,7 @@ type Fields = web::Form<Vec<(String, String)>>;
 
 /// Twilio signs the URL it called (our public URL) and the form fields.
 fn signed_by_gateway(state: &AppState, request: &HttpRequest, fields: &[(String, String)]) -> bool {
-    let Some(token) = &state.settings.delivery.sms_auth_token else {
+    let Some(token) = &state.config.webhook_token else {
         return false;
     };
     let Some(signature) = request
@@ -29,8 +30,8 @@ fn signed_by_gateway(state: &AppState, request: &HttpRequest, fields: &[(String,
         return false;
     };
     let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
-    let url = format!("{}{path}", state.settings.links.base());
-    delivery::twilio_signature_is_valid(token, &url, fields, signature)
+    let url = format!("{}{path}", state.config.base());
+    delivery::twilio_signature_is_valid(token.expose_secret(), &url, fields, signature)
 }
 
 fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -89,7 +90,7 @@ async fn inbound(
         .trim()
         .to_ascii_uppercase();
     if let Some(phone) = from {
-        let masked = crate::billing::customers::mask(Channel::Sms, phone.as_str());
+        let masked = phone.masked();
         match word.as_str() {
             "STOP" | "STOPALL" | "UNSUBSCRIBE" | "CANCEL" | "END" | "QUIT" | "OPTOUT" => {
                 let customers = delivery::opt_out(&state.pool, phone.as_str()).await?;

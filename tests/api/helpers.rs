@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command};
 use std::sync::Arc;
 
-use billpass::app::minter;
+use billpass::app::{delivery_config, minter, web_config};
 use billpass::billing::import;
 use billpass::cli::{self, Cli};
 use billpass::config::Settings;
@@ -92,7 +92,7 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     }
     let settings = Arc::new(settings(&url, dir.path(), &args));
     let minter = minter(&settings.links).unwrap();
-    let state = AppState::new(pool.clone(), minter.clone(), settings.clone());
+    let state = AppState::new(pool.clone(), minter.clone(), web_config(&settings));
     let app = Application::build(state, listener).unwrap();
     tokio::spawn(app.run_until_stopped());
     TestApp {
@@ -258,7 +258,8 @@ impl TestApp {
 
     /// A sender with this app's settings; `serve` keeps one, with its SMTP connections.
     pub fn sender(&self) -> Arc<Outbox> {
-        Arc::new(Outbox::new(self.pool.clone(), &self.settings, self.minter.clone()).unwrap())
+        let config = delivery_config(&self.settings).unwrap();
+        Arc::new(Outbox::new(self.pool.clone(), &config, self.minter.clone()).unwrap())
     }
 
     /// Sends everything queued, as the worker in `billpass serve` would.

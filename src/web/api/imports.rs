@@ -115,7 +115,7 @@ async fn parse_streamed<T: Send + 'static>(
     mut body: web::Payload,
     parse: impl FnOnce(BufReader<BodyReader>) -> Result<T, ImportError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    let limit = state.settings.web.api_import_limit;
+    let limit = state.config.api_import_limit;
     let announced: Option<u64> = request
         .headers()
         .get(header::CONTENT_LENGTH)
