@@ -2,11 +2,11 @@
 # (migrations, templates and the stylesheet are compiled into it) as an unprivileged user.
 FROM rust:1-bookworm AS build
 WORKDIR /src
-# billpass writes its SQL with `sqlx::query` (checked by the tests, not at compile time),
-# so building needs no database. SQLX_OFFLINE keeps it so: were `query!` macros added, the
-# build would read the `.sqlx/` data that `cargo sqlx prepare` writes instead of a server.
+# SQL is checked at compile time against the statements' descriptions in `.sqlx/` (written
+# by `cargo sqlx prepare`), so building needs no database.
 ENV SQLX_OFFLINE=true
 COPY Cargo.toml Cargo.lock ./
+COPY .sqlx .sqlx
 COPY src src
 COPY benches benches
 COPY migrations migrations

@@ -5,13 +5,13 @@
 use std::hint::black_box;
 
 use billpass::delivery::{Delivery, EmailSender};
-use billpass::domain::Channel;
+use billpass::domain::{Channel, DeliveryId};
 use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
 
 fn messages(c: &mut Criterion) {
     let delivery = Delivery {
-        id: 1_234_567,
+        id: DeliveryId(1_234_567),
         channel: Channel::Email,
         destination: "customer1234567@example.com".into(),
         link: format!("https://bills.example.com/b/{}", "x".repeat(190)),

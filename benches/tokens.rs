@@ -5,8 +5,9 @@
 use std::hint::black_box;
 use std::sync::Arc;
 
+use billpass::domain::{CustomerId, LinkId};
 use billpass::tokens::keys::{self, KeyAlgorithm, Keyring};
-use billpass::tokens::{ShortId, TokenIssuer, TokenSettings};
+use billpass::tokens::{TokenIssuer, TokenSettings};
 use chrono::{Duration, Utc};
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 
@@ -35,11 +36,11 @@ fn tokens(c: &mut Criterion) {
     let expires = now + Duration::hours(72);
     for algorithm in [KeyAlgorithm::EdDsa, KeyAlgorithm::Es256] {
         let (_dir, issuer) = issuer(algorithm);
-        let one = [(ShortId(1_234_567), ShortId(98_765))];
+        let one = [(LinkId(1_234_567), CustomerId(98_765))];
         c.bench_function(&format!("sign one token ({algorithm})"), |b| {
             b.iter(|| issuer.sign_all(black_box(&one), now, expires).unwrap())
         });
-        let batch: Vec<_> = (1..=5000).map(|i| (ShortId(i), ShortId(i))).collect();
+        let batch: Vec<_> = (1..=5000).map(|i| (LinkId(i), CustomerId(i))).collect();
         c.bench_function(
             &format!("sign a batch of 5000 on every core ({algorithm})"),
             |b| {

@@ -100,16 +100,18 @@ pub struct Bar {
     pub is_current: bool,
 }
 
+/// A bill's line as stored.
 #[derive(Debug, Clone, Deserialize)]
-struct StoredLine {
+pub struct StoredLine {
     description: String,
     quantity: Option<String>,
     unit: Option<String>,
     amount: i64,
 }
 
+/// A period's usage as stored.
 #[derive(Debug, Clone, Deserialize)]
-struct StoredUsage {
+pub struct StoredUsage {
     period: String,
     quantity: String,
     unit: Option<String>,
@@ -117,37 +119,24 @@ struct StoredUsage {
 
 /// A stored bill with what its page needs of the customer and of their previous bill (the
 /// latest one in the same currency that ended before this one began).
-#[derive(sqlx::FromRow)]
 pub struct BillRow {
-    name: String,
-    account_id: String,
-    cycle: String,
-    period_start: NaiveDate,
-    period_end: NaiveDate,
-    issued_on: NaiveDate,
-    due_on: NaiveDate,
-    currency: String,
-    amount_due: i64,
-    previous_balance: i64,
-    payments: i64,
-    lines: sqlx::types::Json<Vec<StoredLine>>,
-    usage: sqlx::types::Json<Vec<StoredUsage>>,
-    previous_period_end: Option<NaiveDate>,
-    previous_amount_due: Option<i64>,
-    previous_lines: Option<sqlx::types::Json<Vec<StoredLine>>>,
+    pub name: String,
+    pub account_id: String,
+    pub cycle: String,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub issued_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub currency: String,
+    pub amount_due: i64,
+    pub previous_balance: i64,
+    pub payments: i64,
+    pub lines: sqlx::types::Json<Vec<StoredLine>>,
+    pub usage: sqlx::types::Json<Vec<StoredUsage>>,
+    pub previous_period_end: Option<NaiveDate>,
+    pub previous_amount_due: Option<i64>,
+    pub previous_lines: Option<sqlx::types::Json<Vec<StoredLine>>>,
 }
-
-/// The select list that reads a [`BillRow`] from the bill `b`, its customer `c` and the
-/// previous bill `p`, for `concat!` into a query.
-macro_rules! bill_row_columns {
-    () => {
-        "b.cycle, b.period_start, b.period_end, b.issued_on, b.due_on, b.currency, b.amount_due,
-         b.previous_balance, b.payments, b.lines, b.usage, c.name, c.account_id,
-         p.period_end AS previous_period_end, p.amount_due AS previous_amount_due,
-         p.lines AS previous_lines"
-    };
-}
-pub(crate) use bill_row_columns;
 
 /// The channel told of every import of customers or bills: any bill page may show
 /// something else now (a name, an amount, the previous bill it compares with).
@@ -189,7 +178,7 @@ fn date(d: NaiveDate) -> String {
 }
 
 impl BillView {
-    /// Formats a bill read with [`bill_row_columns`].
+    /// Formats a stored bill for its page.
     pub fn build(bill: &BillRow) -> anyhow::Result<BillView> {
         let previous = match (
             bill.previous_period_end,

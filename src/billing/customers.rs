@@ -3,17 +3,18 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-use crate::domain::{AccountId, Channel, mask};
+use crate::domain::{AccountId, Channel, CustomerId, mask};
 
 /// A stored customer.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Customer {
-    pub id: i64,
-    pub account_id: String,
+    pub id: CustomerId,
+    pub account_id: AccountId,
     pub name: String,
     pub email: Option<String>,
     pub phone: Option<String>,
-    pub channel: String,
+    /// The preferred channel.
+    pub channel: Channel,
     pub sms_opted_out: bool,
 }
 
@@ -36,19 +37,7 @@ impl Destination {
 #[error("no usable {0} contact on file")]
 pub struct NoContact(pub &'static str);
 
-/// The columns of [`Customer`], for `concat!` into queries.
-macro_rules! customer_columns {
-    () => {
-        "id, account_id, name, email, phone, channel, sms_opted_out_at IS NOT NULL AS sms_opted_out"
-    };
-}
-
 impl Customer {
-    /// The customer's preferred channel.
-    pub fn preferred_channel(&self) -> Channel {
-        self.channel.parse().unwrap_or(Channel::Email)
-    }
-
     /// The address for `channel`, or for the preferred channel falling back to the other.
     pub fn destination(&self, channel: Option<Channel>) -> Result<Destination, NoContact> {
         let address = |channel: Channel| match channel {
@@ -60,39 +49,52 @@ impl Customer {
             Some(channel) => address(channel)
                 .map(|address| Destination { channel, address })
                 .ok_or(NoContact(channel.as_str())),
-            None => {
-                let preferred = self.preferred_channel();
-                [preferred, preferred.other()]
-                    .into_iter()
-                    .find_map(|channel| {
-                        address(channel).map(|address| Destination { channel, address })
-                    })
-                    .ok_or(NoContact("email or sms"))
-            }
+            None => [self.channel, self.channel.other()]
+                .into_iter()
+                .find_map(|channel| {
+                    address(channel).map(|address| Destination { channel, address })
+                })
+                .ok_or(NoContact("email or sms")),
         }
     }
 
     /// Locks the customer's row for the rest of the transaction, so that minting for one
     /// customer is serialised (newest wins, never two current tokens).
-    pub async fn lock(conn: &mut PgConnection, id: i64) -> sqlx::Result<Option<Customer>> {
-        sqlx::query_as(concat!(
-            "SELECT ",
-            customer_columns!(),
-            " FROM customers WHERE id = $1 FOR UPDATE"
-        ))
-        .bind(id)
-        .fetch_optional(conn)
+    pub async fn lock(conn: &mut PgConnection, id: CustomerId) -> sqlx::Result<Option<Customer>> {
+        Ok(Self::lock_all(conn, &[id]).await?.pop())
+    }
+
+    /// The customers with these ids, locked as [`Self::lock`] does, in id order (so that
+    /// two transactions locking some of the same customers wait rather than deadlock).
+    pub async fn lock_all(
+        conn: &mut PgConnection,
+        ids: &[CustomerId],
+    ) -> sqlx::Result<Vec<Customer>> {
+        sqlx::query_as!(
+            Customer,
+            r#"SELECT id AS "id: CustomerId", account_id AS "account_id: AccountId", name, email,
+                      phone, channel AS "channel: Channel",
+                      sms_opted_out_at IS NOT NULL AS "sms_opted_out!"
+               FROM customers WHERE id = ANY($1) ORDER BY id FOR UPDATE"#,
+            ids as &[CustomerId],
+        )
+        .fetch_all(conn)
         .await
     }
 
-    /// The customers with these ids (in no particular order).
-    pub async fn find_all(conn: &mut PgConnection, ids: &[i64]) -> sqlx::Result<Vec<Customer>> {
-        sqlx::query_as(concat!(
-            "SELECT ",
-            customer_columns!(),
-            " FROM customers WHERE id = ANY($1)"
-        ))
-        .bind(ids)
+    /// The customers with these ids (in no particular order), not locked.
+    pub async fn find_all(
+        conn: &mut PgConnection,
+        ids: &[CustomerId],
+    ) -> sqlx::Result<Vec<Customer>> {
+        sqlx::query_as!(
+            Customer,
+            r#"SELECT id AS "id: CustomerId", account_id AS "account_id: AccountId", name, email,
+                      phone, channel AS "channel: Channel",
+                      sms_opted_out_at IS NOT NULL AS "sms_opted_out!"
+               FROM customers WHERE id = ANY($1)"#,
+            ids as &[CustomerId],
+        )
         .fetch_all(conn)
         .await
     }
@@ -105,19 +107,27 @@ impl Customer {
         channel: Channel,
         address: &str,
     ) -> sqlx::Result<Vec<Customer>> {
-        let query = match channel {
-            Channel::Email => concat!(
-                "SELECT ",
-                customer_columns!(),
-                " FROM customers WHERE lower(email) = lower($1) AND email IS NOT NULL ORDER BY id FOR UPDATE"
-            ),
-            Channel::Sms => concat!(
-                "SELECT ",
-                customer_columns!(),
-                " FROM customers WHERE phone = $1 AND phone IS NOT NULL ORDER BY id FOR UPDATE"
-            ),
+        let ids = match channel {
+            Channel::Email => {
+                sqlx::query_scalar!(
+                    r#"SELECT id AS "id: CustomerId" FROM customers
+                       WHERE lower(email) = lower($1) AND email IS NOT NULL"#,
+                    address
+                )
+                .fetch_all(&mut *conn)
+                .await?
+            }
+            Channel::Sms => {
+                sqlx::query_scalar!(
+                    r#"SELECT id AS "id: CustomerId" FROM customers
+                       WHERE phone = $1 AND phone IS NOT NULL"#,
+                    address
+                )
+                .fetch_all(&mut *conn)
+                .await?
+            }
         };
-        sqlx::query_as(query).bind(address).fetch_all(conn).await
+        Self::lock_all(conn, &ids).await
     }
 
     /// Looks a customer up by account number and locks the row, as [`Self::lock`] does.
@@ -125,28 +135,31 @@ impl Customer {
         conn: &mut PgConnection,
         account: &AccountId,
     ) -> sqlx::Result<Option<Customer>> {
-        sqlx::query_as(concat!(
-            "SELECT ",
-            customer_columns!(),
-            " FROM customers WHERE account_id = $1 FOR UPDATE"
-        ))
-        .bind(account.as_str())
-        .fetch_optional(conn)
-        .await
+        let id = sqlx::query_scalar!(
+            r#"SELECT id AS "id: CustomerId" FROM customers WHERE account_id = $1"#,
+            account.as_str()
+        )
+        .fetch_optional(&mut *conn)
+        .await?;
+        match id {
+            Some(id) => Self::lock(conn, id).await,
+            None => Ok(None),
+        }
     }
 }
 
 /// A customer as staff see them: contact details masked.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Profile {
-    pub account_id: String,
+    #[schema(value_type = String)]
+    pub account_id: AccountId,
     pub name: String,
     /// Masked: `j•••@example.com`.
     pub email: Option<String>,
     /// Masked: `•••• 4567`.
     pub phone: Option<String>,
-    /// The preferred channel: `email` or `sms`.
-    pub channel: String,
+    /// The preferred channel.
+    pub channel: Channel,
     pub locale: String,
     /// When the number replied STOP (it gets no text messages until it replies START).
     pub sms_opted_out_at: Option<DateTime<Utc>>,
@@ -159,50 +172,28 @@ impl Profile {
     pub async fn find(
         conn: &mut PgConnection,
         account: &AccountId,
-    ) -> sqlx::Result<Option<(i64, Profile)>> {
-        type Row = (
-            i64,
-            String,
-            Option<String>,
-            Option<String>,
-            String,
-            String,
-            Option<DateTime<Utc>>,
-            DateTime<Utc>,
-            DateTime<Utc>,
-        );
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT id, name, email, phone, channel, locale, sms_opted_out_at, created_at, updated_at
-             FROM customers WHERE account_id = $1",
+    ) -> sqlx::Result<Option<(CustomerId, Profile)>> {
+        let row = sqlx::query!(
+            r#"SELECT id AS "id: CustomerId", name, email, phone, channel AS "channel: Channel",
+                      locale, sms_opted_out_at, created_at, updated_at
+               FROM customers WHERE account_id = $1"#,
+            account.as_str()
         )
-        .bind(account.as_str())
         .fetch_optional(conn)
         .await?;
-        Ok(row.map(
-            |(
-                id,
-                name,
-                email,
-                phone,
-                channel,
-                locale,
-                sms_opted_out_at,
-                created_at,
-                updated_at,
-            )| {
-                let profile = Profile {
-                    account_id: account.to_string(),
-                    name,
-                    email: email.map(|e| mask(Channel::Email, &e)),
-                    phone: phone.map(|p| mask(Channel::Sms, &p)),
-                    channel,
-                    locale,
-                    sms_opted_out_at,
-                    created_at,
-                    updated_at,
-                };
-                (id, profile)
-            },
-        ))
+        Ok(row.map(|row| {
+            let profile = Profile {
+                account_id: account.clone(),
+                name: row.name,
+                email: row.email.map(|e| mask(Channel::Email, &e)),
+                phone: row.phone.map(|p| mask(Channel::Sms, &p)),
+                channel: row.channel,
+                locale: row.locale,
+                sms_opted_out_at: row.sms_opted_out_at,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            };
+            (row.id, profile)
+        }))
     }
 }

@@ -505,23 +505,25 @@ async fn upsert_customers(
     tx: &mut Transaction<'_, Postgres>,
     rows: &[CustomerRow],
 ) -> sqlx::Result<Vec<bool>> {
-    let column = |f: fn(&CustomerRow) -> Option<String>| rows.iter().map(f).collect::<Vec<_>>();
-    sqlx::query_scalar(
-        "INSERT INTO customers (account_id, name, email, phone, channel, locale)
-         SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-         ON CONFLICT (account_id) DO UPDATE SET
-             name = EXCLUDED.name, email = EXCLUDED.email, phone = EXCLUDED.phone,
-             channel = EXCLUDED.channel, locale = EXCLUDED.locale, updated_at = now(),
-             sms_opted_out_at = CASE WHEN customers.phone IS DISTINCT FROM EXCLUDED.phone
-                                     THEN NULL ELSE customers.sms_opted_out_at END
-         RETURNING (xmax = 0)",
+    fn column<T>(rows: &[CustomerRow], f: impl Fn(&CustomerRow) -> T) -> Vec<T> {
+        rows.iter().map(f).collect()
+    }
+    sqlx::query_scalar!(
+        r#"INSERT INTO customers (account_id, name, email, phone, channel, locale)
+           SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+           ON CONFLICT (account_id) DO UPDATE SET
+               name = EXCLUDED.name, email = EXCLUDED.email, phone = EXCLUDED.phone,
+               channel = EXCLUDED.channel, locale = EXCLUDED.locale, updated_at = now(),
+               sms_opted_out_at = CASE WHEN customers.phone IS DISTINCT FROM EXCLUDED.phone
+                                       THEN NULL ELSE customers.sms_opted_out_at END
+           RETURNING (xmax = 0) AS "inserted!""#,
+        &column(rows, |r| r.account_id.as_str().to_owned()),
+        &column(rows, |r| r.name.clone()),
+        &column(rows, |r| r.email.as_ref().map(|e| e.as_str().to_owned())) as &[Option<String>],
+        &column(rows, |r| r.phone.as_ref().map(|p| p.as_str().to_owned())) as &[Option<String>],
+        &column(rows, |r| r.channel.as_str().to_owned()),
+        &column(rows, |r| r.locale.clone()),
     )
-    .bind(column(|r| Some(r.account_id.as_str().to_owned())))
-    .bind(column(|r| Some(r.name.clone())))
-    .bind(column(|r| r.email.as_ref().map(|e| e.as_str().to_owned())))
-    .bind(column(|r| r.phone.as_ref().map(|p| p.as_str().to_owned())))
-    .bind(column(|r| Some(r.channel.as_str().to_owned())))
-    .bind(column(|r| Some(r.locale.clone())))
     .fetch_all(&mut **tx)
     .await
 }
@@ -712,11 +714,12 @@ impl Bills {
                 .iter()
                 .map(|b| b.account_id.as_str().to_owned())
                 .collect();
-            let known: Vec<String> =
-                sqlx::query_scalar("SELECT account_id FROM customers WHERE account_id = ANY($1)")
-                    .bind(&accounts)
-                    .fetch_all(&mut *tx)
-                    .await?;
+            let known = sqlx::query_scalar!(
+                "SELECT account_id FROM customers WHERE account_id = ANY($1)",
+                &accounts
+            )
+            .fetch_all(&mut *tx)
+            .await?;
             for bill in batch
                 .iter()
                 .filter(|b| !known.iter().any(|k| k == b.account_id.as_str()))
@@ -763,36 +766,36 @@ async fn upsert_bills(
     fn col<T>(rows: &[BillRow], f: impl Fn(&BillRow) -> T) -> Vec<T> {
         rows.iter().map(f).collect()
     }
-    sqlx::query_scalar(
-        "INSERT INTO bills (customer_id, cycle, period_start, period_end, issued_on, due_on, currency,
-                            amount_due, previous_balance, payments, lines, usage)
-         SELECT c.id, u.cycle, u.period_start, u.period_end, u.issued_on, u.due_on, u.currency,
-                u.amount_due, u.previous_balance, u.payments, u.lines::jsonb, u.usage::jsonb
-         FROM UNNEST($1::text[], $2::text[], $3::date[], $4::date[], $5::date[], $6::date[], $7::text[],
-                     $8::int8[], $9::int8[], $10::int8[], $11::text[], $12::text[])
-              AS u(account_id, cycle, period_start, period_end, issued_on, due_on, currency,
-                   amount_due, previous_balance, payments, lines, usage)
-         JOIN customers c ON c.account_id = u.account_id
-         ON CONFLICT (customer_id, cycle) DO UPDATE SET
-             period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end,
-             issued_on = EXCLUDED.issued_on, due_on = EXCLUDED.due_on, currency = EXCLUDED.currency,
-             amount_due = EXCLUDED.amount_due, previous_balance = EXCLUDED.previous_balance,
-             payments = EXCLUDED.payments, lines = EXCLUDED.lines, usage = EXCLUDED.usage,
-             imported_at = now()
-         RETURNING (xmax = 0)",
+    sqlx::query_scalar!(
+        r#"INSERT INTO bills (customer_id, cycle, period_start, period_end, issued_on, due_on,
+                              currency, amount_due, previous_balance, payments, lines, usage)
+           SELECT c.id, u.cycle, u.period_start, u.period_end, u.issued_on, u.due_on, u.currency,
+                  u.amount_due, u.previous_balance, u.payments, u.lines::jsonb, u.usage::jsonb
+           FROM UNNEST($1::text[], $2::text[], $3::date[], $4::date[], $5::date[], $6::date[],
+                       $7::text[], $8::int8[], $9::int8[], $10::int8[], $11::text[], $12::text[])
+                AS u(account_id, cycle, period_start, period_end, issued_on, due_on, currency,
+                     amount_due, previous_balance, payments, lines, usage)
+           JOIN customers c ON c.account_id = u.account_id
+           ON CONFLICT (customer_id, cycle) DO UPDATE SET
+               period_start = EXCLUDED.period_start, period_end = EXCLUDED.period_end,
+               issued_on = EXCLUDED.issued_on, due_on = EXCLUDED.due_on,
+               currency = EXCLUDED.currency, amount_due = EXCLUDED.amount_due,
+               previous_balance = EXCLUDED.previous_balance, payments = EXCLUDED.payments,
+               lines = EXCLUDED.lines, usage = EXCLUDED.usage, imported_at = now()
+           RETURNING (xmax = 0) AS "inserted!""#,
+        &col(rows, |b| b.account_id.as_str().to_owned()),
+        &col(rows, |b| b.cycle.as_str().to_owned()),
+        &col(rows, |b| b.period_start),
+        &col(rows, |b| b.period_end),
+        &col(rows, |b| b.issued_on),
+        &col(rows, |b| b.due_on),
+        &col(rows, |b| b.currency.code().to_owned()),
+        &col(rows, |b| b.amount_due.minor),
+        &col(rows, |b| b.previous_balance.minor),
+        &col(rows, |b| b.payments.minor),
+        &col(rows, |b| b.lines.to_string()),
+        &col(rows, |b| b.usage.to_string()),
     )
-    .bind(col(rows, |b| b.account_id.as_str().to_owned()))
-    .bind(col(rows, |b| b.cycle.as_str().to_owned()))
-    .bind(col(rows, |b| b.period_start))
-    .bind(col(rows, |b| b.period_end))
-    .bind(col(rows, |b| b.issued_on))
-    .bind(col(rows, |b| b.due_on))
-    .bind(col(rows, |b| b.currency.code().to_owned()))
-    .bind(col(rows, |b| b.amount_due.minor))
-    .bind(col(rows, |b| b.previous_balance.minor))
-    .bind(col(rows, |b| b.payments.minor))
-    .bind(col(rows, |b| b.lines.to_string()))
-    .bind(col(rows, |b| b.usage.to_string()))
     .fetch_all(&mut **tx)
     .await
 }

@@ -11,7 +11,7 @@ use super::run_cycle;
 use crate::app::Serve;
 use crate::billing::import::{self, CustomerFormat};
 use crate::config::Settings;
-use crate::domain::{AccountId, Actor, CycleId};
+use crate::domain::{AccountId, Actor, CustomerId, CycleId};
 use crate::infra::db;
 use crate::infra::private_postgres::PrivatePostgres;
 use crate::links::IssuedToken;
@@ -56,9 +56,10 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         customers.inserted + customers.updated,
         bills.inserted + bills.updated
     );
-    let latest: String = sqlx::query_scalar("SELECT max(cycle) FROM bills")
+    let latest = sqlx::query_scalar!("SELECT max(cycle) FROM bills")
         .fetch_one(&pool)
-        .await?;
+        .await?
+        .unwrap_or_default();
     let cycle = CycleId::parse(&latest).map_err(anyhow::Error::msg)?;
     let done = run_cycle(&pool, &minter, &settings.runs, &cycle, &by).await?;
     println!(
@@ -67,35 +68,37 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     );
 
     // A demo run again later finds expired links; give those customers fresh ones.
-    let stale: Vec<String> = sqlx::query_scalar(
-        "SELECT c.account_id FROM customers c
-         WHERE NOT EXISTS (SELECT 1 FROM link_tokens t WHERE t.customer_id = c.id AND t.superseded_at IS NULL
-                             AND t.revoked_at IS NULL AND t.expires_at > now())
-         ORDER BY c.account_id",
+    let stale = sqlx::query_scalar!(
+        r#"SELECT c.account_id AS "account_id: AccountId" FROM customers c
+           WHERE NOT EXISTS (SELECT 1 FROM link_tokens t
+                             WHERE t.customer_id = c.id AND t.superseded_at IS NULL
+                               AND t.revoked_at IS NULL AND t.expires_at > now())
+           ORDER BY c.account_id"#
     )
     .fetch_all(&pool)
     .await?;
     for account in stale {
-        let account = AccountId::parse(&account).map_err(anyhow::Error::msg)?;
         link_staff::resend(&pool, &minter, &account, None, &by, None).await?;
     }
 
     // The database keeps no link once its message is sent: each is signed again to print.
-    let current: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT c.account_id, c.name, t.channel, c.id
-         FROM link_tokens t JOIN customers c ON c.id = t.customer_id
-         WHERE t.superseded_at IS NULL AND t.revoked_at IS NULL AND t.expires_at > now()
-         ORDER BY c.account_id",
+    let current = sqlx::query!(
+        r#"SELECT c.account_id, c.name, t.channel, c.id AS "id: CustomerId"
+           FROM link_tokens t JOIN customers c ON c.id = t.customer_id
+           WHERE t.superseded_at IS NULL AND t.revoked_at IS NULL AND t.expires_at > now()
+           ORDER BY c.account_id"#
     )
     .fetch_all(&pool)
     .await?;
     println!("\nEach customer's link (open one in a browser):\n");
     let mut conn = pool.acquire().await?;
-    for (account, name, channel, customer_id) in &current {
-        let Some(token) = IssuedToken::current(&mut conn, *customer_id).await? else {
+    for customer in &current {
+        let Some(token) = IssuedToken::current(&mut conn, customer.id).await? else {
             continue;
         };
         if let Some(link) = minter.link_again(&token)? {
+            let (account, name, channel) =
+                (&customer.account_id, &customer.name, &customer.channel);
             println!("  {account}  {name:<24} {channel:<5}  {link}");
         }
     }

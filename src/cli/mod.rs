@@ -25,7 +25,7 @@ use crate::domain::calendar::{self, time_text};
 use crate::domain::{AccountId, Actor, Channel, CycleId, Reason, Role};
 use crate::infra::db;
 use crate::links::history::CustomerHistory;
-use crate::links::{Minter, staff as link_staff};
+use crate::links::{Minter, mint, staff as link_staff};
 use crate::observe::logs;
 use crate::staff::keys::{self as staff_keys, KeyName};
 use crate::tokens::keys::{self, KeyAlgorithm, Keyring};
@@ -575,20 +575,13 @@ async fn list_keys(keys: &KeySettings, common: &Common) -> anyhow::Result<()> {
             "signing".to_owned()
         } else {
             match &pool {
-                Some(pool) => {
-                    let last: Option<chrono::DateTime<chrono::Utc>> =
-                        sqlx::query_scalar("SELECT max(expires_at) FROM link_tokens WHERE kid = $1 AND expires_at > now()")
-                            .bind(&key.kid)
-                            .fetch_one(pool)
-                            .await?;
-                    match last {
-                        Some(until) => format!(
-                            "verifying (links outstanding until {})",
-                            until.format("%Y-%m-%d %H:%M UTC")
-                        ),
-                        None => "retired: no unexpired link uses it; safe to delete".to_owned(),
-                    }
-                }
+                Some(pool) => match mint::outstanding_until(pool, &key.kid).await? {
+                    Some(until) => format!(
+                        "verifying (links outstanding until {})",
+                        until.format("%Y-%m-%d %H:%M UTC")
+                    ),
+                    None => "retired: no unexpired link uses it; safe to delete".to_owned(),
+                },
                 None => "verifying".to_owned(),
             }
         };

@@ -65,7 +65,7 @@ pub fn staff_keys(keys: &[KeyInfo]) -> String {
         listed.add_row([
             key.id.to_string(),
             key.name.clone(),
-            key.role.clone(),
+            key.role.to_string(),
             when(Some(key.created_at)),
             last_used,
             status,
@@ -113,11 +113,11 @@ pub fn customer(history: &CustomerHistory) -> String {
             .unwrap_or("");
         links.add_row([
             link.jti.to_string(),
-            link.status.clone(),
-            link.reason.clone(),
-            link.bill_cycle.clone(),
+            link.status.to_string(),
+            link.reason.to_string(),
+            link.bill_cycle.to_string(),
             link.minted_by.clone(),
-            link.channel.clone(),
+            link.channel.to_string(),
             when(Some(link.minted_at)),
             when(Some(link.expires_at)),
             note.to_owned(),
@@ -140,9 +140,9 @@ pub fn customer(history: &CustomerHistory) -> String {
         messages.add_row([
             delivery.id.to_string(),
             delivery.jti.to_string(),
-            delivery.channel.clone(),
+            delivery.channel.to_string(),
             delivery.destination.clone(),
-            delivery.status.clone(),
+            delivery.status.to_string(),
             delivery.attempts.to_string(),
             when(delivery.sent_at),
             delivery.last_error.clone().unwrap_or_default(),

@@ -18,19 +18,19 @@ pub mod runner;
 
 use chrono::{DateTime, Utc};
 use serde_json::json;
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 
-use crate::domain::{Actor, CycleId};
+use crate::domain::{Actor, CycleId, RunId, RunStatus};
 use crate::staff::audit::{Action, Record};
 
 /// A run and its counts, as stored.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct RunProgress {
-    #[sqlx(rename = "id")]
-    pub run_id: i64,
-    pub cycle: String,
-    /// `scheduled`, `running`, `completed` or `failed`.
-    pub status: String,
+    #[schema(value_type = i64)]
+    pub run_id: RunId,
+    #[schema(value_type = String)]
+    pub cycle: CycleId,
+    pub status: RunStatus,
     /// Customers with a bill in the cycle when the run started.
     pub total: i64,
     pub minted: i64,
@@ -55,30 +55,27 @@ impl RunProgress {
     }
 
     pub fn is_finished(&self) -> bool {
-        matches!(self.status.as_str(), "completed" | "failed")
+        matches!(self.status, RunStatus::Completed | RunStatus::Failed)
     }
 }
 
-pub(crate) const PROGRESS: &str =
-    "id, cycle, status, total, minted, queued, skipped, skipped_already_sent,
-    skipped_no_contact, scheduled_at, started_at, finished_at, error";
-
 /// Starts a run of `cycle` now, or returns the one already scheduled (bringing it forward)
 /// or running; recorded in the audit log as `by`'s.
-pub async fn start(pool: &PgPool, cycle: &CycleId, by: &Actor) -> sqlx::Result<i64> {
+pub async fn start(pool: &PgPool, cycle: &CycleId, by: &Actor) -> sqlx::Result<RunId> {
     let mut tx = crate::infra::db::begin(pool).await?;
-    let (run_id, created): (i64, bool) = sqlx::query_as(
-        "INSERT INTO cycle_runs (cycle, started_by) VALUES ($1, $2)
-         ON CONFLICT (cycle) WHERE status IN ('scheduled', 'running')
-         DO UPDATE SET scheduled_at = least(cycle_runs.scheduled_at, now())
-         RETURNING id, xmax = 0",
+    let run = sqlx::query!(
+        r#"INSERT INTO cycle_runs (cycle, started_by) VALUES ($1, $2)
+           ON CONFLICT (cycle) WHERE status IN ('scheduled', 'running')
+           DO UPDATE SET scheduled_at = least(cycle_runs.scheduled_at, now())
+           RETURNING id AS "id: RunId", xmax = 0 AS "created!""#,
+        cycle.as_str(),
+        by.name,
     )
-    .bind(cycle.as_str())
-    .bind(&by.name)
     .fetch_one(&mut *tx)
     .await?;
+    let run_id = run.id;
     Record {
-        details: json!({ "run_id": run_id, "joined_existing_run": !created }),
+        details: json!({ "run_id": run_id, "joined_existing_run": !run.created }),
         ..Record::new(Action::CycleStart, cycle.as_str())
     }
     .write(&mut tx, by)
@@ -89,10 +86,12 @@ pub async fn start(pool: &PgPool, cycle: &CycleId, by: &Actor) -> sqlx::Result<i
 
 /// Whether any customer has a bill in `cycle`: a run of a cycle without one sends nothing.
 pub async fn has_bills(pool: &PgPool, cycle: &CycleId) -> sqlx::Result<bool> {
-    sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM bills WHERE cycle = $1)")
-        .bind(cycle.as_str())
-        .fetch_one(pool)
-        .await
+    sqlx::query_scalar!(
+        r#"SELECT EXISTS (SELECT 1 FROM bills WHERE cycle = $1) AS "exists!""#,
+        cycle.as_str()
+    )
+    .fetch_one(pool)
+    .await
 }
 
 /// Why a run could not be scheduled.
@@ -100,9 +99,9 @@ pub async fn has_bills(pool: &PgPool, cycle: &CycleId) -> sqlx::Result<bool> {
 pub enum ScheduleError {
     #[error("cycle {cycle} already has a run {status} (run {run_id}, due {at})")]
     AlreadyActive {
-        cycle: String,
-        run_id: i64,
-        status: String,
+        cycle: CycleId,
+        run_id: RunId,
+        status: RunStatus,
         at: DateTime<Utc>,
     },
     #[error(transparent)]
@@ -116,16 +115,16 @@ pub async fn schedule(
     cycle: &CycleId,
     at: DateTime<Utc>,
     by: &Actor,
-) -> Result<i64, ScheduleError> {
+) -> Result<RunId, ScheduleError> {
     let mut tx = crate::infra::db::begin(pool).await?;
-    let id: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO cycle_runs (cycle, started_by, scheduled_at) VALUES ($1, $2, $3)
-         ON CONFLICT (cycle) WHERE status IN ('scheduled', 'running') DO NOTHING
-         RETURNING id",
+    let id = sqlx::query_scalar!(
+        r#"INSERT INTO cycle_runs (cycle, started_by, scheduled_at) VALUES ($1, $2, $3)
+           ON CONFLICT (cycle) WHERE status IN ('scheduled', 'running') DO NOTHING
+           RETURNING id AS "id: RunId""#,
+        cycle.as_str(),
+        by.name,
+        at,
     )
-    .bind(cycle.as_str())
-    .bind(&by.name)
-    .bind(at)
     .fetch_optional(&mut *tx)
     .await?;
     if let Some(id) = id {
@@ -138,26 +137,31 @@ pub async fn schedule(
         tx.commit().await?;
         return Ok(id);
     }
-    let (run_id, status, at): (i64, String, DateTime<Utc>) = sqlx::query_as(
-        "SELECT id, status, scheduled_at FROM cycle_runs WHERE cycle = $1 AND status IN ('scheduled', 'running')",
+    let active = sqlx::query!(
+        r#"SELECT id AS "id: RunId", status AS "status: RunStatus", scheduled_at FROM cycle_runs
+           WHERE cycle = $1 AND status IN ('scheduled', 'running')"#,
+        cycle.as_str()
     )
-    .bind(cycle.as_str())
     .fetch_one(&mut *tx)
     .await?;
     Err(ScheduleError::AlreadyActive {
-        cycle: cycle.to_string(),
-        run_id,
-        status,
-        at,
+        cycle: cycle.clone(),
+        run_id: active.id,
+        status: active.status,
+        at: active.scheduled_at,
     })
 }
 
 /// A run's progress, if it exists.
-pub async fn progress(pool: &PgPool, run_id: i64) -> sqlx::Result<Option<RunProgress>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {PROGRESS} FROM cycle_runs WHERE id = $1"
-    )))
-    .bind(run_id)
-    .fetch_optional(pool)
+pub async fn progress(db: impl PgExecutor<'_>, run_id: RunId) -> sqlx::Result<Option<RunProgress>> {
+    sqlx::query_as!(
+        RunProgress,
+        r#"SELECT id AS "run_id: RunId", cycle AS "cycle: CycleId", status AS "status: RunStatus",
+                  total, minted, queued, skipped AS "skipped!", skipped_already_sent,
+                  skipped_no_contact, scheduled_at, started_at, finished_at, error
+           FROM cycle_runs WHERE id = $1"#,
+        run_id as RunId,
+    )
+    .fetch_optional(db)
     .await
 }

@@ -8,12 +8,12 @@ use anyhow::Context;
 use sqlx::PgPool;
 use tokio::sync::watch;
 
-use super::{PROGRESS, RunProgress, progress};
+use super::{RunProgress, progress};
 use crate::billing::customers::Customer;
 use crate::domain::MintReason;
+use crate::domain::{BillId, CustomerId, LinkId, RunId};
 use crate::links::mint::is_link_conflict;
 use crate::links::{Minter, NewLink, SignedLinks};
-use crate::tokens::ShortId;
 
 /// Customers per batch (one transaction each).
 const BATCH: i64 = 5000;
@@ -30,9 +30,9 @@ pub enum Worked {
 /// The next customers of a run, read and signed ahead of being written.
 struct Prepared {
     /// The run's cursor this batch continues from.
-    after: i64,
+    after: CustomerId,
     /// The last customer id it covers: the run's cursor once it is written.
-    last: i64,
+    last: CustomerId,
     /// Customers in range without a cycle link yet.
     due: i64,
     signed: SignedLinks,
@@ -88,7 +88,7 @@ impl Runner {
     /// and writes again, and one that keeps meeting them is read again from the cursor.
     pub async fn work(
         &self,
-        run_id: i64,
+        run_id: RunId,
         mut report: impl FnMut(&RunProgress),
     ) -> anyhow::Result<Worked> {
         if !self.claim(run_id).await? {
@@ -103,7 +103,7 @@ impl Runner {
                 Err(error) if is_link_conflict(&error) && conflicts < MAX_CONFLICTS => {
                     conflicts += 1;
                     tracing::info!(
-                        run = run_id,
+                        run = %run_id,
                         "a batch met a link minted meanwhile; reading it again"
                     );
                 }
@@ -118,7 +118,7 @@ impl Runner {
 
     async fn work_claimed(
         &self,
-        run_id: i64,
+        run_id: RunId,
         report: &mut impl FnMut(&RunProgress),
     ) -> anyhow::Result<Worked> {
         let Some((cycle, cursor)) = self.position(run_id).await? else {
@@ -147,14 +147,20 @@ impl Runner {
                 None => return Ok(Worked::Busy),
             }
         }
-        let done: Option<RunProgress> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "UPDATE cycle_runs SET status = 'completed', finished_at = now(), lease_owner = NULL, lease_until = NULL
-             WHERE id = $1 AND lease_owner = $2 RETURNING {PROGRESS}"
-        )))
-        .bind(run_id)
-        .bind(&self.owner)
-        .fetch_optional(&self.pool)
-        .await?;
+        let completed = sqlx::query!(
+            "UPDATE cycle_runs SET status = 'completed', finished_at = now(), lease_owner = NULL,
+                 lease_until = NULL
+             WHERE id = $1 AND lease_owner = $2",
+            run_id as RunId,
+            self.owner,
+        )
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        let done = match completed {
+            1 => progress(&self.pool, run_id).await?,
+            _ => None,
+        };
         Ok(match done {
             Some(done) => {
                 report(&done);
@@ -166,18 +172,18 @@ impl Runner {
 
     /// Takes a due scheduled run, or one whose worker died, and works it to the end.
     pub async fn work_due(&self) -> anyhow::Result<Option<RunProgress>> {
-        let due: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM cycle_runs
-             WHERE status IN ('scheduled', 'running') AND scheduled_at <= now()
-               AND (lease_until IS NULL OR lease_until < now())
-             ORDER BY scheduled_at LIMIT 1",
+        let due = sqlx::query_scalar!(
+            r#"SELECT id AS "id: RunId" FROM cycle_runs
+               WHERE status IN ('scheduled', 'running') AND scheduled_at <= now()
+                 AND (lease_until IS NULL OR lease_until < now())
+               ORDER BY scheduled_at LIMIT 1"#
         )
         .fetch_optional(&self.pool)
         .await?;
         let Some(run_id) = due else { return Ok(None) };
         match self.work(run_id, |_| {}).await? {
             Worked::Finished(p) => {
-                tracing::info!(run = p.run_id, cycle = %p.cycle, minted = p.minted, skipped = p.skipped, "cycle run completed");
+                tracing::info!(run = %p.run_id, cycle = %p.cycle, minted = p.minted, skipped = p.skipped, "cycle run completed");
                 Ok(Some(p))
             }
             Worked::Busy => Ok(None),
@@ -186,10 +192,11 @@ impl Runner {
 
     /// Takes the lease if it is free, lapsed or already ours; the first claim also counts
     /// the run's customers.
-    async fn claim(&self, run_id: i64) -> sqlx::Result<bool> {
-        let claimed = sqlx::query(
+    async fn claim(&self, run_id: RunId) -> sqlx::Result<bool> {
+        let claimed = sqlx::query!(
             "UPDATE cycle_runs r SET
-                 status = 'running', lease_owner = $2, lease_until = now() + $3::interval, error = NULL,
+                 status = 'running', lease_owner = $2,
+                 lease_until = now() + make_interval(secs => $3), error = NULL,
                  started_at = coalesce(r.started_at, now()),
                  total = CASE WHEN r.started_at IS NULL
                               THEN (SELECT count(*) FROM bills b WHERE b.cycle = r.cycle) ELSE r.total END,
@@ -198,10 +205,10 @@ impl Runner {
                               ELSE r.skipped_already_sent END
              WHERE r.id = $1 AND r.status IN ('scheduled', 'running')
                AND (r.lease_until IS NULL OR r.lease_until < now() OR r.lease_owner = $2)",
+            run_id as RunId,
+            self.owner,
+            self.lease.as_secs_f64(),
         )
-        .bind(run_id)
-        .bind(&self.owner)
-        .bind(self.lease_interval())
         .execute(&self.pool)
         .await?
         .rows_affected();
@@ -209,40 +216,37 @@ impl Runner {
     }
 
     /// The cycle and cursor of a run we hold.
-    async fn position(&self, run_id: i64) -> sqlx::Result<Option<(String, i64)>> {
-        sqlx::query_as(
-            "SELECT cycle, cursor_customer_id FROM cycle_runs
-             WHERE id = $1 AND status = 'running' AND lease_owner = $2",
+    async fn position(&self, run_id: RunId) -> sqlx::Result<Option<(String, CustomerId)>> {
+        let held = sqlx::query!(
+            r#"SELECT cycle, cursor_customer_id AS "cursor: CustomerId" FROM cycle_runs
+               WHERE id = $1 AND status = 'running' AND lease_owner = $2"#,
+            run_id as RunId,
+            self.owner,
         )
-        .bind(run_id)
-        .bind(&self.owner)
         .fetch_optional(&self.pool)
-        .await
-    }
-
-    fn lease_interval(&self) -> String {
-        format!("{} milliseconds", self.lease.as_millis())
+        .await?;
+        Ok(held.map(|held| (held.cycle, held.cursor)))
     }
 
     /// Gives the lease back after a failure, so another worker can resume at once; the
     /// [`MAX_FAILED_ATTEMPTS`]th failure in a row without a batch written fails the run.
-    async fn release(&self, run_id: i64, error: &anyhow::Error) {
-        let result = sqlx::query(
+    async fn release(&self, run_id: RunId, error: &anyhow::Error) {
+        let result = sqlx::query!(
             "UPDATE cycle_runs SET lease_owner = NULL, lease_until = NULL, error = $3,
                  failed_attempts = failed_attempts + 1,
                  status = CASE WHEN failed_attempts + 1 >= $4 THEN 'failed' ELSE status END,
                  finished_at = CASE WHEN failed_attempts + 1 >= $4 THEN now() ELSE finished_at END
              WHERE id = $1 AND lease_owner = $2",
+            run_id as RunId,
+            self.owner,
+            format!("{error:#}"),
+            MAX_FAILED_ATTEMPTS,
         )
-        .bind(run_id)
-        .bind(&self.owner)
-        .bind(format!("{error:#}"))
-        .bind(MAX_FAILED_ATTEMPTS)
         .execute(&self.pool)
         .await;
         if let Err(e) = result {
             tracing::warn!(
-                run = run_id,
+                run = %run_id,
                 "could not release the run's lease (it will lapse): {e}"
             );
         }
@@ -250,22 +254,22 @@ impl Runner {
 
     /// Gives the lease back on shutdown; the run stays `running`, its cursor where the
     /// last written batch left it.
-    async fn hand_back(&self, run_id: i64) {
-        let result = sqlx::query(
+    async fn hand_back(&self, run_id: RunId) {
+        let result = sqlx::query!(
             "UPDATE cycle_runs SET lease_owner = NULL, lease_until = NULL
              WHERE id = $1 AND lease_owner = $2",
+            run_id as RunId,
+            self.owner,
         )
-        .bind(run_id)
-        .bind(&self.owner)
         .execute(&self.pool)
         .await;
         match result {
             Ok(_) => tracing::info!(
-                run = run_id,
+                run = %run_id,
                 "handed the cycle run back; another process resumes it"
             ),
             Err(e) => tracing::warn!(
-                run = run_id,
+                run = %run_id,
                 "could not hand the cycle run back (its lease will lapse): {e}"
             ),
         }
@@ -275,17 +279,17 @@ impl Runner {
     /// lease; `None` if the lease was lost meanwhile.
     async fn write(
         &self,
-        run_id: i64,
+        run_id: RunId,
         cycle: &str,
         batch: Prepared,
     ) -> anyhow::Result<Option<RunProgress>> {
         let mut tx = crate::infra::db::begin(&self.pool).await?;
-        let held: Option<i64> = sqlx::query_scalar(
-            "SELECT cursor_customer_id FROM cycle_runs
-             WHERE id = $1 AND status = 'running' AND lease_owner = $2 FOR UPDATE",
+        let held = sqlx::query_scalar!(
+            r#"SELECT cursor_customer_id AS "cursor: CustomerId" FROM cycle_runs
+               WHERE id = $1 AND status = 'running' AND lease_owner = $2 FOR UPDATE"#,
+            run_id as RunId,
+            self.owner,
         )
-        .bind(run_id)
-        .bind(&self.owner)
         .fetch_optional(&mut *tx)
         .await?;
         match held {
@@ -304,22 +308,22 @@ impl Runner {
             )
             .await?;
         let minted = batch.signed.links.len() as i64;
-        let progress: RunProgress = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        sqlx::query!(
             "UPDATE cycle_runs SET cursor_customer_id = $2, minted = minted + $3, queued = queued + $3,
-                 skipped_no_contact = skipped_no_contact + $4, lease_until = now() + $5::interval,
-                 failed_attempts = 0
-             WHERE id = $1
-             RETURNING {PROGRESS}"
-        )))
-        .bind(run_id)
-        .bind(batch.last)
-        .bind(minted)
-        .bind(batch.due - minted)
-        .bind(self.lease_interval())
-        .fetch_one(&mut *tx)
+                 skipped_no_contact = skipped_no_contact + $4,
+                 lease_until = now() + make_interval(secs => $5), failed_attempts = 0
+             WHERE id = $1",
+            run_id as RunId,
+            batch.last as CustomerId,
+            minted,
+            batch.due - minted,
+            self.lease.as_secs_f64(),
+        )
+        .execute(&mut *tx)
         .await?;
+        let written = progress(&mut *tx, run_id).await?;
         tx.commit().await?;
-        Ok(Some(progress))
+        Ok(written)
     }
 }
 
@@ -329,7 +333,7 @@ async fn read_ahead(
     pool: PgPool,
     minter: Minter,
     cycle: String,
-    mut cursor: i64,
+    mut cursor: CustomerId,
     batches: tokio::sync::mpsc::Sender<anyhow::Result<Option<Prepared>>>,
 ) {
     loop {
@@ -361,39 +365,42 @@ async fn read_ahead(
 async fn next_batch(
     pool: &PgPool,
     cycle: &str,
-    cursor: i64,
-) -> anyhow::Result<Option<(i64, i64, Vec<ShortId>, Vec<NewLink>)>> {
-    let mut tx = crate::infra::db::begin(pool).await?;
+    cursor: CustomerId,
+) -> anyhow::Result<Option<(CustomerId, i64, Vec<LinkId>, Vec<NewLink>)>> {
     // Each read goes through an index. The planner's statistics lag behind tables that grow
     // by millions during a run; left to itself it would turn to sequential scans and make
     // the run quadratic.
-    sqlx::query("SET LOCAL enable_seqscan = off")
-        .execute(&mut *tx)
-        .await?;
-    let bills: Vec<(i64, i64)> = sqlx::query_as(
-        "SELECT customer_id, id FROM bills WHERE cycle = $1 AND customer_id > $2
-         ORDER BY customer_id LIMIT $3",
+    let mut tx =
+        crate::infra::db::begin_with(pool, "BEGIN; SET LOCAL enable_seqscan = off").await?;
+    let bills: Vec<(CustomerId, BillId)> = sqlx::query!(
+        r#"SELECT customer_id AS "customer_id: CustomerId", id AS "id: BillId" FROM bills
+           WHERE cycle = $1 AND customer_id > $2
+           ORDER BY customer_id LIMIT $3"#,
+        cycle,
+        cursor as CustomerId,
+        BATCH,
     )
-    .bind(cycle)
-    .bind(cursor)
-    .bind(BATCH)
     .fetch_all(&mut *tx)
-    .await?;
+    .await?
+    .into_iter()
+    .map(|bill| (bill.customer_id, bill.id))
+    .collect();
     let Some(&(last, _)) = bills.last() else {
         return Ok(None);
     };
-    let in_range: Vec<i64> = bills.iter().map(|(customer, _)| *customer).collect();
-    let sent: HashSet<i64> = sqlx::query_scalar(
-        "SELECT customer_id FROM link_tokens WHERE customer_id = ANY($1) AND cycle = $2",
+    let in_range: Vec<CustomerId> = bills.iter().map(|(customer, _)| *customer).collect();
+    let sent: HashSet<CustomerId> = sqlx::query_scalar!(
+        r#"SELECT customer_id AS "customer_id: CustomerId" FROM link_tokens
+           WHERE customer_id = ANY($1) AND cycle = $2"#,
+        &in_range as &[CustomerId],
+        cycle,
     )
-    .bind(&in_range)
-    .bind(cycle)
     .fetch_all(&mut *tx)
     .await?
     .into_iter()
     .collect();
-    let due: Vec<i64> = in_range.into_iter().filter(|c| !sent.contains(c)).collect();
-    let customers: HashMap<i64, Customer> = Customer::find_all(&mut tx, &due)
+    let due: Vec<CustomerId> = in_range.into_iter().filter(|c| !sent.contains(c)).collect();
+    let customers: HashMap<CustomerId, Customer> = Customer::find_all(&mut tx, &due)
         .await?
         .into_iter()
         .map(|c| (c.id, c))

@@ -27,7 +27,7 @@ pub use sms::{SmsSender, twilio_signature, twilio_signature_is_valid};
 pub use worker::{Outbox, RetryPolicy};
 
 use crate::billing::customers::Customer;
-use crate::domain::Channel;
+use crate::domain::{Channel, CustomerId, DeliveryId};
 use crate::links::mint::notify_outbox;
 use crate::links::{IssuedToken, Minter};
 use crate::observe::metrics::{self, DeliveryEvent};
@@ -96,10 +96,9 @@ pub struct LaneConfig {
 }
 
 /// One message to send, as claimed.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct Delivery {
-    pub id: i64,
-    #[sqlx(try_from = "String")]
+    pub id: DeliveryId,
     pub channel: Channel,
     pub destination: String,
     /// Kept in the database only while the message waits to be sent.
@@ -181,45 +180,30 @@ async fn write_to_outbox(
 pub async fn fail(
     pool: &PgPool,
     minter: &Minter,
-    id: i64,
+    id: DeliveryId,
     reason: &str,
     opted_out: bool,
-) -> anyhow::Result<Option<i64>> {
+) -> anyhow::Result<Option<DeliveryId>> {
     let mut tx = crate::infra::db::begin(pool).await?;
-    /// A delivery as it failed, with the link it held.
-    #[derive(sqlx::FromRow)]
-    struct Failed {
-        customer_id: i64,
-        channel: String,
-        destination: String,
-        fallback_of: Option<i64>,
-        link: Option<String>,
-    }
-    let failed: Option<Failed> = sqlx::query_as(
-        "UPDATE deliveries d SET status = 'failed', lease_until = NULL, last_error = $2, link = NULL
-         FROM link_tokens t, (SELECT link FROM deliveries WHERE id = $1) kept
-         WHERE d.id = $1 AND t.id = d.token_id AND d.status <> 'failed'
-         RETURNING t.customer_id, d.channel, d.destination, d.fallback_of, kept.link",
+    let failed = sqlx::query!(
+        r#"UPDATE deliveries d SET status = 'failed', lease_until = NULL, last_error = $2, link = NULL
+           FROM link_tokens t, (SELECT link FROM deliveries WHERE id = $1) kept
+           WHERE d.id = $1 AND t.id = d.token_id AND d.status <> 'failed'
+           RETURNING t.customer_id AS "customer_id: CustomerId", d.channel AS "channel: Channel",
+                     d.destination, d.fallback_of AS "fallback_of: DeliveryId", kept.link"#,
+        id as DeliveryId,
+        reason,
     )
-    .bind(id)
-    .bind(reason)
     .fetch_optional(&mut *tx)
     .await?;
-    let Some(Failed {
-        customer_id,
-        channel,
-        destination,
-        fallback_of,
-        link,
-    }) = failed
-    else {
+    let Some(failed) = failed else {
         return Ok(None);
     };
     if opted_out {
-        opt_out(&mut *tx, &destination).await?;
+        opt_out(&mut *tx, &failed.destination).await?;
     }
-    let channel: Channel = channel.parse().map_err(anyhow::Error::msg)?;
-    let fallback = match fallback_of {
+    let (customer_id, channel, link) = (failed.customer_id, failed.channel, failed.link);
+    let fallback = match failed.fallback_of {
         Some(_) => None,
         None => {
             let link = match link {
@@ -242,8 +226,8 @@ pub async fn fail(
     if let Some(fallback) = fallback {
         metrics::deliveries(channel.other(), DeliveryEvent::Queued, 1);
         tracing::info!(
-            delivery = id,
-            fallback,
+            delivery = %id,
+            fallback = %fallback,
             "delivery failed for good; sent on the other channel instead"
         );
     }
@@ -254,11 +238,11 @@ pub async fn fail(
 /// address for it.
 async fn queue_fallback(
     conn: &mut PgConnection,
-    failed: i64,
-    customer_id: i64,
+    failed: DeliveryId,
+    customer_id: CustomerId,
     channel: Channel,
     link: &str,
-) -> sqlx::Result<Option<i64>> {
+) -> sqlx::Result<Option<DeliveryId>> {
     let Some(customer) = Customer::lock(conn, customer_id).await? else {
         return Ok(None);
     };
@@ -266,21 +250,21 @@ async fn queue_fallback(
         return Ok(None);
     };
     // Only a link that can still open the bill is worth sending again.
-    let fallback: Option<i64> = sqlx::query_scalar(
-        "WITH token AS (
-             UPDATE link_tokens t SET channel = $3
-             FROM deliveries d
-             WHERE d.id = $1 AND t.id = d.token_id
-               AND t.superseded_at IS NULL AND t.revoked_at IS NULL AND t.expires_at > now()
-             RETURNING t.id)
-         INSERT INTO deliveries (token_id, channel, destination, link, fallback_of)
-         SELECT id, $3, $4, $2, $1 FROM token
-         RETURNING id",
+    let fallback = sqlx::query_scalar!(
+        r#"WITH token AS (
+               UPDATE link_tokens t SET channel = $3
+               FROM deliveries d
+               WHERE d.id = $1 AND t.id = d.token_id
+                 AND t.superseded_at IS NULL AND t.revoked_at IS NULL AND t.expires_at > now()
+               RETURNING t.id)
+           INSERT INTO deliveries (token_id, channel, destination, link, fallback_of)
+           SELECT id, $3, $4, $2, $1 FROM token
+           RETURNING id AS "id: DeliveryId""#,
+        failed as DeliveryId,
+        link,
+        destination.channel as Channel,
+        destination.address,
     )
-    .bind(failed)
-    .bind(link)
-    .bind(destination.channel.as_str())
-    .bind(&destination.address)
     .fetch_optional(&mut *conn)
     .await?;
     if fallback.is_some() {

@@ -3,7 +3,8 @@
 use sqlx::{PgExecutor, PgPool};
 
 use super::fail;
-use crate::domain::Channel;
+use super::sms::TWILIO_OPTED_OUT;
+use crate::domain::{Channel, DeliveryId};
 use crate::links::Minter;
 use crate::observe::metrics::{self, DeliveryEvent};
 
@@ -25,18 +26,20 @@ pub async fn record_receipt(
     minter: &Minter,
     receipt: &Receipt,
 ) -> anyhow::Result<bool> {
-    let id: Option<i64> = sqlx::query_scalar("SELECT id FROM deliveries WHERE provider_ref = $1")
-        .bind(&receipt.message_sid)
-        .fetch_optional(pool)
-        .await?;
+    let id = sqlx::query_scalar!(
+        r#"SELECT id AS "id: DeliveryId" FROM deliveries WHERE provider_ref = $1"#,
+        receipt.message_sid
+    )
+    .fetch_optional(pool)
+    .await?;
     let Some(id) = id else { return Ok(false) };
     match receipt.status.as_str() {
         "delivered" | "read" => {
-            let delivered = sqlx::query(
+            let delivered = sqlx::query!(
                 "UPDATE deliveries SET status = 'delivered', delivered_at = now(), link = NULL
                  WHERE id = $1 AND status IN ('sending', 'sent')",
+                id as DeliveryId,
             )
-            .bind(id)
             .execute(pool)
             .await?;
             metrics::deliveries(
@@ -47,7 +50,7 @@ pub async fn record_receipt(
         }
         "undelivered" | "failed" => {
             let code = receipt.error_code.as_deref().unwrap_or("none");
-            let opted_out = code == "21610";
+            let opted_out = code == TWILIO_OPTED_OUT.to_string();
             fail(
                 pool,
                 minter,
@@ -65,18 +68,22 @@ pub async fn record_receipt(
 
 /// The customers with this number asked for no more text messages.
 pub async fn opt_out(db: impl PgExecutor<'_>, phone: &str) -> sqlx::Result<u64> {
-    let done = sqlx::query("UPDATE customers SET sms_opted_out_at = now() WHERE phone = $1 AND sms_opted_out_at IS NULL")
-        .bind(phone)
-        .execute(db)
-        .await?;
+    let done = sqlx::query!(
+        "UPDATE customers SET sms_opted_out_at = now() WHERE phone = $1 AND sms_opted_out_at IS NULL",
+        phone
+    )
+    .execute(db)
+    .await?;
     Ok(done.rows_affected())
 }
 
 /// The customers with this number may be texted again.
 pub async fn opt_in(pool: &PgPool, phone: &str) -> sqlx::Result<u64> {
-    let done = sqlx::query("UPDATE customers SET sms_opted_out_at = NULL WHERE phone = $1 AND sms_opted_out_at IS NOT NULL")
-        .bind(phone)
-        .execute(pool)
-        .await?;
+    let done = sqlx::query!(
+        "UPDATE customers SET sms_opted_out_at = NULL WHERE phone = $1 AND sms_opted_out_at IS NOT NULL",
+        phone
+    )
+    .execute(pool)
+    .await?;
     Ok(done.rows_affected())
 }

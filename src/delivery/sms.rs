@@ -27,7 +27,7 @@ pub enum SmsGateway {
 /// Characters in two concatenated GSM-7 segments.
 const TWO_SEGMENTS: usize = 306;
 /// Twilio's error code for a number that replied STOP.
-const TWILIO_OPTED_OUT: i64 = 21610;
+pub(super) const TWILIO_OPTED_OUT: i64 = 21610;
 
 /// Where text messages go.
 #[derive(Debug, Clone)]
@@ -274,7 +274,7 @@ mod tests {
 
     fn delivery(link: String) -> Delivery {
         Delivery {
-            id: 1,
+            id: crate::domain::DeliveryId(1),
             channel: crate::domain::Channel::Sms,
             destination: "+15550100123".into(),
             link,

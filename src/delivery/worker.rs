@@ -13,7 +13,7 @@ use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::task::JoinSet;
 
 use super::{Delivery, DeliveryConfig, EmailSender, LaneConfig, SendError, Sent, SmsSender, fail};
-use crate::domain::Channel;
+use crate::domain::{Channel, DeliveryId};
 use crate::infra::db::Heard;
 use crate::links::Minter;
 use crate::links::mint::OUTBOX_CHANNEL;
@@ -98,7 +98,7 @@ pub struct Outbox {
     lease: Duration,
     lanes: [Lane; 2],
     /// Deliveries claimed by this process and not yet finished.
-    in_flight: Mutex<HashSet<i64>>,
+    in_flight: Mutex<HashSet<DeliveryId>>,
 }
 
 impl Outbox {
@@ -149,18 +149,19 @@ impl Outbox {
         }
         listener.abort();
         self.email.close_idle().await;
-        let unfinished: Vec<i64> = self
+        let unfinished: Vec<DeliveryId> = self
             .in_flight
             .lock()
             .expect("in-flight lock")
             .drain()
             .collect();
         if !unfinished.is_empty() {
-            let released = sqlx::query(
-                "UPDATE deliveries SET status = 'queued', lease_until = NULL, attempts = greatest(attempts - 1, 0)
+            let released = sqlx::query!(
+                "UPDATE deliveries SET status = 'queued', lease_until = NULL,
+                     attempts = greatest(attempts - 1, 0)
                  WHERE id = ANY($1) AND status = 'sending'",
+                &unfinished as &[DeliveryId],
             )
-            .bind(&unfinished)
             .execute(&self.pool)
             .await;
             match released {
@@ -337,24 +338,27 @@ impl Outbox {
              SET LOCAL enable_sort = off",
         )
         .await?;
-        let claimed: Vec<Delivery> = sqlx::query_as(
-            "WITH due AS (
-                 SELECT id FROM deliveries
-                 WHERE channel = $3 AND status IN ('queued', 'sending')
-                   AND ((status = 'queued' AND next_attempt_at <= now()) OR lease_until < now())
-                 ORDER BY next_attempt_at
-                 LIMIT $1
-                 FOR UPDATE SKIP LOCKED)
-             UPDATE deliveries d
-             SET status = 'sending', lease_until = now() + $2::interval, attempts = d.attempts + 1
-             FROM due, link_tokens t, customers c
-             WHERE d.id = due.id AND t.id = d.token_id AND c.id = t.customer_id
-             RETURNING d.id, d.channel, d.destination, d.link, c.name, t.expires_at, d.attempts,
-                       c.sms_opted_out_at IS NOT NULL AS opted_out",
+        let claimed = sqlx::query_as!(
+            Delivery,
+            r#"WITH due AS (
+                   SELECT id FROM deliveries
+                   WHERE channel = $3 AND status IN ('queued', 'sending')
+                     AND ((status = 'queued' AND next_attempt_at <= now()) OR lease_until < now())
+                   ORDER BY next_attempt_at
+                   LIMIT $1
+                   FOR UPDATE SKIP LOCKED)
+               UPDATE deliveries d
+               SET status = 'sending', lease_until = now() + make_interval(secs => $2),
+                   attempts = d.attempts + 1
+               FROM due, link_tokens t, customers c
+               WHERE d.id = due.id AND t.id = d.token_id AND c.id = t.customer_id
+               RETURNING d.id AS "id: DeliveryId", d.channel AS "channel: Channel", d.destination,
+                         d.link AS "link!", c.name, t.expires_at, d.attempts,
+                         c.sms_opted_out_at IS NOT NULL AS "opted_out!""#,
+            limit as i64,
+            self.lease.as_secs_f64(),
+            channel as Channel,
         )
-        .bind(limit as i64)
-        .bind(format!("{} milliseconds", self.lease.as_millis()))
-        .bind(channel.as_str())
         .fetch_all(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -388,7 +392,7 @@ impl Outbox {
     /// (and falls back to the other channel). Safe to repeat: what was already recorded is
     /// left (and counted) as it was.
     async fn record(&self, results: &[(Delivery, Result<Sent, SendError>)]) -> anyhow::Result<()> {
-        let sent: Vec<(i64, Option<String>)> = results
+        let sent: Vec<(DeliveryId, Option<String>)> = results
             .iter()
             .filter_map(|(d, r)| {
                 r.as_ref()
@@ -397,22 +401,23 @@ impl Outbox {
             })
             .collect();
         if !sent.is_empty() {
-            let (ids, references): (Vec<i64>, Vec<Option<String>>) = sent.into_iter().unzip();
+            let (ids, references): (Vec<DeliveryId>, Vec<Option<String>>) =
+                sent.into_iter().unzip();
             // Committed without waiting for the disk (`set_config(…, true)` lasts for this
             // statement's own transaction): billpass dying loses nothing written, and
             // PostgreSQL dying can only undo the last moment's records, whose messages are
             // then sent again, as at-least-once allows. Waiting for a flush would hold every
             // message in flight that much longer.
-            let recorded: Vec<i64> = sqlx::query_scalar(
-                "WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
-                 UPDATE deliveries d SET status = 'sent', sent_at = now(), lease_until = NULL, last_error = NULL,
-                     provider_ref = u.provider_ref, link = NULL
-                 FROM UNNEST($1::int8[], $2::text[]) AS u(id, provider_ref), async_commit
-                 WHERE d.id = u.id AND d.status = 'sending'
-                 RETURNING d.id",
+            let recorded = sqlx::query_scalar!(
+                r#"WITH async_commit AS (SELECT set_config('synchronous_commit', 'off', true))
+                   UPDATE deliveries d SET status = 'sent', sent_at = now(), lease_until = NULL,
+                       last_error = NULL, provider_ref = u.provider_ref, link = NULL
+                   FROM UNNEST($1::int8[], $2::text[]) AS u(id, provider_ref), async_commit
+                   WHERE d.id = u.id AND d.status = 'sending'
+                   RETURNING d.id AS "id: DeliveryId""#,
+                &ids as &[DeliveryId],
+                &references as &[Option<String>],
             )
-            .bind(&ids)
-            .bind(&references)
             .fetch_all(&self.pool)
             .await?;
             for (delivery, _) in results.iter().filter(|(d, _)| recorded.contains(&d.id)) {
@@ -421,21 +426,21 @@ impl Outbox {
         }
         for (delivery, result) in results {
             let Err(error) = result else { continue };
-            tracing::warn!(delivery = delivery.id, channel = %delivery.channel, attempt = delivery.attempts, "send failed: {error}");
+            tracing::warn!(delivery = %delivery.id, channel = %delivery.channel, attempt = delivery.attempts, "send failed: {error}");
             match error {
                 SendError::Transient {
                     reason,
                     retry_after,
                 } if (delivery.attempts as u32) < self.retry.max_attempts => {
                     let delay = self.retry.delay(delivery.attempts as u32, *retry_after);
-                    let queued = sqlx::query(
+                    let queued = sqlx::query!(
                         "UPDATE deliveries SET status = 'queued', lease_until = NULL, last_error = $2,
-                             next_attempt_at = now() + $3::interval
+                             next_attempt_at = now() + make_interval(secs => $3)
                          WHERE id = $1 AND status = 'sending'",
+                        delivery.id as DeliveryId,
+                        format!("temporary: {reason}"),
+                        delay.as_secs_f64(),
                     )
-                    .bind(delivery.id)
-                    .bind(format!("temporary: {reason}"))
-                    .bind(format!("{} milliseconds", delay.as_millis()))
                     .execute(&self.pool)
                     .await?;
                     if queued.rows_affected() > 0 {

@@ -1,7 +1,9 @@
 use std::fmt;
 
 /// A customer's account number as the business knows it (`ACC-1001`).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, sqlx::Type, serde::Serialize)]
+#[sqlx(transparent)]
+#[serde(transparent)]
 pub struct AccountId(String);
 
 impl AccountId {

@@ -1,11 +1,25 @@
-use std::fmt;
-use std::str::FromStr;
+//! How a link reaches a customer.
 
-/// How a link reaches a customer.
+/// Email or text message; stored, parsed and written as `email` and `sms`.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+    utoipa::ToSchema,
+    sqlx::Type,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantNames,
 )]
 #[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase", parse_err_fn = super::one_of::<Self>, parse_err_ty = String)]
 pub enum Channel {
     Email,
     Sms,
@@ -13,10 +27,7 @@ pub enum Channel {
 
 impl Channel {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Channel::Email => "email",
-            Channel::Sms => "sms",
-        }
+        self.into()
     }
 
     /// The other channel, for fallback.
@@ -28,28 +39,10 @@ impl Channel {
     }
 }
 
-impl FromStr for Channel {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "email" => Ok(Channel::Email),
-            "sms" => Ok(Channel::Sms),
-            _ => Err("`email` or `sms` expected".into()),
-        }
-    }
-}
-
 impl TryFrom<String> for Channel {
     type Error = String;
 
     fn try_from(s: String) -> Result<Self, Self::Error> {
         s.parse()
-    }
-}
-
-impl fmt::Display for Channel {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }

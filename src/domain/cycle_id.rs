@@ -1,7 +1,9 @@
 use std::fmt;
 
 /// A billing cycle: `YYYY-MM` or any `[A-Za-z0-9_-]{1,32}`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, sqlx::Type, serde::Serialize)]
+#[sqlx(transparent)]
+#[serde(transparent)]
 pub struct CycleId(String);
 
 impl CycleId {

@@ -1,6 +1,6 @@
 //! Why a link was minted.
 
-/// Why a link was minted.
+/// Why a link was minted, with the cycle of a cycle link.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MintReason<'a> {
     /// The customer's link for this cycle.
@@ -12,13 +12,18 @@ pub enum MintReason<'a> {
 }
 
 impl<'a> MintReason<'a> {
-    pub fn as_str(self) -> &'static str {
+    /// The reason as stored with the link.
+    pub fn kind(self) -> LinkReason {
         match self {
-            MintReason::Cycle(_) => "cycle",
-            MintReason::Resend => "resend",
-            MintReason::Renewal => "renewal",
-            MintReason::SelfService => "self_service",
+            MintReason::Cycle(_) => LinkReason::Cycle,
+            MintReason::Resend => LinkReason::Resend,
+            MintReason::Renewal => LinkReason::Renewal,
+            MintReason::SelfService => LinkReason::SelfService,
         }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        self.kind().into()
     }
 
     pub fn cycle(self) -> Option<&'a str> {
@@ -27,4 +32,28 @@ impl<'a> MintReason<'a> {
             _ => None,
         }
     }
+}
+
+/// Why a link was minted, as stored: `cycle`, `resend`, `renewal` or `self_service`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    utoipa::ToSchema,
+    sqlx::Type,
+    strum::IntoStaticStr,
+    strum::Display,
+    strum::VariantArray,
+)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
+pub enum LinkReason {
+    Cycle,
+    Resend,
+    Renewal,
+    SelfService,
 }

@@ -6,15 +6,32 @@ pub mod calendar;
 mod channel;
 mod contact;
 mod cycle_id;
+mod ids;
 mod mint_reason;
 mod money;
 mod role;
+mod status;
 
 pub use account_id::AccountId;
 pub use actor::{Actor, Reason};
 pub use channel::Channel;
 pub use contact::{ContactAddress, ContactAddressError, EmailAddress, PhoneNumber, mask};
 pub use cycle_id::CycleId;
-pub use mint_reason::MintReason;
+pub use ids::{
+    AuditEntryId, BillId, CustomerId, DeliveryId, LinkId, LinkRequestId, RunId, ShortId, StaffKeyId,
+};
+pub use mint_reason::{LinkReason, MintReason};
 pub use money::{Currency, Money};
 pub use role::Role;
+pub use status::{DeliveryStatus, LinkStatus, RunStatus};
+
+/// What a value of `E` may be, as an error says it: "`email` or `sms` expected". (As the
+/// `parse_err_fn` of strum's `EnumString`, it is given the value that did not parse.)
+pub fn one_of<E: strum::VariantNames>(_typed: &str) -> String {
+    let names: Vec<String> = E::VARIANTS.iter().map(|v| format!("`{v}`")).collect();
+    match names.split_last() {
+        Some((last, [])) => format!("{last} expected"),
+        Some((last, rest)) => format!("{} or {last} expected", rest.join(", ")),
+        None => "nothing expected".into(),
+    }
+}

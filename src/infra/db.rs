@@ -211,8 +211,7 @@ impl PagePool {
 
 /// Sends a notification on `channel` when the transaction commits.
 pub async fn notify(conn: &mut PgConnection, channel: &str) -> sqlx::Result<()> {
-    sqlx::query("SELECT pg_notify($1, '')")
-        .bind(channel)
+    sqlx::query!("SELECT pg_notify($1, '')", channel)
         .execute(conn)
         .await?;
     Ok(())

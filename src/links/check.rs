@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-use crate::domain::Channel;
+use crate::domain::{Channel, CustomerId, LinkId};
 use crate::infra::gathered::GatheredRead;
 use crate::tokens::VerifiedToken;
 
@@ -16,7 +16,7 @@ use crate::tokens::VerifiedToken;
 pub enum LinkState {
     /// Current, not revoked, not expired: it opens the bill.
     Current {
-        token_id: i64,
+        token_id: LinkId,
         expires_at: DateTime<Utc>,
     },
     Expired,
@@ -31,19 +31,19 @@ pub enum LinkState {
 }
 
 /// A link's record, as far as its checks need it.
-#[derive(Clone, sqlx::FromRow)]
+#[derive(Clone)]
 pub(super) struct TokenRecord {
-    id: i64,
-    customer_id: i64,
+    id: LinkId,
+    customer_id: CustomerId,
     pub(super) revoked_at: Option<DateTime<Utc>>,
     pub(super) superseded_at: Option<DateTime<Utc>>,
     pub(super) expires_at: DateTime<Utc>,
     /// The channel this link went by.
-    pub(super) channel: String,
+    pub(super) channel: Channel,
     /// For a superseded link: when the customer's newest link was minted, and the channel
     /// it went by.
     newest_minted_at: Option<DateTime<Utc>>,
-    newest_channel: Option<String>,
+    newest_channel: Option<Channel>,
 }
 
 impl TokenRecord {
@@ -63,17 +63,20 @@ impl TokenRecord {
         conn: &mut PgConnection,
         tokens: &[&VerifiedToken],
     ) -> sqlx::Result<Vec<Option<TokenRecord>>> {
-        let ids: Vec<i64> = tokens.iter().map(|token| token.jti.0).collect();
-        let found: HashMap<i64, TokenRecord> = sqlx::query_as::<_, TokenRecord>(
-            "SELECT t.id, t.customer_id, t.revoked_at, t.superseded_at, t.expires_at, t.channel,
-                    newest.minted_at AS newest_minted_at, newest.channel AS newest_channel
-             FROM link_tokens t
-             LEFT JOIN LATERAL (SELECT minted_at, channel FROM link_tokens n
-                                WHERE t.superseded_at IS NOT NULL
-                                  AND n.customer_id = t.customer_id AND n.superseded_at IS NULL) newest ON true
-             WHERE t.id = ANY($1)",
+        let ids: Vec<LinkId> = tokens.iter().map(|token| token.jti).collect();
+        let found: HashMap<LinkId, TokenRecord> = sqlx::query_as!(
+            TokenRecord,
+            r#"SELECT t.id AS "id: LinkId", t.customer_id AS "customer_id: CustomerId", t.revoked_at,
+                      t.superseded_at, t.expires_at, t.channel AS "channel: Channel",
+                      newest.minted_at AS "newest_minted_at?",
+                      newest.channel AS "newest_channel?: Channel"
+               FROM link_tokens t
+               LEFT JOIN LATERAL (SELECT minted_at, channel FROM link_tokens n
+                                  WHERE t.superseded_at IS NOT NULL
+                                    AND n.customer_id = t.customer_id AND n.superseded_at IS NULL) newest ON true
+               WHERE t.id = ANY($1)"#,
+            &ids as &[LinkId],
         )
-        .bind(&ids)
         .fetch_all(conn)
         .await?
         .into_iter()
@@ -83,8 +86,8 @@ impl TokenRecord {
             .iter()
             .map(|token| {
                 found
-                    .get(&token.jti.0)
-                    .filter(|record| record.customer_id == token.customer.0)
+                    .get(&token.jti)
+                    .filter(|record| record.customer_id == token.customer)
                     .cloned()
             })
             .collect())
@@ -112,17 +115,14 @@ fn state_of(record: Option<TokenRecord>, token: &VerifiedToken) -> LinkState {
     if record.revoked_at.is_some() {
         LinkState::Revoked
     } else if let Some(superseded_at) = record.superseded_at {
-        let channel = record
-            .newest_channel
-            .and_then(|c| c.parse().ok())
-            .unwrap_or(Channel::Email);
+        let channel = record.newest_channel.unwrap_or(record.channel);
         let at = record.newest_minted_at.unwrap_or(superseded_at);
         LinkState::Superseded { at, channel }
     } else if record.expires_at <= Utc::now() || token.is_expired() {
         LinkState::Expired
     } else {
         LinkState::Current {
-            token_id: token.jti.0,
+            token_id: token.jti,
             expires_at: record.expires_at,
         }
     }

@@ -7,11 +7,13 @@ use sqlx::{PgConnection, PgPool};
 
 use super::sessions::{self, Opening};
 use crate::billing::customers::Profile;
-use crate::domain::AccountId;
 use crate::domain::mask;
+use crate::domain::{
+    AccountId, Channel, CustomerId, CycleId, DeliveryId, DeliveryStatus, LinkId, LinkReason,
+    LinkStatus,
+};
 use crate::infra::db;
 use crate::staff::audit::{self, Entry};
-use crate::tokens::ShortId;
 
 /// Everything a customer-service rep needs about one customer.
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
@@ -54,20 +56,22 @@ impl CustomerHistory {
 }
 
 /// A link as staff see it: its id, never the token.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct LinkRecord {
     #[schema(value_type = String)]
-    pub jti: ShortId,
-    /// `current`, `expired`, `superseded` or `revoked`: what opening it would show now.
-    pub status: String,
-    /// Why it was minted: `cycle`, `resend`, `renewal` or `self_service`.
-    pub reason: String,
+    pub jti: LinkId,
+    /// What opening it would show now.
+    pub status: LinkStatus,
+    /// Why it was minted.
+    pub reason: LinkReason,
     /// For a cycle link, its cycle.
-    pub cycle: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub cycle: Option<CycleId>,
     /// The cycle of the bill it opens.
-    pub bill_cycle: String,
-    /// `email` or `sms`.
-    pub channel: String,
+    #[schema(value_type = String)]
+    pub bill_cycle: CycleId,
+    /// The channel it went by.
+    pub channel: Channel,
     /// `cycle run N`, `staff:NAME`, `cli:USER` or `customer`.
     pub minted_by: String,
     /// Why staff resent it.
@@ -81,66 +85,69 @@ pub struct LinkRecord {
 }
 
 /// Every link minted for the customer, newest first.
-async fn links(conn: &mut PgConnection, customer_id: i64) -> sqlx::Result<Vec<LinkRecord>> {
-    sqlx::query_as(
-        "SELECT t.id AS jti,
-                CASE WHEN t.revoked_at IS NOT NULL THEN 'revoked'
-                     WHEN t.superseded_at IS NOT NULL THEN 'superseded'
-                     WHEN t.expires_at <= now() THEN 'expired'
-                     ELSE 'current' END AS status,
-                t.reason, t.cycle, b.cycle AS bill_cycle, t.channel, t.minted_by, t.resend_reason,
-                t.minted_at, t.expires_at, t.superseded_at, t.revoked_at, t.revoked_by, t.revoke_reason
-         FROM link_tokens t JOIN bills b ON b.id = t.bill_id
-         WHERE t.customer_id = $1
-         ORDER BY t.id DESC",
+async fn links(conn: &mut PgConnection, customer_id: CustomerId) -> sqlx::Result<Vec<LinkRecord>> {
+    sqlx::query_as!(
+        LinkRecord,
+        r#"SELECT t.id AS "jti: LinkId",
+                  CASE WHEN t.revoked_at IS NOT NULL THEN 'revoked'
+                       WHEN t.superseded_at IS NOT NULL THEN 'superseded'
+                       WHEN t.expires_at <= now() THEN 'expired'
+                       ELSE 'current' END AS "status!: LinkStatus",
+                  t.reason AS "reason: LinkReason", t.cycle AS "cycle: CycleId",
+                  b.cycle AS "bill_cycle: CycleId", t.channel AS "channel: Channel", t.minted_by,
+                  t.resend_reason, t.minted_at, t.expires_at, t.superseded_at, t.revoked_at,
+                  t.revoked_by, t.revoke_reason
+           FROM link_tokens t JOIN bills b ON b.id = t.bill_id
+           WHERE t.customer_id = $1
+           ORDER BY t.id DESC"#,
+        customer_id as CustomerId,
     )
-    .bind(customer_id)
     .fetch_all(conn)
     .await
 }
 
 /// A delivery as staff see it: the destination masked, never the link it carries.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct DeliveryRecord {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: DeliveryId,
     /// The link it carries.
     #[schema(value_type = String)]
-    pub jti: ShortId,
-    /// `email` or `sms`.
-    pub channel: String,
+    pub jti: LinkId,
+    pub channel: Channel,
     /// `j•••@example.com` or `•••• 4567`.
     pub destination: String,
-    /// `queued`, `sending`, `sent`, `delivered` or `failed`.
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
     pub delivered_at: Option<DateTime<Utc>>,
     /// The failed delivery on the other channel that this one replaces.
-    pub fallback_of: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    pub fallback_of: Option<DeliveryId>,
 }
 
 /// Every delivery of the customer's links, newest first.
 async fn deliveries(
     conn: &mut PgConnection,
-    customer_id: i64,
+    customer_id: CustomerId,
 ) -> sqlx::Result<Vec<DeliveryRecord>> {
-    let mut records: Vec<DeliveryRecord> = sqlx::query_as(
-        "SELECT d.id, d.token_id AS jti, d.channel, d.destination, d.status, d.attempts, d.last_error,
-                d.created_at, d.sent_at, d.delivered_at, d.fallback_of
-         FROM deliveries d JOIN link_tokens t ON t.id = d.token_id
-         WHERE t.customer_id = $1
-         ORDER BY d.id DESC",
+    let mut records = sqlx::query_as!(
+        DeliveryRecord,
+        r#"SELECT d.id AS "id: DeliveryId", d.token_id AS "jti: LinkId",
+                  d.channel AS "channel: Channel", d.destination, d.status AS "status: DeliveryStatus",
+                  d.attempts, d.last_error, d.created_at, d.sent_at, d.delivered_at,
+                  d.fallback_of AS "fallback_of: DeliveryId"
+           FROM deliveries d JOIN link_tokens t ON t.id = d.token_id
+           WHERE t.customer_id = $1
+           ORDER BY d.id DESC"#,
+        customer_id as CustomerId,
     )
-    .bind(customer_id)
     .fetch_all(conn)
     .await?;
     for record in &mut records {
-        record.destination = match record.channel.parse() {
-            Ok(channel) => mask(channel, &record.destination),
-            Err(_) => "•••".into(),
-        };
+        record.destination = mask(record.channel, &record.destination);
     }
     Ok(records)
 }

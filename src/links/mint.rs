@@ -7,25 +7,25 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::{DateTime, SubsecRound, Utc};
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 
 use crate::billing::customers::{Customer, Destination};
-use crate::domain::{Channel, MintReason};
+use crate::domain::{BillId, Channel, CustomerId, DeliveryId, LinkId, MintReason};
 use crate::infra::db::{self, CopyText};
 use crate::observe::metrics::{self, DeliveryEvent};
-use crate::tokens::{ShortId, TokenIssuer};
+use crate::tokens::TokenIssuer;
 
 /// A link to mint: for whom, to which bill, and where it goes.
 #[derive(Debug, Clone)]
 pub struct NewLink {
-    pub customer_id: i64,
-    pub bill_id: i64,
+    pub customer_id: CustomerId,
+    pub bill_id: BillId,
     pub destination: Destination,
 }
 
 /// Links with their signed tokens, ready to be written.
 pub struct SignedLinks {
-    pub jtis: Vec<ShortId>,
+    pub jtis: Vec<LinkId>,
     pub links: Vec<NewLink>,
     tokens: Vec<String>,
     kid: String,
@@ -50,8 +50,8 @@ impl SignedLinks {
 /// A freshly minted link and the delivery queued to carry it.
 #[derive(Debug, Clone)]
 pub struct Minted {
-    pub jti: ShortId,
-    pub delivery_id: i64,
+    pub jti: LinkId,
+    pub delivery_id: DeliveryId,
     pub destination: Destination,
 }
 
@@ -90,13 +90,13 @@ pub struct Minter {
 
 impl Minter {
     /// Draws the ids (the `jti`s) of the next `n` links.
-    pub async fn next_ids(conn: &mut PgConnection, n: usize) -> sqlx::Result<Vec<ShortId>> {
-        let ids: Vec<i64> =
-            sqlx::query_scalar("SELECT nextval('link_tokens_id_seq') FROM generate_series(1, $1)")
-                .bind(n as i64)
-                .fetch_all(conn)
-                .await?;
-        Ok(ids.into_iter().map(ShortId).collect())
+    pub async fn next_ids(conn: &mut PgConnection, n: usize) -> sqlx::Result<Vec<LinkId>> {
+        sqlx::query_scalar!(
+            r#"SELECT nextval('link_tokens_id_seq') AS "id!: LinkId" FROM generate_series(1, $1)"#,
+            n as i64
+        )
+        .fetch_all(conn)
+        .await
     }
 
     /// Mints a link to the customer's latest bill; `None` when they have no bill yet.
@@ -133,16 +133,16 @@ impl Minter {
     /// work over the cores.
     pub async fn sign(
         &self,
-        jtis: Vec<ShortId>,
+        jtis: Vec<LinkId>,
         links: Vec<NewLink>,
     ) -> anyhow::Result<SignedLinks> {
         anyhow::ensure!(jtis.len() == links.len(), "one jti per link");
         let issued_at = Utc::now().trunc_subsecs(0);
         let expires_at = issued_at + chrono::Duration::from_std(self.config.ttl)?;
-        let pairs: Vec<(ShortId, ShortId)> = jtis
+        let pairs: Vec<(LinkId, CustomerId)> = jtis
             .iter()
             .zip(&links)
-            .map(|(jti, link)| (*jti, ShortId(link.customer_id)))
+            .map(|(jti, link)| (*jti, link.customer_id))
             .collect();
         let issuer = self.issuer.clone();
         let (tokens, kid) =
@@ -168,7 +168,7 @@ impl Minter {
         signed: &SignedLinks,
         reason: MintReason<'_>,
         minted_by: &str,
-    ) -> anyhow::Result<Vec<i64>> {
+    ) -> anyhow::Result<Vec<DeliveryId>> {
         let SignedLinks {
             jtis,
             links,
@@ -177,29 +177,33 @@ impl Minter {
             issued_at,
             expires_at,
         } = signed;
-        let ids: Vec<i64> = jtis.iter().map(|j| j.0).collect();
-        let customers: Vec<i64> = links.iter().map(|l| l.customer_id).collect();
-        sqlx::query("UPDATE link_tokens SET superseded_at = $2 WHERE customer_id = ANY($1) AND superseded_at IS NULL")
-            .bind(&customers)
-            .bind(issued_at)
-            .execute(&mut *conn)
-            .await
-            .context("superseding the previous links")?;
-        let deliveries: Vec<i64> =
-            sqlx::query_scalar("SELECT nextval('deliveries_id_seq') FROM generate_series(1, $1)")
-                .bind(links.len() as i64)
-                .fetch_all(&mut *conn)
-                .await?;
-        // COPY: a cycle run writes millions of these rows, about twice as fast as INSERT.
+        let customers: Vec<CustomerId> = links.iter().map(|l| l.customer_id).collect();
+        sqlx::query!(
+            "UPDATE link_tokens SET superseded_at = $2
+             WHERE customer_id = ANY($1) AND superseded_at IS NULL",
+            &customers as &[CustomerId],
+            issued_at,
+        )
+        .execute(&mut *conn)
+        .await
+        .context("superseding the previous links")?;
+        let deliveries = sqlx::query_scalar!(
+            r#"SELECT nextval('deliveries_id_seq') AS "id!: DeliveryId" FROM generate_series(1, $1)"#,
+            links.len() as i64
+        )
+        .fetch_all(&mut *conn)
+        .await?;
+        // COPY, as runtime SQL (no macro checks it): a cycle run writes millions of these
+        // rows, about twice as fast as INSERT.
         let (minted_at, expires_at) = (issued_at.to_rfc3339(), expires_at.to_rfc3339());
         let mut token_rows = CopyText::default();
         let mut delivery_rows = CopyText::default();
-        for (((id, link), token), delivery) in ids.iter().zip(links).zip(tokens).zip(&deliveries) {
+        for (((id, link), token), delivery) in jtis.iter().zip(links).zip(tokens).zip(&deliveries) {
             let channel = link.destination.channel.as_str();
             token_rows
-                .int(*id)
-                .int(link.customer_id)
-                .int(link.bill_id)
+                .int(id.0)
+                .int(link.customer_id.0)
+                .int(link.bill_id.0)
                 .text(channel)
                 .text(kid)
                 .text(reason.as_str())
@@ -209,8 +213,8 @@ impl Minter {
                 .text(&expires_at)
                 .end_row();
             delivery_rows
-                .int(*delivery)
-                .int(*id)
+                .int(delivery.0)
+                .int(id.0)
                 .text(channel)
                 .text(&link.destination.address)
                 .text(&self.config.link(token))
@@ -245,7 +249,7 @@ impl Minter {
         signed: &SignedLinks,
         reason: MintReason<'_>,
         minted_by: &str,
-    ) -> anyhow::Result<Vec<i64>> {
+    ) -> anyhow::Result<Vec<DeliveryId>> {
         let mut attempts = 1;
         loop {
             let mut savepoint = sqlx::Connection::begin(&mut *conn).await?;
@@ -266,10 +270,10 @@ impl Minter {
 }
 
 /// A link as recorded when it was minted: enough to sign its token again.
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct IssuedToken {
-    pub id: i64,
-    pub customer_id: i64,
+    pub id: LinkId,
+    pub customer_id: CustomerId,
     pub kid: String,
     pub minted_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
@@ -280,13 +284,15 @@ impl IssuedToken {
     /// The customer's current link (superseded by none), revoked or expired or not.
     pub async fn current(
         conn: &mut PgConnection,
-        customer_id: i64,
+        customer_id: CustomerId,
     ) -> sqlx::Result<Option<IssuedToken>> {
-        sqlx::query_as(
-            "SELECT id, customer_id, kid, minted_at, expires_at, revoked_at FROM link_tokens
-             WHERE customer_id = $1 AND superseded_at IS NULL",
+        sqlx::query_as!(
+            IssuedToken,
+            r#"SELECT id AS "id: LinkId", customer_id AS "customer_id: CustomerId", kid, minted_at,
+                      expires_at, revoked_at
+               FROM link_tokens WHERE customer_id = $1 AND superseded_at IS NULL"#,
+            customer_id as CustomerId,
         )
-        .bind(customer_id)
         .fetch_optional(conn)
         .await
     }
@@ -294,13 +300,15 @@ impl IssuedToken {
     /// The link a delivery carries.
     pub async fn of_delivery(
         conn: &mut PgConnection,
-        delivery_id: i64,
+        delivery_id: DeliveryId,
     ) -> sqlx::Result<Option<IssuedToken>> {
-        sqlx::query_as(
-            "SELECT t.id, t.customer_id, t.kid, t.minted_at, t.expires_at, t.revoked_at
-             FROM link_tokens t JOIN deliveries d ON d.token_id = t.id WHERE d.id = $1",
+        sqlx::query_as!(
+            IssuedToken,
+            r#"SELECT t.id AS "id: LinkId", t.customer_id AS "customer_id: CustomerId", t.kid,
+                      t.minted_at, t.expires_at, t.revoked_at
+               FROM link_tokens t JOIN deliveries d ON d.token_id = t.id WHERE d.id = $1"#,
+            delivery_id as DeliveryId,
         )
-        .bind(delivery_id)
         .fetch_optional(conn)
         .await
     }
@@ -319,7 +327,7 @@ impl Minter {
     pub fn link_again(&self, token: &IssuedToken) -> anyhow::Result<Option<String>> {
         let signed = self.issuer.sign_again(
             &token.kid,
-            (ShortId(token.id), ShortId(token.customer_id)),
+            (token.id, token.customer_id),
             token.minted_at,
             token.expires_at,
         )?;
@@ -327,12 +335,27 @@ impl Minter {
     }
 }
 
-/// The customer's most recent bill.
-async fn latest_bill(conn: &mut PgConnection, customer_id: i64) -> sqlx::Result<Option<i64>> {
-    sqlx::query_scalar(
-        "SELECT id FROM bills WHERE customer_id = $1 ORDER BY period_end DESC, id DESC LIMIT 1",
+/// When the last unexpired link signed by key `kid` expires; `None` when none is left, and
+/// the key can be deleted.
+pub async fn outstanding_until(pool: &PgPool, kid: &str) -> sqlx::Result<Option<DateTime<Utc>>> {
+    sqlx::query_scalar!(
+        "SELECT max(expires_at) FROM link_tokens WHERE kid = $1 AND expires_at > now()",
+        kid
     )
-    .bind(customer_id)
+    .fetch_one(pool)
+    .await
+}
+
+/// The customer's most recent bill.
+async fn latest_bill(
+    conn: &mut PgConnection,
+    customer_id: CustomerId,
+) -> sqlx::Result<Option<BillId>> {
+    sqlx::query_scalar!(
+        r#"SELECT id AS "id: BillId" FROM bills WHERE customer_id = $1
+           ORDER BY period_end DESC, id DESC LIMIT 1"#,
+        customer_id as CustomerId,
+    )
     .fetch_optional(conn)
     .await
 }

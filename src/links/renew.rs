@@ -9,7 +9,7 @@ use sqlx::{PgConnection, PgPool};
 use super::check::TokenRecord;
 use super::mint::{IssuedToken, Minter, notify_outbox};
 use crate::billing::customers::{Customer, Destination};
-use crate::domain::{Channel, MintReason};
+use crate::domain::{Channel, CustomerId, DeliveryId, LinkId, MintReason};
 use crate::observe::metrics::{self, DeliveryEvent};
 use crate::tokens::VerifiedToken;
 
@@ -50,23 +50,24 @@ pub enum Budget {
 /// sent again.
 pub async fn customer_request_budget(
     conn: &mut PgConnection,
-    customer_id: i64,
+    customer_id: CustomerId,
     daily_limit: u32,
 ) -> sqlx::Result<Budget> {
-    let (seconds_since_last, last_day): (Option<f64>, i64) = sqlx::query_as(
-        "WITH asked AS (
-             SELECT minted_at AS at FROM link_tokens
-             WHERE customer_id = $1 AND reason IN ('renewal', 'self_service')
-             UNION ALL
-             SELECT d.created_at FROM link_tokens t JOIN deliveries d ON d.token_id = t.id
-             WHERE t.customer_id = $1 AND d.requested_by_customer)
-         SELECT extract(epoch FROM now() - max(at))::float8,
-                count(*) FILTER (WHERE at > now() - interval '1 day')
-         FROM asked",
+    let asked = sqlx::query!(
+        r#"WITH asked AS (
+               SELECT minted_at AS at FROM link_tokens
+               WHERE customer_id = $1 AND reason IN ('renewal', 'self_service')
+               UNION ALL
+               SELECT d.created_at FROM link_tokens t JOIN deliveries d ON d.token_id = t.id
+               WHERE t.customer_id = $1 AND d.requested_by_customer)
+           SELECT extract(epoch FROM now() - max(at))::float8 AS seconds_since_last,
+                  count(*) FILTER (WHERE at > now() - interval '1 day') AS "last_day!"
+           FROM asked"#,
+        customer_id as CustomerId,
     )
-    .bind(customer_id)
     .fetch_one(conn)
     .await?;
+    let (seconds_since_last, last_day) = (asked.seconds_since_last, asked.last_day);
     let interval = CUSTOMER_REQUEST_INTERVAL.as_secs_f64();
     Ok(match seconds_since_last.filter(|s| *s < interval) {
         Some(since) => Budget::TooSoon {
@@ -88,7 +89,7 @@ pub async fn renew(
     daily_limit: u32,
 ) -> anyhow::Result<Renewal> {
     let mut tx = crate::infra::db::begin(pool).await?;
-    let Some(customer) = Customer::lock(&mut tx, token.customer.0).await? else {
+    let Some(customer) = Customer::lock(&mut tx, token.customer).await? else {
         return Ok(Renewal::Unknown);
     };
     let Some(old) = TokenRecord::find(&mut tx, token).await? else {
@@ -102,8 +103,7 @@ pub async fn renew(
         Budget::TooSoon { retry_after } => return Ok(Renewal::TooSoon { retry_after }),
         Budget::DailyLimit => return Ok(Renewal::DailyLimit),
     }
-    let channel: Channel = old.channel.parse().map_err(anyhow::Error::msg)?;
-    let Ok(destination) = customer.destination(Some(channel)) else {
+    let Ok(destination) = customer.destination(Some(old.channel)) else {
         return Ok(Renewal::NoContact);
     };
     let current = match old.superseded_at {
@@ -144,18 +144,18 @@ impl Minter {
         conn: &mut PgConnection,
         token: &IssuedToken,
         destination: &Destination,
-    ) -> anyhow::Result<Option<i64>> {
+    ) -> anyhow::Result<Option<DeliveryId>> {
         let Some(link) = self.link_again(token)? else {
             return Ok(None);
         };
-        let delivery: i64 = sqlx::query_scalar(
-            "INSERT INTO deliveries (token_id, channel, destination, link, requested_by_customer)
-             VALUES ($1, $2, $3, $4, true) RETURNING id",
+        let delivery = sqlx::query_scalar!(
+            r#"INSERT INTO deliveries (token_id, channel, destination, link, requested_by_customer)
+               VALUES ($1, $2, $3, $4, true) RETURNING id AS "id: DeliveryId""#,
+            token.id as LinkId,
+            destination.channel as Channel,
+            destination.address,
+            link,
         )
-        .bind(token.id)
-        .bind(destination.channel.as_str())
-        .bind(&destination.address)
-        .bind(&link)
         .fetch_one(&mut *conn)
         .await?;
         notify_outbox(conn).await?;

@@ -7,24 +7,24 @@ use sqlx::{PgConnection, PgPool};
 use super::Minter;
 use super::renew::{Budget, customer_request_budget};
 use crate::billing::customers::Customer;
-use crate::domain::MintReason;
-use crate::domain::{Channel, ContactAddress};
+use crate::domain::{Channel, ContactAddress, LinkRequestId, MintReason};
 
 /// Records a request for a new link to `address`; [`answer_pending`] answers it.
 pub async fn record(pool: &PgPool, address: &ContactAddress) -> sqlx::Result<()> {
-    sqlx::query("INSERT INTO link_requests (channel, address) VALUES ($1, $2)")
-        .bind(address.channel().as_str())
-        .bind(address.as_str())
-        .execute(pool)
-        .await?;
+    sqlx::query!(
+        "INSERT INTO link_requests (channel, address) VALUES ($1, $2)",
+        address.channel() as Channel,
+        address.as_str(),
+    )
+    .execute(pool)
+    .await?;
     Ok(())
 }
 
 /// A request taken from the queue.
-#[derive(sqlx::FromRow)]
 struct LinkRequest {
-    id: i64,
-    channel: String,
+    id: LinkRequestId,
+    channel: Channel,
     address: String,
 }
 
@@ -40,10 +40,11 @@ pub async fn answer_pending(
         let mut tx = crate::infra::db::begin(pool).await?;
         // Taken off the queue in the transaction that answers it: a worker that dies
         // leaves the request for another.
-        let request: Option<LinkRequest> = sqlx::query_as(
-            "DELETE FROM link_requests
-             WHERE id = (SELECT id FROM link_requests ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
-             RETURNING id, channel, address",
+        let request = sqlx::query_as!(
+            LinkRequest,
+            r#"DELETE FROM link_requests
+               WHERE id = (SELECT id FROM link_requests ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+               RETURNING id AS "id: LinkRequestId", channel AS "channel: Channel", address"#
         )
         .fetch_optional(&mut *tx)
         .await?;
@@ -54,7 +55,7 @@ pub async fn answer_pending(
             Ok(sent) => {
                 tx.commit().await?;
                 tracing::info!(
-                    request = request.id,
+                    request = %request.id,
                     links = sent,
                     "answered a link request"
                 );
@@ -62,13 +63,15 @@ pub async fn answer_pending(
             Err(error) => {
                 drop(tx);
                 tracing::warn!(
-                    request = request.id,
+                    request = %request.id,
                     "could not answer a link request; dropping it: {error:#}"
                 );
-                sqlx::query("DELETE FROM link_requests WHERE id = $1")
-                    .bind(request.id)
-                    .execute(pool)
-                    .await?;
+                sqlx::query!(
+                    "DELETE FROM link_requests WHERE id = $1",
+                    request.id as LinkRequestId
+                )
+                .execute(pool)
+                .await?;
             }
         }
         answered += 1;
@@ -83,7 +86,7 @@ async fn answer(
     request: &LinkRequest,
     daily_limit: u32,
 ) -> anyhow::Result<usize> {
-    let channel: Channel = request.channel.parse().map_err(anyhow::Error::msg)?;
+    let channel = request.channel;
     let customers = Customer::lock_by_address(conn, channel, &request.address).await?;
     let mut sent = 0;
     for customer in customers {

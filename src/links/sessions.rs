@@ -9,10 +9,12 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use sqlx::{FromRow, PgConnection, Row};
+use sqlx::PgConnection;
+use sqlx::types::Json;
 
-use crate::billing::bill::{BillRow, bill_row_columns};
-use crate::tokens::ShortId;
+use crate::billing::bill::{BillRow, StoredLine, StoredUsage};
+use crate::domain::{BillId, CustomerId, LinkId, ShortId};
+use crate::infra::gathered::GatheredRead;
 
 /// The cookie's name.
 pub const COOKIE: &str = "billpass_session";
@@ -28,24 +30,25 @@ pub struct NewSession {
 /// Opens a session for a current token.
 pub async fn open(
     conn: &mut PgConnection,
-    token_id: i64,
+    token_id: LinkId,
     token_expires_at: DateTime<Utc>,
 ) -> sqlx::Result<NewSession> {
     let remaining = (token_expires_at - Utc::now()).to_std().unwrap_or_default();
     let lifetime = remaining.min(MAX_LIFETIME);
     let mut secret = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut secret);
-    let bill_id: i64 = sqlx::query_scalar(
-        "INSERT INTO sessions (id_hash, token_id, expires_at) VALUES ($1, $2, now() + $3::interval)
-         RETURNING (SELECT bill_id FROM link_tokens WHERE id = $2)",
+    let bill_id = sqlx::query_scalar!(
+        r#"INSERT INTO sessions (id_hash, token_id, expires_at)
+           VALUES ($1, $2, now() + make_interval(secs => $3))
+           RETURNING (SELECT bill_id FROM link_tokens WHERE id = $2) AS "bill_id!: BillId""#,
+        &Sha256::digest(secret)[..],
+        token_id as LinkId,
+        lifetime.as_secs() as f64,
     )
-    .bind(Sha256::digest(secret).to_vec())
-    .bind(token_id)
-    .bind(format!("{} seconds", lifetime.as_secs()))
     .fetch_one(conn)
     .await?;
     Ok(NewSession {
-        cookie_value: format!("{}.{}", URL_SAFE_NO_PAD.encode(secret), ShortId(bill_id)),
+        cookie_value: format!("{}.{}", URL_SAFE_NO_PAD.encode(secret), ShortId(bill_id.0)),
         lifetime,
     })
 }
@@ -55,7 +58,7 @@ pub async fn open(
 /// every view, and a page is shown only when the session leads to that very bill.
 pub struct SessionCookie {
     id_hash: Vec<u8>,
-    bill_id: Option<i64>,
+    bill_id: Option<BillId>,
 }
 
 impl SessionCookie {
@@ -68,12 +71,12 @@ impl SessionCookie {
         let secret = URL_SAFE_NO_PAD.decode(secret).ok()?;
         (secret.len() == 32).then(|| Self {
             id_hash: Sha256::digest(&secret).to_vec(),
-            bill_id: bill.map(|id| id.0),
+            bill_id: bill.map(|id| BillId(id.0)),
         })
     }
 
     /// The bill this session opened, as the cookie says.
-    pub fn bill_id(&self) -> Option<i64> {
+    pub fn bill_id(&self) -> Option<BillId> {
         self.bill_id
     }
 }
@@ -100,108 +103,146 @@ impl<T> SessionState<T> {
             SessionState::Missing => SessionState::Missing,
         }
     }
-
-    /// A session on record that cannot be used, from whether its token ended (superseded
-    /// or revoked: that wins) and whether it or its token expired; `None` while it is good.
-    fn unusable(ended: bool, expired: bool) -> Option<Self> {
-        match (ended, expired) {
-            (true, _) => Some(SessionState::Ended),
-            (false, true) => Some(SessionState::Missing),
-            (false, false) => None,
-        }
-    }
 }
 
 /// Checks sessions and their tokens, for bills whose pages are at hand: one small query
-/// for all of them. The answers come in the order of `cookies`.
+/// for all of them. The answers come in the order of `cookies`. A session whose token
+/// ended (superseded or revoked) is `Ended` whether or not it also expired.
 pub async fn check_all(
     conn: &mut PgConnection,
     cookies: &[&SessionCookie],
-) -> sqlx::Result<Vec<SessionState<i64>>> {
-    let hashes: Vec<&[u8]> = cookies.iter().map(|cookie| &cookie.id_hash[..]).collect();
-    let found: HashMap<Vec<u8>, (bool, bool, i64)> =
-        sqlx::query_as::<_, (Vec<u8>, bool, bool, i64)>(
-            "SELECT s.id_hash,
-                    t.superseded_at IS NOT NULL OR t.revoked_at IS NOT NULL,
-                    s.expires_at <= now() OR t.expires_at <= now(),
-                    t.bill_id
-             FROM sessions s JOIN link_tokens t ON t.id = s.token_id
-             WHERE s.id_hash = ANY($1)",
-        )
-        .bind(&hashes)
-        .fetch_all(conn)
-        .await?
-        .into_iter()
-        .map(|(id_hash, ended, expired, bill_id)| (id_hash, (ended, expired, bill_id)))
+) -> sqlx::Result<Vec<SessionState<BillId>>> {
+    let hashes: Vec<Vec<u8>> = cookies
+        .iter()
+        .map(|cookie| cookie.id_hash.clone())
         .collect();
+    let found: HashMap<Vec<u8>, SessionState<BillId>> = sqlx::query!(
+        r#"SELECT s.id_hash,
+                  t.superseded_at IS NOT NULL OR t.revoked_at IS NOT NULL AS "ended!",
+                  s.expires_at <= now() OR t.expires_at <= now() AS "expired!",
+                  t.bill_id AS "bill_id: BillId"
+           FROM sessions s JOIN link_tokens t ON t.id = s.token_id
+           WHERE s.id_hash = ANY($1)"#,
+        &hashes[..],
+    )
+    .fetch_all(conn)
+    .await?
+    .into_iter()
+    .map(|row| {
+        let state = match (row.ended, row.expired) {
+            (true, _) => SessionState::Ended,
+            (false, true) => SessionState::Missing,
+            (false, false) => SessionState::Active(row.bill_id),
+        };
+        (row.id_hash, state)
+    })
+    .collect();
     Ok(cookies
         .iter()
         .map(|cookie| match found.get(&cookie.id_hash) {
             None => SessionState::Missing,
-            Some(&(ended, expired, bill_id)) => {
-                SessionState::unusable(ended, expired).unwrap_or(SessionState::Active(bill_id))
-            }
+            Some(SessionState::Active(bill_id)) => SessionState::Active(*bill_id),
+            Some(SessionState::Ended) => SessionState::Ended,
+            Some(_) => SessionState::Missing,
         })
         .collect())
 }
 
-/// Checks the session and its token and, while both are good, reads the bill it opens:
-/// one query.
+/// Checks the session and its token and, while both are good, reads the bill it opens, in
+/// one query; only a session that cannot show a bill takes a second, to say why.
 pub async fn check_and_read(
     conn: &mut PgConnection,
     cookie: &SessionCookie,
-) -> sqlx::Result<SessionState<(i64, BillRow)>> {
-    let query = concat!(
-        "SELECT t.superseded_at IS NOT NULL OR t.revoked_at IS NOT NULL AS ended,
-                s.expires_at <= now() OR t.expires_at <= now() AS expired,
-                b.id AS bill_id, ",
-        bill_row_columns!(),
-        " FROM sessions s
-         JOIN link_tokens t ON t.id = s.token_id
-         LEFT JOIN bills b ON b.id = t.bill_id AND t.superseded_at IS NULL
-                              AND t.revoked_at IS NULL AND s.expires_at > now() AND t.expires_at > now()
-         LEFT JOIN customers c ON c.id = b.customer_id
-         LEFT JOIN LATERAL (SELECT period_end, amount_due, lines FROM bills p
-                            WHERE p.customer_id = b.customer_id AND p.period_end < b.period_start
-                              AND p.currency = b.currency
-                            ORDER BY p.period_end DESC LIMIT 1) p ON true
-         WHERE s.id_hash = $1"
-    );
-    let Some(row) = sqlx::query(query)
-        .bind(&cookie.id_hash)
-        .fetch_optional(conn)
-        .await?
-    else {
-        return Ok(SessionState::Missing);
+) -> sqlx::Result<SessionState<(BillId, BillRow)>> {
+    let row = sqlx::query!(
+        r#"SELECT b.id AS "bill_id: BillId", b.cycle, b.period_start, b.period_end, b.issued_on,
+                  b.due_on, b.currency, b.amount_due, b.previous_balance, b.payments,
+                  b.lines AS "lines: Json<Vec<StoredLine>>",
+                  b.usage AS "usage: Json<Vec<StoredUsage>>", c.name, c.account_id,
+                  p.period_end AS "previous_period_end?",
+                  p.amount_due AS "previous_amount_due?",
+                  p.lines AS "previous_lines?: Json<Vec<StoredLine>>"
+           FROM sessions s
+           JOIN link_tokens t ON t.id = s.token_id
+           JOIN bills b ON b.id = t.bill_id
+           JOIN customers c ON c.id = b.customer_id
+           LEFT JOIN LATERAL (SELECT period_end, amount_due, lines FROM bills p
+                              WHERE p.customer_id = b.customer_id AND p.period_end < b.period_start
+                                AND p.currency = b.currency
+                              ORDER BY p.period_end DESC LIMIT 1) p ON true
+           WHERE s.id_hash = $1 AND t.superseded_at IS NULL AND t.revoked_at IS NULL
+             AND s.expires_at > now() AND t.expires_at > now()"#,
+        &cookie.id_hash[..],
+    )
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        // Unknown, expired or ended; or good, with its bill gone.
+        return Ok(match check_all(conn, &[cookie]).await?.pop() {
+            Some(SessionState::Active(_)) => SessionState::BillRemoved,
+            Some(SessionState::Ended) => SessionState::Ended,
+            _ => SessionState::Missing,
+        });
     };
-    if let Some(state) = SessionState::unusable(row.try_get("ended")?, row.try_get("expired")?) {
-        return Ok(state);
-    }
-    Ok(match row.try_get::<Option<i64>, _>("bill_id")? {
-        None => SessionState::BillRemoved,
-        Some(bill_id) => SessionState::Active((bill_id, BillRow::from_row(&row)?)),
-    })
+    let bill = BillRow {
+        name: row.name,
+        account_id: row.account_id,
+        cycle: row.cycle,
+        period_start: row.period_start,
+        period_end: row.period_end,
+        issued_on: row.issued_on,
+        due_on: row.due_on,
+        currency: row.currency,
+        amount_due: row.amount_due,
+        previous_balance: row.previous_balance,
+        payments: row.payments,
+        lines: row.lines,
+        usage: row.usage,
+        previous_period_end: row.previous_period_end,
+        previous_amount_due: row.previous_amount_due,
+        previous_lines: row.previous_lines,
+    };
+    Ok(SessionState::Active((row.bill_id, bill)))
 }
 
 /// A customer opening a link: pressing "View my bill", which opens a session. Fetching the
 /// link alone is not counted: mail scanners and chat previews do that.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Opening {
     /// The link opened.
     #[schema(value_type = String)]
-    pub jti: ShortId,
+    pub jti: LinkId,
     pub opened_at: DateTime<Utc>,
 }
 
 /// Every opening of the customer's links, newest first.
-pub async fn openings(conn: &mut PgConnection, customer_id: i64) -> sqlx::Result<Vec<Opening>> {
-    sqlx::query_as(
-        "SELECT s.token_id AS jti, s.opened_at
-         FROM sessions s JOIN link_tokens t ON t.id = s.token_id
-         WHERE t.customer_id = $1
-         ORDER BY s.opened_at DESC",
+pub async fn openings(
+    conn: &mut PgConnection,
+    customer_id: CustomerId,
+) -> sqlx::Result<Vec<Opening>> {
+    sqlx::query_as!(
+        Opening,
+        r#"SELECT s.token_id AS "jti: LinkId", s.opened_at
+           FROM sessions s JOIN link_tokens t ON t.id = s.token_id
+           WHERE t.customer_id = $1
+           ORDER BY s.opened_at DESC"#,
+        customer_id as CustomerId,
     )
-    .bind(customer_id)
     .fetch_all(conn)
     .await
+}
+
+/// The checks of sessions whose page is in memory, asked together.
+pub struct SessionChecks;
+
+impl GatheredRead for SessionChecks {
+    type Question = SessionCookie;
+    type Answer = SessionState<BillId>;
+
+    fn read_all(
+        conn: &mut PgConnection,
+        cookies: &[&SessionCookie],
+    ) -> impl Future<Output = sqlx::Result<Vec<SessionState<BillId>>>> {
+        check_all(conn, cookies)
+    }
 }

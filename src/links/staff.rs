@@ -9,10 +9,9 @@ use super::Minter;
 use super::mint::Minted;
 use crate::billing::customers::Customer;
 use crate::domain::calendar::time_text;
-use crate::domain::{AccountId, Actor, Channel, MintReason, Reason};
+use crate::domain::{AccountId, Actor, Channel, CustomerId, LinkId, MintReason, Reason};
 use crate::observe::metrics::{self, DeliveryEvent};
 use crate::staff::audit::{Action, Record};
-use crate::tokens::ShortId;
 
 /// Why a resend did not happen.
 #[derive(Debug, thiserror::Error)]
@@ -60,11 +59,13 @@ pub async fn resend(
         .await?
         .ok_or(ResendError::NoBill)?;
     let reason = reason.map(Reason::as_str);
-    sqlx::query("UPDATE link_tokens SET resend_reason = $2 WHERE id = $1")
-        .bind(minted.jti)
-        .bind(reason)
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query!(
+        "UPDATE link_tokens SET resend_reason = $2 WHERE id = $1",
+        minted.jti as LinkId,
+        reason,
+    )
+    .execute(&mut *tx)
+    .await?;
     Record {
         customer_id: Some(customer.id),
         reason,
@@ -85,7 +86,7 @@ pub async fn resend(
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
 pub struct Revoked {
     #[schema(value_type = String)]
-    pub jti: ShortId,
+    pub jti: LinkId,
     pub revoked_at: DateTime<Utc>,
     /// Messages carrying it that were still waiting to be sent, and now never will be.
     pub cancelled_deliveries: u64,
@@ -122,36 +123,37 @@ pub async fn revoke(
     let customer = Customer::lock_by_account(&mut tx, account)
         .await?
         .ok_or(RevokeError::UnknownCustomer)?;
-    let current: Option<(ShortId, Option<DateTime<Utc>>, Option<String>)> = sqlx::query_as(
-        "SELECT id, revoked_at, revoked_by FROM link_tokens
-         WHERE customer_id = $1 AND superseded_at IS NULL",
+    let current = sqlx::query!(
+        r#"SELECT id AS "id: LinkId", revoked_at, revoked_by FROM link_tokens
+           WHERE customer_id = $1 AND superseded_at IS NULL"#,
+        customer.id as CustomerId,
     )
-    .bind(customer.id)
     .fetch_optional(&mut *tx)
-    .await?;
-    let (jti, revoked_at, revoked_by) = current.ok_or(RevokeError::NoLink)?;
-    if let Some(at) = revoked_at {
+    .await?
+    .ok_or(RevokeError::NoLink)?;
+    let jti = current.id;
+    if let Some(at) = current.revoked_at {
         return Err(RevokeError::AlreadyRevoked {
             at,
-            by: revoked_by.unwrap_or_default(),
+            by: current.revoked_by.unwrap_or_default(),
         });
     }
-    let revoked_at: DateTime<Utc> = sqlx::query_scalar(
-        "UPDATE link_tokens SET revoked_at = now(), revoked_by = $2, revoke_reason = $3
-         WHERE id = $1 RETURNING revoked_at",
+    let revoked_at = sqlx::query_scalar!(
+        r#"UPDATE link_tokens SET revoked_at = now(), revoked_by = $2, revoke_reason = $3
+           WHERE id = $1 RETURNING revoked_at AS "revoked_at!""#,
+        jti as LinkId,
+        by.name,
+        reason.as_str(),
     )
-    .bind(jti)
-    .bind(&by.name)
-    .bind(reason.as_str())
     .fetch_one(&mut *tx)
     .await?;
-    let cancelled: Vec<String> = sqlx::query_scalar(
-        "UPDATE deliveries SET status = 'failed', lease_until = NULL, link = NULL,
-             last_error = 'not sent: the link was revoked first'
-         WHERE token_id = $1 AND status = 'queued'
-         RETURNING channel",
+    let cancelled = sqlx::query_scalar!(
+        r#"UPDATE deliveries SET status = 'failed', lease_until = NULL, link = NULL,
+               last_error = 'not sent: the link was revoked first'
+           WHERE token_id = $1 AND status = 'queued'
+           RETURNING channel AS "channel: Channel""#,
+        jti as LinkId,
     )
-    .bind(jti)
     .fetch_all(&mut *tx)
     .await?;
     let cancelled_deliveries = cancelled.len() as u64;
@@ -164,7 +166,7 @@ pub async fn revoke(
     .write(&mut tx, by)
     .await?;
     tx.commit().await?;
-    for channel in cancelled.iter().filter_map(|c| c.parse().ok()) {
+    for channel in cancelled {
         metrics::deliveries(channel, DeliveryEvent::Failed, 1);
     }
     Ok(Revoked {

@@ -10,23 +10,24 @@ use std::sync::LazyLock;
 use std::time::Duration;
 
 use actix_web::http::Method;
-use prometheus::core::Collector;
 use prometheus::{
-    Encoder, GaugeVec, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, IntGaugeVec, Opts, Registry,
+    TextEncoder,
 };
 use sqlx::PgPool;
 
-use crate::domain::{Channel, MintReason};
+use super::registered;
+use super::scraped::Figures;
+use strum::VariantArray;
+
+use crate::domain::{Channel, LinkReason, MintReason};
 
 /// How long a scrape waits for PostgreSQL before reporting it down.
 const DATABASE_TIMEOUT: Duration = Duration::from_secs(2);
 
-/// Finished cycle runs stay in the metrics this long, so their last figures are seen.
-const FINISHED_RUNS_SHOWN: &str = "1 hour";
-
 /// How a customer's visit to a link ended (`billpass_link_openings_total{outcome}`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "lowercase")]
 pub enum LinkOpening {
     /// "View my bill" pressed on a current link: a bill session opened.
     Viewed,
@@ -38,28 +39,15 @@ pub enum LinkOpening {
 }
 
 impl LinkOpening {
-    const ALL: [LinkOpening; 5] = [
-        LinkOpening::Viewed,
-        LinkOpening::Expired,
-        LinkOpening::Superseded,
-        LinkOpening::Revoked,
-        LinkOpening::Invalid,
-    ];
-
     /// The label, and for a refusal the `data-link-status` of its page.
     pub fn as_str(self) -> &'static str {
-        match self {
-            LinkOpening::Viewed => "viewed",
-            LinkOpening::Expired => "expired",
-            LinkOpening::Superseded => "superseded",
-            LinkOpening::Revoked => "revoked",
-            LinkOpening::Invalid => "invalid",
-        }
+        self.into()
     }
 }
 
 /// What happened to a delivery (`billpass_deliveries_total{channel,status}`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "lowercase")]
 pub enum DeliveryEvent {
     /// Written to the outbox with its link (or as the fallback of a failed one).
     Queued,
@@ -73,42 +61,14 @@ pub enum DeliveryEvent {
     Failed,
 }
 
-impl DeliveryEvent {
-    const ALL: [DeliveryEvent; 5] = [
-        DeliveryEvent::Queued,
-        DeliveryEvent::Retried,
-        DeliveryEvent::Sent,
-        DeliveryEvent::Delivered,
-        DeliveryEvent::Failed,
-    ];
-
-    fn as_str(self) -> &'static str {
-        match self {
-            DeliveryEvent::Queued => "queued",
-            DeliveryEvent::Retried => "retried",
-            DeliveryEvent::Sent => "sent",
-            DeliveryEvent::Delivered => "delivered",
-            DeliveryEvent::Failed => "failed",
-        }
-    }
-}
-
 /// Where a bill page shown came from (`billpass_bill_pages_total{source}`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantArray)]
+#[strum(serialize_all = "lowercase")]
 pub enum BillPageSource {
     /// Drawn before and kept in memory: only the session was checked.
     Memory,
     /// Read from PostgreSQL and drawn.
     Database,
-}
-
-impl BillPageSource {
-    fn as_str(self) -> &'static str {
-        match self {
-            BillPageSource::Memory => "memory",
-            BillPageSource::Database => "database",
-        }
-    }
 }
 
 /// What this process counts.
@@ -123,15 +83,6 @@ struct Counters {
 }
 
 static COUNTERS: LazyLock<Counters> = LazyLock::new(Counters::new);
-
-/// Registers `collector` in `registry`; names are fixed in this file, so a clash is a bug
-/// that every test of `/metrics` shows.
-fn registered<C: Collector + Clone + 'static>(registry: &Registry, collector: C) -> C {
-    registry
-        .register(Box::new(collector.clone()))
-        .expect("metric names are unique");
-    collector
-}
 
 fn counter(registry: &Registry, name: &str, help: &str, labels: &[&str]) -> IntCounterVec {
     let counter = IntCounterVec::new(Opts::new(name, help), labels).expect("valid metric");
@@ -189,15 +140,18 @@ impl Counters {
             &["source"],
         );
         // Every outcome is reported from the start, at 0, so rates work from the first scrape.
-        for source in [BillPageSource::Memory, BillPageSource::Database] {
-            bill_pages.with_label_values(&[source.as_str()]);
+        for source in BillPageSource::VARIANTS {
+            bill_pages.with_label_values(&[<&str>::from(source)]);
         }
-        for opening in LinkOpening::ALL {
+        for opening in LinkOpening::VARIANTS {
             link_openings.with_label_values(&[opening.as_str()]);
         }
+        for reason in LinkReason::VARIANTS {
+            tokens_minted.with_label_values(&[<&str>::from(reason)]);
+        }
         for channel in [Channel::Email, Channel::Sms] {
-            for event in DeliveryEvent::ALL {
-                deliveries.with_label_values(&[channel.as_str(), event.as_str()]);
+            for event in DeliveryEvent::VARIANTS {
+                deliveries.with_label_values(&[channel.as_str(), <&str>::from(event)]);
             }
         }
         Self {
@@ -259,7 +213,7 @@ pub fn link_opening(outcome: LinkOpening) {
 pub fn bill_page(source: BillPageSource) {
     COUNTERS
         .bill_pages
-        .with_label_values(&[source.as_str()])
+        .with_label_values(&[<&str>::from(source)])
         .inc();
 }
 
@@ -267,7 +221,7 @@ pub fn bill_page(source: BillPageSource) {
 pub fn deliveries(channel: Channel, event: DeliveryEvent, count: u64) {
     COUNTERS
         .deliveries
-        .with_label_values(&[channel.as_str(), event.as_str()])
+        .with_label_values(&[channel.as_str(), <&str>::from(event)])
         .inc_by(count);
 }
 
@@ -315,114 +269,4 @@ pub async fn render(pool: &PgPool) -> String {
         .encode(&families, &mut text)
         .expect("the text format takes any metric");
     String::from_utf8(text).expect("the text format is UTF-8")
-}
-
-/// What PostgreSQL says at scrape time.
-struct Figures {
-    /// Per channel: deliveries queued or being sent, and how long the oldest has been due.
-    queue: Vec<(String, i64, f64)>,
-    /// Cycle runs per status.
-    runs_by_status: Vec<(String, i64)>,
-    /// Active and recently finished runs: id, cycle, customers, minted, skipped.
-    runs: Vec<(i64, String, i64, i64, i64)>,
-}
-
-impl Figures {
-    async fn read(pool: &PgPool) -> sqlx::Result<Self> {
-        let mut conn = pool.acquire().await?;
-        // An index-only scan of the pending deliveries' partial index.
-        let queue = sqlx::query_as(
-            "SELECT channel, count(*),
-                    extract(epoch FROM greatest(now() - min(next_attempt_at), interval '0'))::float8
-             FROM deliveries WHERE status IN ('queued', 'sending')
-             GROUP BY channel",
-        )
-        .fetch_all(&mut *conn)
-        .await?;
-        // One row per run: a few a month.
-        let runs_by_status =
-            sqlx::query_as("SELECT status, count(*) FROM cycle_runs GROUP BY status")
-                .fetch_all(&mut *conn)
-                .await?;
-        let runs = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT id, cycle, total, minted, skipped FROM cycle_runs
-             WHERE status IN ('scheduled', 'running') OR finished_at > now() - interval '{FINISHED_RUNS_SHOWN}'
-             ORDER BY id"
-        )))
-        .fetch_all(&mut *conn)
-        .await?;
-        Ok(Self {
-            queue,
-            runs_by_status,
-            runs,
-        })
-    }
-
-    fn register(self, registry: &Registry) {
-        let gauge = |name: &str, help: &str, labels: &[&str]| {
-            registered(
-                registry,
-                IntGaugeVec::new(Opts::new(name, help), labels).expect("valid metric"),
-            )
-        };
-        let depth = gauge(
-            "billpass_delivery_queue_depth",
-            "Deliveries waiting to be sent or being sent, by channel.",
-            &["channel"],
-        );
-        let oldest = registered(
-            registry,
-            GaugeVec::new(
-                Opts::new(
-                    "billpass_delivery_queue_oldest_age_seconds",
-                    "How long the longest-waiting unsent delivery has been due, by channel.",
-                ),
-                &["channel"],
-            )
-            .expect("valid metric"),
-        );
-        // Both channels always appear, at 0 when nothing waits.
-        for channel in [Channel::Email, Channel::Sms] {
-            depth.with_label_values(&[channel.as_str()]).set(0);
-            oldest.with_label_values(&[channel.as_str()]).set(0.0);
-        }
-        for (channel, count, age) in &self.queue {
-            depth.with_label_values(&[channel.as_str()]).set(*count);
-            oldest.with_label_values(&[channel.as_str()]).set(*age);
-        }
-        let by_status = gauge(
-            "billpass_cycle_runs",
-            "Cycle runs by status: scheduled, running, completed, failed.",
-            &["status"],
-        );
-        for status in ["scheduled", "running", "completed", "failed"] {
-            by_status.with_label_values(&[status]).set(0);
-        }
-        for (status, count) in &self.runs_by_status {
-            by_status.with_label_values(&[status.as_str()]).set(*count);
-        }
-        let labels = ["cycle", "run"];
-        let customers = gauge(
-            "billpass_cycle_run_customers",
-            "Customers with a bill in the cycle of an active or recently finished run.",
-            &labels,
-        );
-        let minted = gauge(
-            "billpass_cycle_run_minted",
-            "Links a run minted and queued so far.",
-            &labels,
-        );
-        let skipped = gauge(
-            "billpass_cycle_run_skipped",
-            "Customers a run skipped so far (already sent, or no usable contact).",
-            &labels,
-        );
-        for (id, cycle, total, done, passed) in &self.runs {
-            let id = id.to_string();
-            let run = [cycle.as_str(), id.as_str()];
-            customers.with_label_values(&run).set(*total);
-            minted.with_label_values(&run).set(*done);
-            skipped.with_label_values(&run).set(*passed);
-        }
-    }
 }

@@ -7,33 +7,32 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 
-use crate::domain::{Actor, Role};
+use crate::domain::{Actor, AuditEntryId, CustomerId, Role};
 
-/// What was done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What was done, as the log writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
 pub enum Action {
+    #[strum(serialize = "customers.import")]
     CustomersImport,
+    #[strum(serialize = "bills.import")]
     BillsImport,
+    #[strum(serialize = "cycle.start")]
     CycleStart,
+    #[strum(serialize = "cycle.schedule")]
     CycleSchedule,
+    #[strum(serialize = "link.resend")]
     LinkResend,
+    #[strum(serialize = "link.revoke")]
     LinkRevoke,
+    #[strum(serialize = "staff_key.create")]
     StaffKeyCreate,
+    #[strum(serialize = "staff_key.revoke")]
     StaffKeyRevoke,
 }
 
 impl Action {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Action::CustomersImport => "customers.import",
-            Action::BillsImport => "bills.import",
-            Action::CycleStart => "cycle.start",
-            Action::CycleSchedule => "cycle.schedule",
-            Action::LinkResend => "link.resend",
-            Action::LinkRevoke => "link.revoke",
-            Action::StaffKeyCreate => "staff_key.create",
-            Action::StaffKeyRevoke => "staff_key.revoke",
-        }
+        self.into()
     }
 }
 
@@ -44,7 +43,7 @@ pub struct Record<'a> {
     /// What it was done to: an account id, a cycle, a key's name, `customers`, `bills`.
     pub target: &'a str,
     /// The customer it concerns, so that their lookup lists it.
-    pub customer_id: Option<i64>,
+    pub customer_id: Option<CustomerId>,
     pub reason: Option<&'a str>,
     /// Anything else worth keeping: counts, the link's `jti`, the run's id.
     pub details: Value,
@@ -63,17 +62,17 @@ impl<'a> Record<'a> {
 
     /// Writes the record as part of the caller's transaction.
     pub async fn write(self, conn: &mut PgConnection, by: &Actor) -> sqlx::Result<()> {
-        sqlx::query(
+        sqlx::query!(
             "INSERT INTO audit_log (actor, role, action, target, customer_id, reason, details)
              VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            by.name,
+            by.role as Option<Role>,
+            self.action.as_str(),
+            self.target,
+            self.customer_id as Option<CustomerId>,
+            self.reason,
+            self.details,
         )
-        .bind(&by.name)
-        .bind(by.role.map(Role::as_str))
-        .bind(self.action.as_str())
-        .bind(self.target)
-        .bind(self.customer_id)
-        .bind(self.reason)
-        .bind(self.details)
         .execute(conn)
         .await?;
         Ok(())
@@ -81,14 +80,15 @@ impl<'a> Record<'a> {
 }
 
 /// A recorded action.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct Entry {
-    pub id: i64,
+    #[schema(value_type = i64)]
+    pub id: AuditEntryId,
     pub at: DateTime<Utc>,
     /// `staff:NAME` for an API key, `cli:USER` for the command line.
     pub actor: String,
-    /// The key's role (`billing`, `csr`, `admin`); null for the command line.
-    pub role: Option<String>,
+    /// The key's role; null for the command line.
+    pub role: Option<Role>,
     /// `customers.import`, `bills.import`, `cycle.start`, `cycle.schedule`, `link.resend`,
     /// `link.revoke`, `staff_key.create` or `staff_key.revoke`.
     pub action: String,
@@ -99,31 +99,38 @@ pub struct Entry {
     pub details: Value,
 }
 
-const ENTRY: &str = "id, at, actor, role, action, target, reason, details";
-
 /// Entries at or after `since` with an id above `after`, oldest first, at most `limit`.
 pub async fn since(
     pool: &PgPool,
     since: DateTime<Utc>,
-    after: i64,
+    after: AuditEntryId,
     limit: i64,
 ) -> sqlx::Result<Vec<Entry>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {ENTRY} FROM audit_log WHERE at >= $1 AND id > $2 ORDER BY id LIMIT $3"
-    )))
-    .bind(since)
-    .bind(after)
-    .bind(limit)
+    sqlx::query_as!(
+        Entry,
+        r#"SELECT id AS "id: AuditEntryId", at, actor, role AS "role: Role", action, target, reason,
+                  details
+           FROM audit_log WHERE at >= $1 AND id > $2 ORDER BY id LIMIT $3"#,
+        since,
+        after as AuditEntryId,
+        limit,
+    )
     .fetch_all(pool)
     .await
 }
 
 /// Every entry about one customer, oldest first.
-pub async fn for_customer(conn: &mut PgConnection, customer_id: i64) -> sqlx::Result<Vec<Entry>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {ENTRY} FROM audit_log WHERE customer_id = $1 ORDER BY id"
-    )))
-    .bind(customer_id)
+pub async fn for_customer(
+    conn: &mut PgConnection,
+    customer_id: CustomerId,
+) -> sqlx::Result<Vec<Entry>> {
+    sqlx::query_as!(
+        Entry,
+        r#"SELECT id AS "id: AuditEntryId", at, actor, role AS "role: Role", action, target, reason,
+                  details
+           FROM audit_log WHERE customer_id = $1 ORDER BY id"#,
+        customer_id as CustomerId,
+    )
     .fetch_all(conn)
     .await
 }

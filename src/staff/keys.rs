@@ -13,7 +13,7 @@ use sqlx::PgPool;
 
 use std::fmt;
 
-use crate::domain::{Actor, Role};
+use crate::domain::{Actor, Role, StaffKeyId};
 use crate::staff::audit::{Action, Record};
 
 /// Who holds a key (`alice`, `billing-batch`): 1 to 64 letters, digits, `.`, `_`, `@` or
@@ -79,7 +79,7 @@ impl fmt::Debug for ApiKey {
 /// The holder of a valid key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Staff {
-    pub key_id: i64,
+    pub key_id: StaffKeyId,
     pub name: String,
     pub role: Role,
 }
@@ -119,41 +119,33 @@ pub async fn authenticate(pool: &PgPool, presented: &str) -> sqlx::Result<Option
     let Some(hash) = ApiKey::hash(presented) else {
         return Ok(None);
     };
-    let found: Option<(i64, String, String)> = sqlx::query_as(
-        "WITH found AS (SELECT id, name, role, last_used_at FROM staff_keys
-                        WHERE key_hash = $1 AND revoked_at IS NULL),
-              touched AS (UPDATE staff_keys SET last_used_at = now()
-                          WHERE id IN (SELECT id FROM found
-                                       WHERE last_used_at IS NULL OR last_used_at < now() - interval '1 minute'))
-         SELECT id, name, role FROM found",
+    sqlx::query_as!(
+        Staff,
+        r#"WITH found AS (SELECT id, name, role, last_used_at FROM staff_keys
+                          WHERE key_hash = $1 AND revoked_at IS NULL),
+                touched AS (UPDATE staff_keys SET last_used_at = now()
+                            WHERE id IN (SELECT id FROM found
+                                         WHERE last_used_at IS NULL
+                                            OR last_used_at < now() - interval '1 minute'))
+           SELECT id AS "key_id!: StaffKeyId", name AS "name!", role AS "role!: Role" FROM found"#,
+        &hash[..],
     )
-    .bind(hash)
     .fetch_optional(pool)
-    .await?;
-    Ok(found.and_then(|(key_id, name, role)| {
-        Some(Staff {
-            key_id,
-            name,
-            role: role.parse().ok()?,
-        })
-    }))
+    .await
 }
 
 /// A stored key, as listings show it (never the key).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone)]
 pub struct KeyInfo {
-    pub id: i64,
+    pub id: StaffKeyId,
     pub name: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: DateTime<Utc>,
     pub created_by: String,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_by: Option<String>,
 }
-
-const KEY_INFO: &str =
-    "id, name, role, created_at, created_by, last_used_at, revoked_at, revoked_by";
 
 /// Why a key was not created.
 #[derive(Debug, thiserror::Error)]
@@ -174,15 +166,17 @@ pub async fn create_key(
     let key = ApiKey::generate();
     let hash = ApiKey::hash(key.expose()).expect("a generated key has our shape");
     let mut tx = crate::infra::db::begin(pool).await?;
-    let created: Option<KeyInfo> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "INSERT INTO staff_keys (name, role, key_hash, created_by) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (name) WHERE revoked_at IS NULL DO NOTHING
-         RETURNING {KEY_INFO}"
-    )))
-    .bind(name.as_str())
-    .bind(role.as_str())
-    .bind(hash)
-    .bind(&by.name)
+    let created = sqlx::query_as!(
+        KeyInfo,
+        r#"INSERT INTO staff_keys (name, role, key_hash, created_by) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (name) WHERE revoked_at IS NULL DO NOTHING
+           RETURNING id AS "id: StaffKeyId", name, role AS "role: Role", created_at, created_by,
+                     last_used_at, revoked_at, revoked_by"#,
+        name.as_str(),
+        role as Role,
+        &hash[..],
+        by.name,
+    )
     .fetch_optional(&mut *tx)
     .await?;
     let created = created.ok_or_else(|| CreateKeyError::NameTaken(name.as_str().to_owned()))?;
@@ -198,9 +192,12 @@ pub async fn create_key(
 
 /// Every key, active ones first, newest first.
 pub async fn list_keys(pool: &PgPool) -> sqlx::Result<Vec<KeyInfo>> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {KEY_INFO} FROM staff_keys ORDER BY revoked_at IS NOT NULL, id DESC"
-    )))
+    sqlx::query_as!(
+        KeyInfo,
+        r#"SELECT id AS "id: StaffKeyId", name, role AS "role: Role", created_at, created_by,
+                  last_used_at, revoked_at, revoked_by
+           FROM staff_keys ORDER BY revoked_at IS NOT NULL, id DESC"#
+    )
     .fetch_all(pool)
     .await
 }
@@ -218,14 +215,16 @@ pub enum RevokeKeyError {
 pub async fn revoke_key(pool: &PgPool, which: &str, by: &Actor) -> Result<KeyInfo, RevokeKeyError> {
     let id: Option<i64> = which.parse().ok();
     let mut tx = crate::infra::db::begin(pool).await?;
-    let revoked: Option<KeyInfo> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "UPDATE staff_keys SET revoked_at = now(), revoked_by = $3
-         WHERE revoked_at IS NULL AND (id = $1 OR ($1 IS NULL AND name = $2))
-         RETURNING {KEY_INFO}"
-    )))
-    .bind(id)
-    .bind(which)
-    .bind(&by.name)
+    let revoked = sqlx::query_as!(
+        KeyInfo,
+        r#"UPDATE staff_keys SET revoked_at = now(), revoked_by = $3
+           WHERE revoked_at IS NULL AND (id = $1 OR ($1::bigint IS NULL AND name = $2))
+           RETURNING id AS "id: StaffKeyId", name, role AS "role: Role", created_at, created_by,
+                     last_used_at, revoked_at, revoked_by"#,
+        id,
+        which,
+        by.name,
+    )
     .fetch_optional(&mut *tx)
     .await?;
     let revoked = revoked.ok_or_else(|| RevokeKeyError::Unknown(which.to_owned()))?;

@@ -1,14 +1,12 @@
 //! Link tokens: compact signed JWTs that name a customer and one issued link.
 
-use std::fmt;
 use std::sync::Arc;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, Utc};
 use jsonwebtoken::Validation;
 use serde::{Deserialize, Serialize};
 
+use crate::domain::{CustomerId, LinkId, ShortId};
 use crate::tokens::keys::{Keyring, SigningKey};
 
 /// Tokens longer than this are refused before any parsing (ours are about 240 characters).
@@ -19,42 +17,6 @@ const PARALLEL_FROM: usize = 256;
 const IAT_LEEWAY_SECS: i64 = 60;
 /// Tokens remembered as verified, at most (about 400 bytes each).
 const VERIFIED_KEPT: usize = 65_536;
-
-/// A database id written compactly: big-endian bytes without leading zeros, base64url.
-/// Used for `jti` (the link's id) and `sub` (the customer's id): opaque, and no personal data.
-/// Read from the database as the id, written to JSON as the compact form.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
-#[sqlx(transparent)]
-pub struct ShortId(pub i64);
-
-impl Serialize for ShortId {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(self)
-    }
-}
-
-impl ShortId {
-    pub fn parse(raw: &str) -> Option<Self> {
-        if raw.is_empty() || raw.len() > 11 {
-            return None;
-        }
-        let bytes = URL_SAFE_NO_PAD.decode(raw).ok()?;
-        let mut buf = [0u8; 8];
-        buf.get_mut(8usize.checked_sub(bytes.len())?..)?
-            .copy_from_slice(&bytes);
-        let id = Self(i64::from_be_bytes(buf));
-        // Only the canonical spelling is ours.
-        (id.0 > 0 && id.to_string() == raw).then_some(id)
-    }
-}
-
-impl fmt::Display for ShortId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let bytes = self.0.to_be_bytes();
-        let skip = bytes.iter().take_while(|b| **b == 0).count().min(7);
-        f.write_str(&URL_SAFE_NO_PAD.encode(&bytes[skip..]))
-    }
-}
 
 #[derive(Debug, Serialize, Deserialize)]
 struct LinkClaims {
@@ -76,8 +38,8 @@ pub struct TokenSettings {
 /// What a verified token says. Whether it is still current is for the database to tell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VerifiedToken {
-    pub jti: ShortId,
-    pub customer: ShortId,
+    pub jti: LinkId,
+    pub customer: CustomerId,
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
 }
@@ -122,12 +84,12 @@ impl TokenIssuer {
     /// and the `kid` that signed them.
     pub fn sign_all(
         &self,
-        links: &[(ShortId, ShortId)],
+        links: &[(LinkId, CustomerId)],
         issued_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> anyhow::Result<(Vec<String>, String)> {
         let key = self.keys.signing_key();
-        let sign = |&link: &(ShortId, ShortId)| self.sign_with(&key, link, issued_at, expires_at);
+        let sign = |&link: &(LinkId, CustomerId)| self.sign_with(&key, link, issued_at, expires_at);
         let threads = crate::infra::cores();
         let tokens = if links.len() < PARALLEL_FROM || threads == 1 {
             links.iter().map(sign).collect::<anyhow::Result<Vec<_>>>()?
@@ -157,7 +119,7 @@ impl TokenIssuer {
     pub fn sign_again(
         &self,
         kid: &str,
-        link: (ShortId, ShortId),
+        link: (LinkId, CustomerId),
         issued_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> anyhow::Result<Option<String>> {
@@ -170,12 +132,12 @@ impl TokenIssuer {
     fn sign_with(
         &self,
         key: &SigningKey,
-        (jti, customer): (ShortId, ShortId),
+        (jti, customer): (LinkId, CustomerId),
         issued_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> anyhow::Result<String> {
         let claims = LinkClaims {
-            sub: customer.to_string(),
+            sub: ShortId(customer.0).to_string(),
             jti: jti.to_string(),
             iat: issued_at.timestamp(),
             exp: expires_at.timestamp(),
@@ -243,8 +205,10 @@ impl TokenIssuer {
         let time =
             |secs| DateTime::from_timestamp(secs, 0).ok_or(InvalidToken("timestamp out of range"));
         let verified = VerifiedToken {
-            jti: ShortId::parse(&claims.jti).ok_or(InvalidToken("jti"))?,
-            customer: ShortId::parse(&claims.sub).ok_or(InvalidToken("sub"))?,
+            jti: LinkId::parse(&claims.jti).ok_or(InvalidToken("jti"))?,
+            customer: ShortId::parse(&claims.sub)
+                .map(|sub| CustomerId(sub.0))
+                .ok_or(InvalidToken("sub"))?,
             issued_at: time(claims.iat)?,
             expires_at: time(claims.exp)?,
         };
@@ -270,7 +234,7 @@ mod tests {
         let now = Utc::now();
         let (mut tokens, _) = issuer
             .sign_all(
-                &[(ShortId(42), ShortId(7))],
+                &[(LinkId(42), CustomerId(7))],
                 now,
                 now + chrono::Duration::hours(1),
             )
@@ -286,7 +250,7 @@ mod tests {
         let token = one_token(&issuer);
         let first = issuer.verify(&token).unwrap();
         assert_eq!(issuer.verify(&token).unwrap(), first);
-        assert_eq!((first.jti, first.customer), (ShortId(42), ShortId(7)));
+        assert_eq!((first.jti, first.customer), (LinkId(42), CustomerId(7)));
         // One character of the claims changed: the signature no longer matches.
         let at = token.find('.').unwrap() + 5;
         let swapped = if &token[at..=at] == "A" { "B" } else { "A" };
@@ -306,22 +270,5 @@ mod tests {
         std::fs::remove_file(old_file).unwrap();
         issuer.keyring().jwks(); // the directory is read again
         assert!(issuer.verify(&token).is_err());
-    }
-
-    #[test]
-    fn short_ids_round_trip_compactly() {
-        for id in [1, 255, 256, 65_535, 1_000_000, 1 << 40, i64::MAX] {
-            let short = ShortId(id).to_string();
-            assert_eq!(ShortId::parse(&short), Some(ShortId(id)), "{id} as {short}");
-        }
-        assert_eq!(ShortId(1_000_000).to_string().len(), 4);
-    }
-
-    #[test]
-    fn non_canonical_or_hostile_short_ids_are_refused() {
-        for bad in ["", "AAE", "!!", "AAAAAAAAAAAAAAAA", "gAAAAAAAAAA"] {
-            assert_eq!(ShortId::parse(bad), None, "{bad}");
-        }
-        assert_eq!(ShortId::parse("AA"), None, "zero is not an id");
     }
 }

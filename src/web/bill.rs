@@ -10,28 +10,14 @@ use super::bill_pages::{BillPages, Generation};
 use super::pages::BillPage;
 use super::{AppState, PageError, message, resource};
 use crate::billing::bill::{BillRow, BillView};
+use crate::domain::BillId;
 use crate::infra::db::PagePool;
-use crate::infra::gathered::{Gathered, GatheredRead};
-use crate::links::sessions::{self, SessionCookie, SessionState};
+use crate::infra::gathered::Gathered;
+use crate::links::sessions::{self, SessionChecks, SessionCookie, SessionState};
 use crate::observe::metrics::{self, BillPageSource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/bill", "GET, HEAD").route(web::get().to(show)));
-}
-
-/// The checks of sessions whose page is in memory, asked together.
-pub struct SessionChecks;
-
-impl GatheredRead for SessionChecks {
-    type Question = SessionCookie;
-    type Answer = SessionState<i64>;
-
-    fn read_all(
-        conn: &mut sqlx::PgConnection,
-        cookies: &[&SessionCookie],
-    ) -> impl Future<Output = sqlx::Result<Vec<SessionState<i64>>>> {
-        sessions::check_all(conn, cookies)
-    }
 }
 
 /// The page an active session leads to.
@@ -40,7 +26,7 @@ enum Page {
     Kept(Bytes),
     /// The bill, to draw.
     Read {
-        bill_id: i64,
+        bill_id: BillId,
         row: Box<BillRow>,
         read_at: Generation,
     },

@@ -17,14 +17,15 @@ use quick_cache::sync::Cache;
 use sqlx::PgPool;
 
 use crate::billing::bill::CHANGES_CHANNEL;
+use crate::domain::BillId;
 use crate::infra::db::Heard;
 
 /// A page's weight is its size; a typical bill page is about 8 KB.
 #[derive(Clone)]
 struct PageSize;
 
-impl Weighter<i64, Bytes> for PageSize {
-    fn weight(&self, _bill_id: &i64, page: &Bytes) -> u64 {
+impl Weighter<BillId, Bytes> for PageSize {
+    fn weight(&self, _bill_id: &BillId, page: &Bytes) -> u64 {
         page.len() as u64 + 1
     }
 }
@@ -33,7 +34,7 @@ const TYPICAL_PAGE: u64 = 8 * 1024;
 
 /// Rendered pages by bill id.
 pub struct BillPages {
-    pages: Option<Cache<i64, Bytes, PageSize>>,
+    pages: Option<Cache<BillId, Bytes, PageSize>>,
     /// Counts the times the cache was emptied: a page read before the last time is not kept.
     generation: AtomicU64,
     /// Whether imports can be heard now.
@@ -58,7 +59,7 @@ impl BillPages {
     }
 
     /// The page of this bill, if kept.
-    pub fn get(&self, bill_id: i64) -> Option<Bytes> {
+    pub fn get(&self, bill_id: BillId) -> Option<Bytes> {
         if !self.listening.load(Ordering::Acquire) {
             return None;
         }
@@ -71,7 +72,7 @@ impl BillPages {
     }
 
     /// Keeps a page read at `read_at`, unless an import may have changed it since.
-    pub fn keep(&self, bill_id: i64, read_at: Generation, page: Bytes) {
+    pub fn keep(&self, bill_id: BillId, read_at: Generation, page: Bytes) {
         let Some(pages) = &self.pages else { return };
         if self.listening.load(Ordering::Acquire)
             && self.generation.load(Ordering::Acquire) == read_at.0
@@ -125,28 +126,28 @@ mod tests {
         let pages = listening(1);
         let before = pages.generation();
         pages.forget_all();
-        pages.keep(1, before, Bytes::from_static(b"old"));
-        assert_eq!(pages.get(1), None);
-        pages.keep(1, pages.generation(), Bytes::from_static(b"new"));
-        assert_eq!(pages.get(1).as_deref(), Some(&b"new"[..]));
+        pages.keep(BillId(1), before, Bytes::from_static(b"old"));
+        assert_eq!(pages.get(BillId(1)), None);
+        pages.keep(BillId(1), pages.generation(), Bytes::from_static(b"new"));
+        assert_eq!(pages.get(BillId(1)).as_deref(), Some(&b"new"[..]));
     }
 
     #[test]
     fn nothing_is_kept_or_served_while_imports_cannot_be_heard() {
         let pages = listening(1);
-        pages.keep(1, pages.generation(), Bytes::from_static(b"page"));
+        pages.keep(BillId(1), pages.generation(), Bytes::from_static(b"page"));
         pages.listening.store(false, Ordering::Release);
-        assert_eq!(pages.get(1), None);
-        pages.keep(2, pages.generation(), Bytes::from_static(b"page"));
+        assert_eq!(pages.get(BillId(1)), None);
+        pages.keep(BillId(2), pages.generation(), Bytes::from_static(b"page"));
         pages.listening.store(true, Ordering::Release);
-        assert_eq!(pages.get(2), None);
+        assert_eq!(pages.get(BillId(2)), None);
     }
 
     #[test]
     fn a_cache_of_zero_megabytes_keeps_nothing() {
         let pages = listening(0);
-        pages.keep(1, pages.generation(), Bytes::from_static(b"page"));
-        assert_eq!(pages.get(1), None);
+        pages.keep(BillId(1), pages.generation(), Bytes::from_static(b"page"));
+        assert_eq!(pages.get(BillId(1)), None);
     }
 
     #[test]
@@ -154,9 +155,11 @@ mod tests {
         let pages = listening(1);
         let page = Bytes::from(vec![b'x'; 100 * 1024]);
         for bill in 0..100 {
-            pages.keep(bill, pages.generation(), page.clone());
+            pages.keep(BillId(bill), pages.generation(), page.clone());
         }
-        let kept = (0..100).filter(|&bill| pages.get(bill).is_some()).count();
+        let kept = (0..100)
+            .filter(|&bill| pages.get(BillId(bill)).is_some())
+            .count();
         assert!(
             (1..=10).contains(&kept),
             "{kept} pages of 100 KB kept in 1 MB"

@@ -31,7 +31,7 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
     let expected = sqlx::migrate!().iter().count() as i64;
     let applied = tokio::time::timeout(
         READY_TIMEOUT,
-        sqlx::query_scalar::<_, i64>("SELECT count(*) FROM _sqlx_migrations WHERE success")
+        sqlx::query_scalar!(r#"SELECT count(*) AS "applied!" FROM _sqlx_migrations WHERE success"#)
             .fetch_one(&state.pool),
     )
     .await;

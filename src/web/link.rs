@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 
 use super::pages::{LandingPage, LinkStatusPage, RenewedPage};
 use super::{AppState, PageError, html, resource, same_site};
-use crate::domain::Channel;
 use crate::domain::calendar::time_text;
+use crate::domain::{Channel, LinkId};
 use crate::infra::db::PagePool;
 use crate::infra::gathered::Gathered;
 use crate::links::check::{LinkChecks, LinkState};
@@ -38,7 +38,7 @@ fn cross_site(state: &AppState) -> HttpResponse {
 
 /// A link that passed every check.
 struct CurrentLink {
-    token_id: i64,
+    token_id: LinkId,
     expires_at: DateTime<Utc>,
 }
 

@@ -34,6 +34,7 @@ use crate::infra::db::{self, PagePool};
 use crate::infra::gathered::Gathered;
 use crate::links::Minter;
 use crate::links::check::LinkChecks;
+use crate::links::sessions::SessionChecks;
 use pages::MessagePage;
 
 /// What the web server needs of the settings, as the composition root builds it.
@@ -130,7 +131,7 @@ impl Application {
                 ..state.clone()
             });
             let links = Gathered::<LinkChecks>::on(page_db.clone(), connections);
-            let sessions = Gathered::<bill::SessionChecks>::on(page_db.clone(), connections);
+            let sessions = Gathered::<SessionChecks>::on(page_db.clone(), connections);
             App::new()
                 .app_data(state.clone())
                 .app_data(web::Data::from(page_db))

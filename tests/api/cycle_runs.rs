@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use billpass::cycle::{self, RunProgress};
 use billpass::domain::Actor;
-use billpass::domain::CycleId;
+use billpass::domain::{CycleId, RunId};
 use sqlx::PgPool;
 
 use crate::helpers::{Billpass, KillOnDrop, spawn_app};
@@ -56,7 +56,7 @@ async fn assert_exactly_once(pool: &PgPool, cycle: &str, customers: i64) {
     );
 }
 
-async fn run_of(pool: &PgPool, run_id: i64) -> RunProgress {
+async fn run_of(pool: &PgPool, run_id: RunId) -> RunProgress {
     cycle::progress(pool, run_id)
         .await
         .unwrap()
@@ -96,7 +96,7 @@ async fn a_customer_without_a_usable_contact_is_skipped_and_counted() {
         .await
         .unwrap();
     let run = app.run_cycle("2026-11").await;
-    assert_eq!(run.status, "completed");
+    assert_eq!(run.status.as_str(), "completed");
     assert_eq!((run.total, run.minted, run.queued), (3, 2, 2));
     assert_eq!(
         (
@@ -228,11 +228,11 @@ async fn a_scheduled_run_starts_by_itself() {
     assert!(!again.status.success(), "one active run per cycle");
     assert!(String::from_utf8_lossy(&again.stderr).contains("already has a run scheduled"));
 
-    let run_id: i64 = sqlx::query_scalar("SELECT id FROM cycle_runs")
+    let run_id: RunId = sqlx::query_scalar("SELECT id FROM cycle_runs")
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(run_of(&pool, run_id).await.status, "scheduled");
+    assert_eq!(run_of(&pool, run_id).await.status.as_str(), "scheduled");
     let server = bp
         .command(&["serve"])
         .stdout(Stdio::null())
@@ -242,7 +242,7 @@ async fn a_scheduled_run_starts_by_itself() {
     let _server = KillOnDrop(server);
     let mut run = run_of(&pool, run_id).await;
     for _ in 0..300 {
-        if run.status == "completed" {
+        if run.status.as_str() == "completed" {
             break;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;

@@ -221,9 +221,11 @@ fn image_builds_offline_and_runs_slim_as_an_unprivileged_user() {
         stage_env(build).contains(&("SQLX_OFFLINE".into(), "true".into())),
         "the build never needs a database"
     );
-    // Everything the build reads: sources, the migrations and templates compiled in, the
-    // stylesheet and example data included, and the benchmark that Cargo.toml declares.
+    // Everything the build reads: sources, the SQL's descriptions, the migrations and
+    // templates compiled in, the stylesheet and example data included, and the benchmark
+    // that Cargo.toml declares.
     for dir in [
+        ".sqlx",
         "src",
         "migrations",
         "templates",

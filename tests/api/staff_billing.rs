@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use billpass::cycle::runner::{MAX_FAILED_ATTEMPTS, Runner};
-use billpass::domain::Role;
+use billpass::domain::{Role, RunId};
 use reqwest::Method;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -343,7 +343,7 @@ async fn a_run_whose_attempts_keep_failing_is_marked_failed_with_its_error() {
         .json()
         .await
         .unwrap();
-    let run_id = started["run_id"].as_i64().unwrap();
+    let run_id = RunId(started["run_id"].as_i64().unwrap());
 
     let runner = Runner::new(
         app.pool.clone(),

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::{ApiError, ErrorBody};
 use crate::domain::Role;
-use crate::domain::calendar;
+use crate::domain::{AuditEntryId, calendar};
 use crate::staff::audit::{self, Entry};
 use crate::staff::keys::Staff;
 use crate::web::{AppState, resource};
@@ -24,7 +24,8 @@ pub(super) struct AuditQuery {
     /// Entries at or after this time (RFC 3339, `2026-11-02T00:00:00Z`); default: 24 hours ago.
     since: Option<DateTime<Utc>>,
     /// Entries after this id: the `next_after` of the previous page.
-    after: Option<i64>,
+    #[param(value_type = Option<i64>)]
+    after: Option<AuditEntryId>,
     /// Entries per page, 1-1000; default 100.
     #[param(minimum = 1, maximum = 1000)]
     limit: Option<u32>,
@@ -35,7 +36,8 @@ pub(super) struct AuditQuery {
 pub(super) struct AuditPage {
     entries: Vec<Entry>,
     /// Pass as `after` (with the same `since`) for the next page; null on the last page.
-    next_after: Option<i64>,
+    #[schema(value_type = Option<i64>)]
+    next_after: Option<AuditEntryId>,
 }
 
 /// List the audit log (role: admin).
@@ -72,7 +74,7 @@ pub(super) async fn list(
     let entries = audit::since(
         &state.pool,
         since,
-        query.after.unwrap_or(0),
+        query.after.unwrap_or(AuditEntryId(0)),
         i64::from(limit),
     )
     .await?;

@@ -7,10 +7,10 @@ use super::{ApiError, ErrorBody};
 use crate::domain::Reason;
 use crate::domain::Role;
 use crate::domain::{AccountId, Channel};
+use crate::domain::{DeliveryId, LinkId};
 use crate::links::history::CustomerHistory;
 use crate::links::staff::{self as link_staff, ResendError, RevokeError, Revoked};
 use crate::staff::keys::Staff;
-use crate::tokens::ShortId;
 use crate::web::{AppState, resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
@@ -74,8 +74,9 @@ pub(super) struct ResendRequest {
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub(super) struct ResendAccepted {
     #[schema(value_type = String)]
-    jti: ShortId,
-    delivery_id: i64,
+    jti: LinkId,
+    #[schema(value_type = i64)]
+    delivery_id: DeliveryId,
     channel: Channel,
     /// `j•••@example.com` or `•••• 4567`.
     destination: String,

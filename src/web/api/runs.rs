@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use super::{ApiError, ErrorBody};
 use crate::cycle::{self, RunProgress, ScheduleError};
 use crate::domain::Role;
-use crate::domain::{CycleId, calendar};
+use crate::domain::{CycleId, RunId, calendar};
 use crate::staff::keys::Staff;
 use crate::web::{AppState, resource};
 
@@ -131,7 +131,7 @@ pub(super) async fn show(
 ) -> Result<web::Json<RunProgress>, ApiError> {
     staff.require(Role::Billing)?;
     let run_id = run_id.into_inner();
-    cycle::progress(&state.pool, run_id)
+    cycle::progress(&state.pool, RunId(run_id))
         .await?
         .map(web::Json)
         .ok_or_else(|| ApiError::NotFound(format!("no run {run_id}")))
