@@ -16,10 +16,10 @@ use crate::staff::audit::{Action, Record};
 /// Why a resend did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum ResendError {
-    #[error("no customer with that account id")]
-    UnknownCustomer,
-    #[error("the customer has no bill yet")]
-    NoBill,
+    #[error("no customer with account id {0}")]
+    UnknownCustomer(AccountId),
+    #[error("{0} has no bill yet: import one before sending a link")]
+    NoBill(AccountId),
     #[error(transparent)]
     NoContact(#[from] crate::billing::customers::NoContact),
     #[error(transparent)]
@@ -46,7 +46,7 @@ pub async fn resend(
     let mut tx = crate::infra::db::begin(pool).await?;
     let customer = Customer::lock_by_account(&mut tx, account)
         .await?
-        .ok_or(ResendError::UnknownCustomer)?;
+        .ok_or_else(|| ResendError::UnknownCustomer(account.clone()))?;
     let destination = customer.destination(channel)?;
     let minted = minter
         .mint_to_latest_bill(
@@ -57,7 +57,7 @@ pub async fn resend(
             &by.name,
         )
         .await?
-        .ok_or(ResendError::NoBill)?;
+        .ok_or_else(|| ResendError::NoBill(account.clone()))?;
     let reason = reason.map(Reason::as_str);
     sqlx::query!(
         "UPDATE link_tokens SET resend_reason = $2 WHERE id = $1",
@@ -95,8 +95,8 @@ pub struct Revoked {
 /// Why a revocation did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum RevokeError {
-    #[error("no customer with that account id")]
-    UnknownCustomer,
+    #[error("no customer with account id {0}")]
+    UnknownCustomer(AccountId),
     #[error("the customer has no link to revoke")]
     NoLink,
     #[error("the customer's current link was already revoked on {} by {by}", time_text(*at))]
@@ -122,7 +122,7 @@ pub async fn revoke(
     let mut tx = crate::infra::db::begin(pool).await?;
     let customer = Customer::lock_by_account(&mut tx, account)
         .await?
-        .ok_or(RevokeError::UnknownCustomer)?;
+        .ok_or_else(|| RevokeError::UnknownCustomer(account.clone()))?;
     let current = sqlx::query!(
         r#"SELECT id AS "id: LinkId", revoked_at, revoked_by FROM link_tokens
            WHERE customer_id = $1 AND superseded_at IS NULL"#,

@@ -1,14 +1,16 @@
 //! The customer's link: `GET /b/{token}` (interstitial), `POST /b/{token}` (open a
 //! session), `POST /b/{token}/renew` (a fresh link to the address on file).
 
+use std::sync::Arc;
+
 use actix_web::cookie::{Cookie, SameSite};
 use actix_web::http::StatusCode;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use chrono::{DateTime, Utc};
 
 use super::pages::{LandingPage, LinkStatusPage, RenewedPage};
-use super::{AppState, PageError, html, resource, same_site};
+use super::{AppState, PageError, WebConfig, html, resource, same_site};
 use crate::domain::calendar::time_text;
 use crate::domain::{Channel, LinkId};
 use crate::infra::db::PagePool;
@@ -17,7 +19,6 @@ use crate::links::check::{LinkChecks, LinkState};
 use crate::links::renew::{self, Renewal};
 use crate::links::sessions;
 use crate::observe::metrics::{self, LinkOpening};
-use crate::tokens::VerifiedToken;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -28,12 +29,94 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     .service(resource("/b/{token}/renew", "POST").route(web::post().to(renew)));
 }
 
-/// The answer to the link's forms posted by another site's page.
-fn cross_site(state: &AppState) -> HttpResponse {
-    same_site::refusal(
-        state,
-        "To see your bill, open the link in the email or text message we sent you, then press View my bill.",
-    )
+/// Why a link's page or form opens no bill. Each is a response of its own: the status
+/// page of a refused link, the page for a form another site posted, or a calm failure.
+#[derive(Debug, thiserror::Error)]
+enum LinkError {
+    #[error("the link opens no bill: {}", .0.outcome.as_str())]
+    Refused(Refusal),
+    #[error("a form posted from another site's page")]
+    CrossSite(Arc<WebConfig>),
+    #[error(transparent)]
+    Failed(#[from] PageError),
+}
+
+/// A link that opens no bill, as its status page says: `invalid` (400), or `expired`,
+/// `superseded` or `revoked` (410), counted in the metrics when made.
+#[derive(Debug)]
+struct Refusal {
+    outcome: LinkOpening,
+    /// For a superseded link: when the customer's newest link was sent, and how.
+    newer: Option<(DateTime<Utc>, Channel)>,
+    /// For an expired or superseded link: where its renew button posts.
+    renew_action: Option<String>,
+    config: Arc<WebConfig>,
+}
+
+impl Refusal {
+    fn new(state: &AppState, outcome: LinkOpening) -> Self {
+        metrics::link_opening(outcome);
+        Self {
+            outcome,
+            newer: None,
+            renew_action: None,
+            config: state.config.clone(),
+        }
+    }
+
+    /// An invalid link, not counted as a visit (a renewal's refusal).
+    fn invalid(state: &AppState) -> Self {
+        Self {
+            outcome: LinkOpening::Invalid,
+            newer: None,
+            renew_action: None,
+            config: state.config.clone(),
+        }
+    }
+}
+
+impl ResponseError for LinkError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            LinkError::Refused(refusal) if refusal.outcome == LinkOpening::Invalid => {
+                StatusCode::BAD_REQUEST
+            }
+            LinkError::Refused(_) => StatusCode::GONE,
+            LinkError::CrossSite(_) => StatusCode::FORBIDDEN,
+            LinkError::Failed(error) => error.status_code(),
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            LinkError::Refused(refusal) => html(
+                self.status_code(),
+                &LinkStatusPage {
+                    brand: &refusal.config.brand,
+                    status: refusal.outcome.as_str(),
+                    newer_sent_at: refusal.newer.map(|(at, _)| time_text(at)),
+                    newer_channel: refusal.newer.map(|(_, channel)| match channel {
+                        Channel::Email => "email",
+                        Channel::Sms => "text message",
+                    }),
+                    renew_action: refusal.renew_action.as_deref(),
+                },
+            ),
+            LinkError::CrossSite(config) => same_site::refusal(
+                &config.brand,
+                "To see your bill, open the link in the email or text message we sent you, then press View my bill.",
+            ),
+            LinkError::Failed(error) => error.error_response(),
+        }
+    }
+}
+
+/// A form posted from another site's page is refused before anything else.
+fn from_our_page(state: &AppState, request: &HttpRequest) -> Result<(), LinkError> {
+    match same_site::is_cross_site(request, &state.public_origin) {
+        true => Err(LinkError::CrossSite(state.config.clone())),
+        false => Ok(()),
+    }
 }
 
 /// A link that passed every check.
@@ -42,96 +125,56 @@ struct CurrentLink {
     expires_at: DateTime<Utc>,
 }
 
-/// Verifies the token and asks the database whether it is still current; anything else
-/// is answered with its status page (and counted as such).
+/// Verifies the token and asks the database whether it is still the customer's current
+/// link (every request asks again); a link that is not is refused with its status.
 async fn check(
     state: &AppState,
     checks: &Gathered<LinkChecks>,
     token: &str,
-) -> Result<Result<CurrentLink, HttpResponse>, PageError> {
-    let verified = match state.minter.issuer.verify(token) {
-        Ok(verified) => verified,
-        Err(reason) => {
-            tracing::info!("refused link: {reason}");
-            return Ok(Err(refuse(state, LinkOpening::Invalid, None, None)));
-        }
-    };
-    let renew_action = format!("/b/{token}/renew");
-    let link = checks.ask(verified).await?;
-    Ok(Err(match link {
+) -> Result<CurrentLink, LinkError> {
+    let verified = state.minter.issuer.verify(token).map_err(|reason| {
+        tracing::info!("refused link: {reason}");
+        LinkError::Refused(Refusal::new(state, LinkOpening::Invalid))
+    })?;
+    let renew_action = Some(format!("/b/{token}/renew"));
+    let refusal = match checks.ask(verified).await.map_err(PageError::from)? {
         LinkState::Current {
             token_id,
             expires_at,
         } => {
-            return Ok(Ok(CurrentLink {
+            return Ok(CurrentLink {
                 token_id,
                 expires_at,
-            }));
+            });
         }
-        LinkState::Unknown => refuse(state, LinkOpening::Invalid, None, None),
-        LinkState::Expired => refuse(state, LinkOpening::Expired, None, Some(&renew_action)),
-        LinkState::Revoked => refuse(state, LinkOpening::Revoked, None, None),
-        LinkState::Superseded { at, channel } => refuse(
-            state,
-            LinkOpening::Superseded,
-            Some((at, channel)),
-            Some(&renew_action),
-        ),
-    }))
-}
-
-/// The status page of a link that opens no bill, counted in the metrics.
-fn refuse(
-    state: &AppState,
-    outcome: LinkOpening,
-    newer: Option<(DateTime<Utc>, Channel)>,
-    renew_action: Option<&str>,
-) -> HttpResponse {
-    metrics::link_opening(outcome);
-    status_page(state, outcome.as_str(), newer, renew_action)
-}
-
-fn status_page(
-    state: &AppState,
-    status: &str,
-    newer: Option<(DateTime<Utc>, Channel)>,
-    renew_action: Option<&str>,
-) -> HttpResponse {
-    let code = if status == "invalid" {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::GONE
-    };
-    html(
-        code,
-        &LinkStatusPage {
-            brand: &state.config.brand,
-            status,
-            newer_sent_at: newer.map(|(at, _)| time_text(at)),
-            newer_channel: newer.map(|(_, channel)| match channel {
-                Channel::Email => "email",
-                Channel::Sms => "text message",
-            }),
+        LinkState::Unknown => Refusal::new(state, LinkOpening::Invalid),
+        LinkState::Revoked => Refusal::new(state, LinkOpening::Revoked),
+        LinkState::Expired => Refusal {
             renew_action,
+            ..Refusal::new(state, LinkOpening::Expired)
         },
-    )
+        LinkState::Superseded { at, channel } => Refusal {
+            newer: Some((at, channel)),
+            renew_action,
+            ..Refusal::new(state, LinkOpening::Superseded)
+        },
+    };
+    Err(LinkError::Refused(refusal))
 }
 
 async fn landing(
     state: web::Data<AppState>,
     checks: web::Data<Gathered<LinkChecks>>,
     token: web::Path<String>,
-) -> Result<HttpResponse, PageError> {
-    Ok(match check(&state, &checks, &token).await? {
-        Ok(_) => html(
-            StatusCode::OK,
-            &LandingPage {
-                brand: &state.config.brand,
-                action: &format!("/b/{token}"),
-            },
-        ),
-        Err(refusal) => refusal,
-    })
+) -> Result<HttpResponse, LinkError> {
+    check(&state, &checks, &token).await?;
+    Ok(html(
+        StatusCode::OK,
+        &LandingPage {
+            brand: &state.config.brand,
+            action: &format!("/b/{token}"),
+        },
+    ))
 }
 
 async fn open(
@@ -140,17 +183,13 @@ async fn open(
     checks: web::Data<Gathered<LinkChecks>>,
     token: web::Path<String>,
     request: HttpRequest,
-) -> Result<HttpResponse, PageError> {
-    if same_site::is_cross_site(&request, &state.public_origin) {
-        return Ok(cross_site(&state));
-    }
-    let link = match check(&state, &checks, &token).await? {
-        Ok(link) => link,
-        Err(refusal) => return Ok(refusal),
-    };
+) -> Result<HttpResponse, LinkError> {
+    from_our_page(&state, &request)?;
+    let link = check(&state, &checks, &token).await?;
     let session = page_db
         .run(async |conn| sessions::open(conn, link.token_id, link.expires_at).await)
-        .await?;
+        .await
+        .map_err(PageError::from)?;
     metrics::link_opening(LinkOpening::Viewed);
     let cookie = Cookie::build(sessions::COOKIE, session.cookie_value)
         .path("/bill")
@@ -171,19 +210,16 @@ async fn renew(
     state: web::Data<AppState>,
     token: web::Path<String>,
     request: HttpRequest,
-) -> Result<HttpResponse, PageError> {
-    if same_site::is_cross_site(&request, &state.public_origin) {
-        return Ok(cross_site(&state));
-    }
-    let verified: VerifiedToken = match state.minter.issuer.verify(&token) {
-        Ok(verified) => verified,
-        Err(reason) => {
-            tracing::info!("refused renewal: {reason}");
-            return Ok(status_page(&state, "invalid", None, None));
-        }
-    };
+) -> Result<HttpResponse, LinkError> {
+    from_our_page(&state, &request)?;
+    let verified = state.minter.issuer.verify(&token).map_err(|reason| {
+        tracing::info!("refused renewal: {reason}");
+        LinkError::Refused(Refusal::invalid(&state))
+    })?;
     let daily_limit = state.config.limits.renew_daily_limit;
-    let outcome = renew::renew(&state.pool, &state.minter, &verified, daily_limit).await?;
+    let outcome = renew::renew(&state.pool, &state.minter, &verified, daily_limit)
+        .await
+        .map_err(PageError::from)?;
     let brand = &state.config.brand;
     let page = |status, outcome, destination| {
         html(
@@ -207,6 +243,6 @@ async fn renew(
         Renewal::DailyLimit => page(StatusCode::TOO_MANY_REQUESTS, "daily_limit", None),
         Renewal::NoContact => page(StatusCode::CONFLICT, "no_contact", None),
         Renewal::NotRenewable => page(StatusCode::CONFLICT, "not_renewable", None),
-        Renewal::Unknown => status_page(&state, "invalid", None, None),
+        Renewal::Unknown => return Err(LinkError::Refused(Refusal::invalid(&state))),
     })
 }

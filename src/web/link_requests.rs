@@ -108,7 +108,7 @@ async fn request(
     let brand = &state.config.brand;
     if same_site::is_cross_site(&request, &state.public_origin) {
         return Ok(same_site::refusal(
-            &state,
+            &state.config.brand,
             "To get a new link, type your email address or mobile number on our page.",
         ));
     }

@@ -11,6 +11,8 @@ use actix_web::HttpRequest;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, ORIGIN};
 
+use crate::config::Brand;
+
 const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 
 /// Whether `request` was sent by a browser for another site's page: `Sec-Fetch-Site` other
@@ -28,9 +30,9 @@ pub fn is_cross_site(request: &HttpRequest, ours: &str) -> bool {
 }
 
 /// The page for a form another site posted: 403, pointing to our own way in.
-pub fn refusal(state: &super::AppState, what_to_do: &str) -> actix_web::HttpResponse {
+pub fn refusal(brand: &Brand, what_to_do: &str) -> actix_web::HttpResponse {
     super::message(
-        &state.config.brand,
+        brand,
         StatusCode::FORBIDDEN,
         "cross-site",
         "Please use our own page",

@@ -1,8 +1,11 @@
 //! The SMS gateway's callbacks: delivery receipts and STOP/START replies, accepted only
 //! with a valid `X-Twilio-Signature`.
 
+use actix_web::dev::Payload;
+use actix_web::error::InternalError;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use futures_util::future::LocalBoxFuture;
 
 use super::{AppState, PageError, resource};
 use crate::delivery::{self, Receipt};
@@ -14,59 +17,75 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .service(resource("/webhooks/sms/inbound", "POST").route(web::post().to(inbound)));
 }
 
-/// Form fields, kept as sent: the signature covers every one of them.
-type Fields = web::Form<Vec<(String, String)>>;
+/// The form fields of a request the SMS gateway signed: Twilio signs the URL it called (our
+/// public URL and the path) and every form field, in `X-Twilio-Signature`. Without a valid
+/// signature (or without a token to check it with) the request is refused with 403 before
+/// its handler runs.
+pub struct SignedByGateway(Vec<(String, String)>);
 
-/// Twilio signs the URL it called (our public URL) and the form fields.
-fn signed_by_gateway(state: &AppState, request: &HttpRequest, fields: &[(String, String)]) -> bool {
-    let Some(token) = &state.config.webhook_token else {
-        return false;
-    };
-    let Some(signature) = request
-        .headers()
-        .get("X-Twilio-Signature")
-        .and_then(|v| v.to_str().ok())
-    else {
-        return false;
-    };
-    let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
-    let url = format!("{}{path}", state.config.base());
-    delivery::twilio_signature_is_valid(token.expose_secret(), &url, fields, signature)
+impl SignedByGateway {
+    /// The value of field `name`, if sent.
+    fn field(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
 }
 
-fn field<'a>(fields: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    fields
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str())
-}
+impl FromRequest for SignedByGateway {
+    type Error = actix_web::Error;
+    type Future = LocalBoxFuture<'static, Result<Self, Self::Error>>;
 
-fn refused() -> HttpResponse {
-    HttpResponse::Forbidden()
-        .content_type("text/plain; charset=utf-8")
-        .body("Invalid or missing X-Twilio-Signature.\n")
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let request = request.clone();
+        let fields = web::Form::<Vec<(String, String)>>::from_request(&request, payload);
+        Box::pin(async move {
+            let fields = fields.await?.into_inner();
+            let state = request
+                .app_data::<web::Data<AppState>>()
+                .expect("the app state is registered");
+            let signature = request
+                .headers()
+                .get("X-Twilio-Signature")
+                .and_then(|v| v.to_str().ok());
+            let path = request.uri().path_and_query().map_or("/", |p| p.as_str());
+            let url = format!("{}{path}", state.config.base());
+            let valid = match (&state.config.webhook_token, signature) {
+                (Some(token), Some(signature)) => delivery::twilio_signature_is_valid(
+                    token.expose_secret(),
+                    &url,
+                    &fields,
+                    signature,
+                ),
+                _ => false,
+            };
+            if valid {
+                Ok(Self(fields))
+            } else {
+                let refused = HttpResponse::Forbidden()
+                    .content_type("text/plain; charset=utf-8")
+                    .body("Invalid or missing X-Twilio-Signature.\n");
+                Err(InternalError::from_response("unsigned webhook", refused).into())
+            }
+        })
+    }
 }
 
 /// A delivery receipt: `delivered`, or `undelivered`/`failed` (which fails the delivery
 /// and falls back to email); other statuses and unknown fields are accepted and ignored.
 async fn status(
     state: web::Data<AppState>,
-    request: HttpRequest,
-    fields: Fields,
+    fields: SignedByGateway,
 ) -> Result<HttpResponse, PageError> {
-    if !signed_by_gateway(&state, &request, &fields) {
-        return Ok(refused());
-    }
-    let (Some(sid), Some(status)) = (
-        field(&fields, "MessageSid"),
-        field(&fields, "MessageStatus"),
-    ) else {
+    let (Some(sid), Some(status)) = (fields.field("MessageSid"), fields.field("MessageStatus"))
+    else {
         return Ok(HttpResponse::BadRequest().body("MessageSid and MessageStatus are required.\n"));
     };
     let receipt = Receipt {
         message_sid: sid.to_owned(),
         status: status.to_owned(),
-        error_code: field(&fields, "ErrorCode").map(str::to_owned),
+        error_code: fields.field("ErrorCode").map(str::to_owned),
     };
     if !delivery::record_receipt(&state.pool, &state.minter, &receipt).await? {
         tracing::info!(status, "receipt for a message we do not know");
@@ -78,14 +97,13 @@ async fn status(
 /// synonyms back in.
 async fn inbound(
     state: web::Data<AppState>,
-    request: HttpRequest,
-    fields: Fields,
+    fields: SignedByGateway,
 ) -> Result<HttpResponse, PageError> {
-    if !signed_by_gateway(&state, &request, &fields) {
-        return Ok(refused());
-    }
-    let from = field(&fields, "From").and_then(|f| PhoneNumber::parse(f).ok());
-    let word = field(&fields, "Body")
+    let from = fields
+        .field("From")
+        .and_then(|f| PhoneNumber::parse(f).ok());
+    let word = fields
+        .field("Body")
         .unwrap_or_default()
         .trim()
         .to_ascii_uppercase();

@@ -9,7 +9,7 @@ use crate::domain::Role;
 use crate::domain::{AccountId, Channel};
 use crate::domain::{DeliveryId, LinkId};
 use crate::links::history::CustomerHistory;
-use crate::links::staff::{self as link_staff, ResendError, RevokeError, Revoked};
+use crate::links::staff::{self as link_staff, Revoked};
 use crate::staff::keys::Staff;
 use crate::web::{AppState, resource};
 
@@ -117,15 +117,7 @@ pub(super) async fn resend(
         &staff.actor(),
         Some(&reason),
     )
-    .await
-    .map_err(|error| match error {
-        ResendError::UnknownCustomer => unknown(account.as_str()),
-        ResendError::NoBill => ApiError::Conflict(format!(
-            "{account} has no bill yet: import one before sending a link"
-        )),
-        ResendError::NoContact(no) => ApiError::invalid("channel", no.to_string()),
-        ResendError::Unexpected(error) => ApiError::Unexpected(error),
-    })?;
+    .await?;
     Ok(HttpResponse::Accepted().json(ResendAccepted {
         jti: minted.jti,
         delivery_id: minted.delivery_id,
@@ -170,14 +162,6 @@ pub(super) async fn revoke(
     staff.require(Role::Csr)?;
     let account = account(&account_id)?;
     let reason = reason(&body.reason)?;
-    let revoked = link_staff::revoke(&state.pool, &account, &staff.actor(), &reason)
-        .await
-        .map_err(|error| match error {
-            RevokeError::UnknownCustomer => unknown(account.as_str()),
-            RevokeError::NoLink | RevokeError::AlreadyRevoked { .. } => {
-                ApiError::Conflict(error.to_string())
-            }
-            RevokeError::Unexpected(error) => ApiError::Unexpected(error),
-        })?;
+    let revoked = link_staff::revoke(&state.pool, &account, &staff.actor(), &reason).await?;
     Ok(web::Json(revoked))
 }

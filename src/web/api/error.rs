@@ -6,6 +6,8 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, ResponseError};
 
 use crate::billing::import::{ImportError, RowError};
+use crate::cycle::ScheduleError;
+use crate::links::staff::{ResendError, RevokeError};
 use crate::staff::keys::Forbidden;
 use crate::web::database_unavailable;
 
@@ -146,6 +148,38 @@ impl From<ImportError> for ApiError {
                 }
             }
             ImportError::Unexpected(error) => ApiError::Unexpected(error),
+        }
+    }
+}
+
+impl From<ResendError> for ApiError {
+    fn from(error: ResendError) -> Self {
+        match error {
+            ResendError::UnknownCustomer(_) => ApiError::NotFound(error.to_string()),
+            ResendError::NoBill(_) => ApiError::Conflict(error.to_string()),
+            ResendError::NoContact(no) => ApiError::invalid("channel", no.to_string()),
+            ResendError::Unexpected(error) => ApiError::Unexpected(error),
+        }
+    }
+}
+
+impl From<RevokeError> for ApiError {
+    fn from(error: RevokeError) -> Self {
+        match error {
+            RevokeError::UnknownCustomer(_) => ApiError::NotFound(error.to_string()),
+            RevokeError::NoLink | RevokeError::AlreadyRevoked { .. } => {
+                ApiError::Conflict(error.to_string())
+            }
+            RevokeError::Unexpected(error) => ApiError::Unexpected(error),
+        }
+    }
+}
+
+impl From<ScheduleError> for ApiError {
+    fn from(error: ScheduleError) -> Self {
+        match error {
+            ScheduleError::AlreadyActive { .. } => ApiError::Conflict(error.to_string()),
+            ScheduleError::Database(error) => error.into(),
         }
     }
 }

@@ -8,7 +8,7 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 
 use super::{ApiError, ErrorBody};
-use crate::cycle::{self, RunProgress, ScheduleError};
+use crate::cycle::{self, RunProgress};
 use crate::domain::Role;
 use crate::domain::{CycleId, RunId, calendar};
 use crate::staff::keys::Staff;
@@ -59,12 +59,7 @@ pub(super) async fn start(
     let at = start_time(&request, &body)?;
     let by = staff.actor();
     let run_id = match at {
-        Some(at) => cycle::schedule(&state.pool, &cycle, at, &by)
-            .await
-            .map_err(|error| match error {
-                ScheduleError::AlreadyActive { .. } => ApiError::Conflict(error.to_string()),
-                ScheduleError::Database(error) => error.into(),
-            })?,
+        Some(at) => cycle::schedule(&state.pool, &cycle, at, &by).await?,
         None => {
             if !cycle::has_bills(&state.pool, &cycle).await? {
                 return Err(ApiError::invalid(
