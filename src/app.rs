@@ -3,21 +3,23 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::time::Duration;
 
 use anyhow::Context;
 use sqlx::PgPool;
 use tokio::sync::watch;
 
 use crate::config::{LinkSettings, Settings};
-use crate::cycle::runner::Runner;
+use crate::cycle::RUNS_CHANNEL;
+use crate::cycle::runner::{DueRuns, Runner};
 use crate::delivery::{
     DeliveryConfig, EmailConfig, EmailSender, GatewayConfig, LaneConfig, Outbox, RetryPolicy,
     SmsConfig, SmsGateway, SmsSender, TwilioConfig,
 };
 use crate::infra::db;
+use crate::infra::jobs::{self, Waker};
+use crate::links::Minter;
 use crate::links::mint::LinkConfig;
-use crate::links::{Minter, requests};
+use crate::links::requests::{PendingRequests, REQUESTS_CHANNEL};
 use crate::tokens::keys::Keyring;
 use crate::tokens::{TokenIssuer, TokenSettings};
 use crate::web::{AppState, Application, WebConfig};
@@ -182,26 +184,31 @@ impl Serve {
                 email,
                 sms,
             ));
-            let runner = Arc::new(
+            let runs = Arc::new(DueRuns(
                 Runner::new(pool.clone(), minter.clone(), settings.runs.run_lease)
                     .until(stop_rx.clone()),
-            );
-            let (requests_pool, requests_minter) = (pool.clone(), minter.clone());
-            let daily_limit = settings.limits.renew_daily_limit;
+            ));
+            let requests = Arc::new(PendingRequests {
+                pool: pool.clone(),
+                minter: minter.clone(),
+                daily_limit: settings.limits.renew_daily_limit,
+            });
             (
                 tokio::spawn(outbox.run(stop_rx.clone())),
-                // Starts scheduled runs when due and takes over runs whose worker died.
-                tokio::spawn(keep_working("cycle run", stop_rx.clone(), move || {
-                    let runner = runner.clone();
-                    async move { Ok(runner.work_due().await?.is_some()) }
-                })),
-                tokio::spawn(keep_working("link requests", stop_rx, move || {
-                    let (pool, minter) = (requests_pool.clone(), requests_minter.clone());
-                    async move {
-                        requests::answer_pending(&pool, &minter, daily_limit).await?;
-                        Ok(false)
-                    }
-                })),
+                tokio::spawn(jobs::run(
+                    runs,
+                    pool.clone(),
+                    Some(RUNS_CHANNEL),
+                    Waker::default(),
+                    stop_rx.clone(),
+                )),
+                tokio::spawn(jobs::run(
+                    requests,
+                    pool,
+                    Some(REQUESTS_CHANNEL),
+                    Waker::default(),
+                    stop_rx,
+                )),
             )
         });
         let web = match listener {
@@ -244,28 +251,5 @@ async fn shutdown_signal() -> std::io::Result<()> {
     tokio::select! {
         result = tokio::signal::ctrl_c() => result,
         _ = terminate.recv() => Ok(()),
-    }
-}
-
-/// Does `job` until `stop`: again at once while it finds work (it returns `true`), else a
-/// second later; a failure is logged and tried again.
-async fn keep_working<F, Fut>(what: &str, mut stop: watch::Receiver<bool>, mut job: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = anyhow::Result<bool>>,
-{
-    loop {
-        if *stop.borrow() {
-            return;
-        }
-        match job().await {
-            Ok(true) => continue,
-            Ok(false) => {}
-            Err(error) => tracing::warn!("{what}: {error:#}; trying again"),
-        }
-        tokio::select! {
-            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
-            _ = stop.changed() => {}
-        }
     }
 }

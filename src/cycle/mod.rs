@@ -16,11 +16,15 @@
 
 pub mod runner;
 
+/// The channel that tells runners a run was started or scheduled.
+pub const RUNS_CHANNEL: &str = "billpass_runs";
+
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use sqlx::{PgExecutor, PgPool};
 
 use crate::domain::{Actor, CycleId, RunId, RunStatus};
+use crate::infra::db;
 use crate::staff::audit::{Action, Record};
 
 /// A run and its counts, as stored.
@@ -62,7 +66,7 @@ impl RunProgress {
 /// Starts a run of `cycle` now, or returns the one already scheduled (bringing it forward)
 /// or running; recorded in the audit log as `by`'s.
 pub async fn start(pool: &PgPool, cycle: &CycleId, by: &Actor) -> sqlx::Result<RunId> {
-    let mut tx = crate::infra::db::begin(pool).await?;
+    let mut tx = db::begin(pool).await?;
     let run = sqlx::query!(
         r#"INSERT INTO cycle_runs (cycle, started_by) VALUES ($1, $2)
            ON CONFLICT (cycle) WHERE status IN ('scheduled', 'running')
@@ -80,6 +84,7 @@ pub async fn start(pool: &PgPool, cycle: &CycleId, by: &Actor) -> sqlx::Result<R
     }
     .write(&mut tx, by)
     .await?;
+    db::notify(&mut tx, RUNS_CHANNEL).await?;
     tx.commit().await?;
     Ok(run_id)
 }
@@ -134,6 +139,7 @@ pub async fn schedule(
         }
         .write(&mut tx, by)
         .await?;
+        db::notify(&mut tx, RUNS_CHANNEL).await?;
         tx.commit().await?;
         return Ok(id);
     }

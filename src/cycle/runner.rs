@@ -2,6 +2,7 @@
 //! ahead of writing the last, resuming from the run's cursor.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -12,6 +13,7 @@ use super::{RunProgress, progress};
 use crate::billing::customers::Customer;
 use crate::domain::MintReason;
 use crate::domain::{BillId, CustomerId, LinkId, RunId};
+use crate::infra::jobs::Job;
 use crate::links::mint::is_link_conflict;
 use crate::links::{Minter, NewLink, SignedLinks};
 
@@ -429,3 +431,17 @@ const MAX_CONFLICTS: u32 = 5;
 /// and retrying it every second would only fill the log. Starting the cycle again starts a
 /// new run, which sends only what this one did not.
 pub const MAX_FAILED_ATTEMPTS: i32 = 5;
+
+/// Cycle runs as a background job: starts scheduled runs when due, and takes over runs
+/// whose worker went silent, woken when a run is started or scheduled.
+pub struct DueRuns(pub Runner);
+
+impl Job for DueRuns {
+    fn name(&self) -> &str {
+        "cycle runs"
+    }
+
+    async fn work(self: Arc<Self>) -> anyhow::Result<bool> {
+        Ok(self.0.work_due().await?.is_some())
+    }
+}

@@ -9,18 +9,16 @@ use std::time::Duration;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use rand::Rng;
 use sqlx::PgPool;
-use tokio::sync::{Notify, OwnedSemaphorePermit, Semaphore, mpsc, watch};
-use tokio::task::JoinSet;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
+use tokio::task::{JoinHandle, JoinSet};
 
 use super::{Delivery, DeliveryConfig, EmailSender, LaneConfig, SendError, Sent, SmsSender, fail};
 use crate::domain::{Channel, DeliveryId};
-use crate::infra::db::Heard;
+use crate::infra::jobs::{self, Job, Waker};
 use crate::links::Minter;
 use crate::links::mint::OUTBOX_CHANNEL;
 use crate::observe::metrics::{self, DeliveryEvent};
 
-/// How often lanes look for due retries when nothing wakes them.
-const POLL: Duration = Duration::from_secs(1);
 /// Deliveries a lane may hold claimed, in multiples of its concurrency; it claims more once
 /// a quarter of that is free, so each claim takes many.
 const CLAIM_AHEAD: usize = 16;
@@ -84,6 +82,123 @@ impl Lane {
     }
 }
 
+/// One channel's sending, as a background job: it claims due deliveries in batches
+/// (holding at most a few batches' worth), sends them (at most the lane's concurrency at
+/// once, at most its rate), and a recorder writes the outcomes in batches, waking the job
+/// as slots come free.
+struct LaneJob {
+    outbox: Arc<Outbox>,
+    lane: usize,
+    name: String,
+    /// Deliveries claimed and not yet recorded, at most [`CLAIM_AHEAD`] times the
+    /// concurrency.
+    claimable: Arc<Semaphore>,
+    held_at_most: usize,
+    /// Sends under way, at most the concurrency.
+    sending: Arc<Semaphore>,
+    /// Messages sent and not yet recorded, at most [`IN_FLIGHT_PER_SLOT`] per slot.
+    in_flight: Arc<Semaphore>,
+    /// To the recorder; taken on stop, which ends the recorder.
+    outcomes: Mutex<Option<mpsc::UnboundedSender<Outcome>>>,
+    recorder: Mutex<Option<JoinHandle<()>>>,
+    sends: Mutex<JoinSet<()>>,
+}
+
+impl LaneJob {
+    fn new(outbox: Arc<Outbox>, lane: usize, waker: Waker) -> Self {
+        let spec = &outbox.lanes[lane];
+        let held_at_most = spec.concurrency * CLAIM_AHEAD;
+        let (outcomes, recorded) = mpsc::unbounded_channel();
+        let batch = spec.concurrency * IN_FLIGHT_PER_SLOT / 2;
+        let recorder = tokio::spawn(outbox.clone().record_outcomes(recorded, batch, waker));
+        Self {
+            name: format!("delivery:{}", spec.channel),
+            claimable: Arc::new(Semaphore::new(held_at_most)),
+            held_at_most,
+            sending: Arc::new(Semaphore::new(spec.concurrency)),
+            in_flight: Arc::new(Semaphore::new(spec.concurrency * IN_FLIGHT_PER_SLOT)),
+            outcomes: Mutex::new(Some(outcomes)),
+            recorder: Mutex::new(Some(recorder)),
+            sends: Mutex::default(),
+            outbox,
+            lane,
+        }
+    }
+}
+
+impl Job for LaneJob {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn work(self: Arc<Self>) -> anyhow::Result<bool> {
+        {
+            let mut sends = self.sends.lock().expect("sends lock");
+            while sends.try_join_next().is_some() {}
+        }
+        let free = self.claimable.available_permits();
+        if free < self.held_at_most / 4 {
+            return Ok(false);
+        }
+        let channel = self.outbox.lanes[self.lane].channel;
+        let batch = self.outbox.claim(channel, free).await?;
+        if batch.is_empty() {
+            return Ok(false);
+        }
+        let Some(outcomes) = self.outcomes.lock().expect("outcomes lock").clone() else {
+            return Ok(false);
+        };
+        for delivery in batch {
+            let slot = self
+                .claimable
+                .clone()
+                .acquire_owned()
+                .await
+                .expect("lane semaphore is never closed");
+            let (outbox, lane, sending, in_flight, outcomes) = (
+                self.outbox.clone(),
+                self.lane,
+                self.sending.clone(),
+                self.in_flight.clone(),
+                outcomes.clone(),
+            );
+            self.sends.lock().expect("sends lock").spawn(async move {
+                let flying = in_flight
+                    .acquire_owned()
+                    .await
+                    .expect("lane semaphore is never closed");
+                let result = {
+                    let _sending = sending
+                        .acquire_owned()
+                        .await
+                        .expect("lane semaphore is never closed");
+                    outbox.send(lane, &delivery).await
+                };
+                // Both slots are given back once the outcome is written.
+                let _ = outcomes.send((delivery, result, [slot, flying]));
+            });
+        }
+        Ok(true)
+    }
+
+    /// Lets the sends in flight finish (for [`GRACE`] at most), and their outcomes be
+    /// written.
+    async fn stop(self: Arc<Self>) {
+        let mut sends = std::mem::take(&mut *self.sends.lock().expect("sends lock"));
+        if tokio::time::timeout(GRACE, async { while sends.join_next().await.is_some() {} })
+            .await
+            .is_err()
+        {
+            sends.abort_all();
+        }
+        drop(self.outcomes.lock().expect("outcomes lock").take());
+        let recorder = self.recorder.lock().expect("recorder lock").take();
+        if let Some(recorder) = recorder {
+            let _ = recorder.await;
+        }
+    }
+}
+
 /// Sends what the outbox holds.
 pub struct Outbox {
     pool: PgPool,
@@ -137,17 +252,26 @@ impl Outbox {
     }
 
     /// Works until `stop` turns true, then finishes (or, after a grace period, gives
-    /// back) the deliveries it holds.
+    /// back) the deliveries it holds: a lane per channel, each a background job woken when
+    /// deliveries are queued.
     pub async fn run(self: Arc<Self>, stop: watch::Receiver<bool>) {
-        let wake = Arc::new(Notify::new());
-        let listener = tokio::spawn(listen(self.pool.clone(), wake.clone()));
         let lanes: Vec<_> = (0..self.lanes.len())
-            .map(|lane| tokio::spawn(self.clone().run_lane(lane, wake.clone(), stop.clone())))
+            .map(|lane| {
+                let waker = Waker::default();
+                let job = Arc::new(LaneJob::new(self.clone(), lane, waker.clone()));
+                let pool = self.pool.clone();
+                tokio::spawn(jobs::run(
+                    job,
+                    pool,
+                    Some(OUTBOX_CHANNEL),
+                    waker,
+                    stop.clone(),
+                ))
+            })
             .collect();
         for lane in lanes {
             let _ = lane.await;
         }
-        listener.abort();
         self.email.close_idle().await;
         let unfinished: Vec<DeliveryId> = self
             .in_flight
@@ -175,90 +299,6 @@ impl Outbox {
         }
     }
 
-    /// One channel: a claimer takes due deliveries in batches (holding at most a few
-    /// batches' worth), senders send them (at most the lane's concurrency at once, at most
-    /// its rate), and a recorder writes the outcomes in batches.
-    async fn run_lane(
-        self: Arc<Self>,
-        lane: usize,
-        wake: Arc<Notify>,
-        mut stop: watch::Receiver<bool>,
-    ) {
-        let spec = &self.lanes[lane];
-        let held_at_most = spec.concurrency * CLAIM_AHEAD;
-        let claimable = Arc::new(Semaphore::new(held_at_most));
-        let sending = Arc::new(Semaphore::new(spec.concurrency));
-        let in_flight = Arc::new(Semaphore::new(spec.concurrency * IN_FLIGHT_PER_SLOT));
-        let (outcomes, recorded) = mpsc::unbounded_channel();
-        let freed = Arc::new(Notify::new());
-        let batch = spec.concurrency * IN_FLIGHT_PER_SLOT / 2;
-        let recorder = tokio::spawn(self.clone().record_outcomes(recorded, batch, freed.clone()));
-        let mut sends = JoinSet::new();
-        loop {
-            if *stop.borrow() {
-                break;
-            }
-            while sends.try_join_next().is_some() {}
-            let free = claimable.available_permits();
-            let claimed = if free >= held_at_most / 4 {
-                self.claim(spec.channel, free).await
-            } else {
-                Ok(Vec::new())
-            };
-            match claimed {
-                Ok(batch) if !batch.is_empty() => {
-                    for delivery in batch {
-                        let slot = claimable
-                            .clone()
-                            .acquire_owned()
-                            .await
-                            .expect("lane semaphore is never closed");
-                        let (outbox, sending, in_flight, outcomes) = (
-                            self.clone(),
-                            sending.clone(),
-                            in_flight.clone(),
-                            outcomes.clone(),
-                        );
-                        sends.spawn(async move {
-                            let flying = in_flight
-                                .acquire_owned()
-                                .await
-                                .expect("lane semaphore is never closed");
-                            let result = {
-                                let _sending = sending
-                                    .acquire_owned()
-                                    .await
-                                    .expect("lane semaphore is never closed");
-                                outbox.send(lane, &delivery).await
-                            };
-                            // Both slots are given back once the outcome is written.
-                            let _ = outcomes.send((delivery, result, [slot, flying]));
-                        });
-                    }
-                    continue;
-                }
-                Ok(_) => {}
-                Err(error) => {
-                    tracing::warn!(channel = %spec.channel, "claiming deliveries: {error}")
-                }
-            }
-            tokio::select! {
-                _ = wake.notified() => {}
-                _ = freed.notified() => {}
-                _ = tokio::time::sleep(POLL) => {}
-                _ = stop.changed() => {}
-            }
-        }
-        if tokio::time::timeout(GRACE, async { while sends.join_next().await.is_some() {} })
-            .await
-            .is_err()
-        {
-            sends.abort_all();
-        }
-        drop(outcomes);
-        let _ = recorder.await;
-    }
-
     /// Writes outcomes in batches of up to `size` (successes in one statement), each
     /// written once full or [`RECORD_LINGER`] after its first outcome, up to
     /// [`RECORD_WRITERS`] batches at once; the claimer hears that slots are free.
@@ -266,7 +306,7 @@ impl Outbox {
         self: Arc<Self>,
         mut outcomes: mpsc::UnboundedReceiver<Outcome>,
         size: usize,
-        freed: Arc<Notify>,
+        freed: Waker,
     ) {
         let mut writing = JoinSet::new();
         while let Some(first) = outcomes.recv().await {
@@ -284,7 +324,7 @@ impl Outbox {
             let (outbox, freed) = (self.clone(), freed.clone());
             writing.spawn(async move {
                 outbox.record_all(batch).await;
-                freed.notify_one();
+                freed.wake();
             });
         }
         while writing.join_next().await.is_some() {}
@@ -493,17 +533,6 @@ impl Outbox {
             }
         }
     }
-}
-
-/// Wakes the lanes whenever deliveries are queued, and after listening again (what was
-/// queued meanwhile is found by polling too).
-async fn listen(pool: PgPool, wake: Arc<Notify>) {
-    crate::infra::db::follow(&pool, OUTBOX_CHANNEL, |heard| {
-        if heard != Heard::Lost {
-            wake.notify_waiters();
-        }
-    })
-    .await;
 }
 
 #[cfg(test)]

@@ -1,9 +1,11 @@
 //! Plumbing that knows nothing of billpass's concepts: the database (pools, migrations,
-//! transactions, notifications), connections for the customer pages, questions gathered
-//! into one query, socket options, and a private PostgreSQL server.
+//! transactions, notifications), the background-job runner, connections for the customer
+//! pages, questions gathered into one query, socket options, and a private PostgreSQL
+//! server.
 
 pub mod db;
 pub mod gathered;
+pub mod jobs;
 pub mod private_postgres;
 pub mod sockets;
 

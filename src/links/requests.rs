@@ -2,23 +2,52 @@
 //! on file, and answered off the request path by the workers, which send a fresh link only
 //! to a customer whose address it is, and only at that address.
 
+use std::sync::Arc;
+
 use sqlx::{PgConnection, PgPool};
 
 use super::Minter;
 use super::renew::{Budget, customer_request_budget};
 use crate::billing::customers::Customer;
 use crate::domain::{Channel, ContactAddress, LinkRequestId, MintReason};
+use crate::infra::jobs::Job;
 
-/// Records a request for a new link to `address`; [`answer_pending`] answers it.
+/// The channel that tells workers a request is waiting.
+pub const REQUESTS_CHANNEL: &str = "billpass_link_requests";
+
+/// Records a request for a new link to `address`, and wakes a worker; [`answer_pending`]
+/// answers it.
 pub async fn record(pool: &PgPool, address: &ContactAddress) -> sqlx::Result<()> {
     sqlx::query!(
-        "INSERT INTO link_requests (channel, address) VALUES ($1, $2)",
+        "WITH recorded AS (INSERT INTO link_requests (channel, address) VALUES ($1, $2))
+         SELECT pg_notify($3, '')",
         address.channel() as Channel,
         address.as_str(),
+        REQUESTS_CHANNEL,
     )
     .execute(pool)
     .await?;
     Ok(())
+}
+
+/// Answering "get a new link" requests, as a background job woken when one is recorded.
+pub struct PendingRequests {
+    pub pool: PgPool,
+    pub minter: Minter,
+    /// Links a customer may ask for per day.
+    pub daily_limit: u32,
+}
+
+impl Job for PendingRequests {
+    fn name(&self) -> &str {
+        "link requests"
+    }
+
+    /// Answers every request waiting: none is left for another round.
+    async fn work(self: Arc<Self>) -> anyhow::Result<bool> {
+        answer_pending(&self.pool, &self.minter, self.daily_limit).await?;
+        Ok(false)
+    }
 }
 
 /// A request taken from the queue.
