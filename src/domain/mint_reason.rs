@@ -23,7 +23,7 @@ impl<'a> MintReason<'a> {
     }
 
     pub fn as_str(self) -> &'static str {
-        self.kind().into()
+        self.kind().as_str()
     }
 
     pub fn cycle(self) -> Option<&'a str> {
@@ -34,26 +34,12 @@ impl<'a> MintReason<'a> {
     }
 }
 
-/// Why a link was minted, as stored: `cycle`, `resend`, `renewal` or `self_service`.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    serde::Serialize,
-    utoipa::ToSchema,
-    sqlx::Type,
-    strum::IntoStaticStr,
-    strum::Display,
-    strum::VariantArray,
-)]
-#[serde(rename_all = "snake_case")]
-#[sqlx(type_name = "text", rename_all = "snake_case")]
-#[strum(serialize_all = "snake_case")]
-pub enum LinkReason {
-    Cycle,
-    Resend,
-    Renewal,
-    SelfService,
+word_enum! {
+    /// Why a link was minted, as stored: `cycle`, `resend`, `renewal` or `self_service`.
+    pub enum LinkReason {
+        Cycle,
+        Resend,
+        Renewal,
+        SelfService,
+    }
 }

@@ -1,5 +1,37 @@
 //! Values parsed once at the edge; everything past it holds values that are already valid.
 
+/// An enum of words, stored as text and written as the same word in JSON, in messages and on
+/// the command line (`Channel::Email` is `email`, `LinkReason::SelfService` is
+/// `self_service`); parsing anything else says which words are expected.
+macro_rules! word_enum {
+    ($(#[$meta:meta])* $vis:vis enum $name:ident {
+        $($(#[$variant_meta:meta])* $variant:ident,)*
+    }) => {
+        $(#[$meta])*
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+            utoipa::ToSchema, sqlx::Type, strum::EnumString, strum::IntoStaticStr,
+            strum::Display, strum::VariantNames, strum::VariantArray,
+        )]
+        #[serde(rename_all = "snake_case")]
+        #[sqlx(type_name = "text", rename_all = "snake_case")]
+        #[strum(
+            serialize_all = "snake_case",
+            parse_err_fn = $crate::domain::one_of::<Self>,
+            parse_err_ty = String
+        )]
+        $vis enum $name {
+            $($(#[$variant_meta])* $variant,)*
+        }
+
+        impl $name {
+            pub fn as_str(self) -> &'static str {
+                self.into()
+            }
+        }
+    };
+}
+
 mod account_id;
 mod actor;
 pub mod calendar;

@@ -112,10 +112,7 @@ pub async fn check_all(
     conn: &mut PgConnection,
     cookies: &[&SessionCookie],
 ) -> sqlx::Result<Vec<SessionState<BillId>>> {
-    let hashes: Vec<Vec<u8>> = cookies
-        .iter()
-        .map(|cookie| cookie.id_hash.clone())
-        .collect();
+    let hashes: Vec<&[u8]> = cookies.iter().map(|cookie| &cookie.id_hash[..]).collect();
     let found: HashMap<Vec<u8>, SessionState<BillId>> = sqlx::query!(
         r#"SELECT s.id_hash,
                   t.superseded_at IS NOT NULL OR t.revoked_at IS NOT NULL AS "ended!",
@@ -123,7 +120,7 @@ pub async fn check_all(
                   t.bill_id AS "bill_id: BillId"
            FROM sessions s JOIN link_tokens t ON t.id = s.token_id
            WHERE s.id_hash = ANY($1)"#,
-        &hashes[..],
+        &hashes as &[&[u8]],
     )
     .fetch_all(conn)
     .await?

@@ -8,7 +8,7 @@ use askama::Template;
 
 use super::bill_pages::{BillPages, Generation};
 use super::pages::BillPage;
-use super::{AppState, PageError, message, resource};
+use super::{AppState, PageError, message, read, resource};
 use crate::billing::bill::{BillRow, BillView};
 use crate::domain::BillId;
 use crate::infra::db::PagePool;
@@ -17,7 +17,7 @@ use crate::links::sessions::{self, SessionChecks, SessionCookie, SessionState};
 use crate::observe::metrics::{self, BillPageSource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/bill", "GET, HEAD").route(web::get().to(show)));
+    cfg.service(resource("/bill", "GET, HEAD").route(read().to(show)));
 }
 
 /// The page an active session leads to.

@@ -5,7 +5,7 @@ use std::time::Duration;
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
-use super::{AppState, resource};
+use super::{AppState, read, resource};
 use crate::observe::metrics;
 
 /// A readiness check that takes longer than this fails: the database is as good as gone.
@@ -13,10 +13,10 @@ const READY_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     for (path, handler) in [
-        ("/healthz", web::get().to(healthz)),
-        ("/readyz", web::get().to(readyz)),
-        ("/metrics", web::get().to(prometheus)),
-        ("/.well-known/jwks.json", web::get().to(jwks)),
+        ("/healthz", read().to(healthz)),
+        ("/readyz", read().to(readyz)),
+        ("/metrics", read().to(prometheus)),
+        ("/.well-known/jwks.json", read().to(jwks)),
     ] {
         cfg.service(resource(path, "GET, HEAD").route(handler));
     }

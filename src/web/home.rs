@@ -5,12 +5,12 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
 use super::pages::HomePage;
-use super::{AppState, html, resource};
+use super::{AppState, html, read, resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/", "GET, HEAD").route(web::get().to(home)))
-        .service(resource("/favicon.ico", "GET, HEAD").route(web::get().to(icon)))
-        .service(resource("/assets/billpass.css", "GET, HEAD").route(web::get().to(stylesheet)));
+    cfg.service(resource("/", "GET, HEAD").route(read().to(home)))
+        .service(resource("/favicon.ico", "GET, HEAD").route(read().to(icon)))
+        .service(resource("/assets/billpass.css", "GET, HEAD").route(read().to(stylesheet)));
 }
 
 /// `GET /`: how customers reach their bill, and whom to ask.

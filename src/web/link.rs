@@ -10,7 +10,7 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use chrono::{DateTime, Utc};
 
 use super::pages::{LandingPage, LinkStatusPage, RenewedPage};
-use super::{AppState, PageError, WebConfig, html, resource, same_site};
+use super::{AppState, PageError, WebConfig, html, read, resource, same_site};
 use crate::domain::calendar::time_text;
 use crate::domain::{Channel, LinkId};
 use crate::infra::db::PagePool;
@@ -23,7 +23,7 @@ use crate::observe::metrics::{self, LinkOpening};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         resource("/b/{token}", "GET, HEAD, POST")
-            .route(web::get().to(landing))
+            .route(read().to(landing))
             .route(web::post().to(open)),
     )
     .service(resource("/b/{token}/renew", "POST").route(web::post().to(renew)));

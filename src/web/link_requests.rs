@@ -16,7 +16,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::client_ip::{client_ip, rate_key};
 use super::pages::GetLinkPage;
-use super::{AppState, PageError, html, resource, same_site};
+use super::{AppState, PageError, html, read, resource, same_site};
 use crate::config::{Brand, Rate, RequestLimits};
 use crate::domain::{ContactAddress, ContactAddressError};
 use crate::links::requests;
@@ -37,7 +37,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                     .limit(FORM_LIMIT)
                     .error_handler(unreadable_form),
             )
-            .route(web::get().to(form))
+            .route(read().to(form))
             .route(web::post().to(request)),
     );
 }

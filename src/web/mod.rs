@@ -17,12 +17,11 @@ mod webhooks;
 use std::net::TcpListener;
 use std::sync::Arc;
 
-use actix_web::body::MessageBody;
-use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Server, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
-use actix_web::http::{Method, StatusCode};
-use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, Next, from_fn};
-use actix_web::{App, HttpResponse, HttpServer, ResponseError, web};
+use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, ResponseError, guard, web};
 use askama::Template;
 use ipnet::IpNet;
 use secrecy::SecretString;
@@ -139,7 +138,6 @@ impl Application {
                 .app_data(web::Data::new(sessions))
                 .app_data(limits.clone())
                 .app_data(bill_pages.clone())
-                .wrap(from_fn(head_as_get))
                 .wrap(ErrorHandlers::new().default_handler_server(error_page))
                 .wrap(security_headers())
                 .wrap(from_fn(observe::observe))
@@ -192,8 +190,8 @@ fn security_headers() -> DefaultHeaders {
         .add(("X-Robots-Tag", "noindex, nofollow"))
 }
 
-/// A resource answering the methods in `allow` through the routes it is given (HEAD as GET,
-/// see [`head_as_get`]), and any other method 405 with `Allow`.
+/// A resource answering the methods in `allow` through the routes it is given, and any other
+/// method 405 with `Allow`.
 pub fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(move || async move {
         HttpResponse::MethodNotAllowed()
@@ -202,16 +200,10 @@ pub fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
     }))
 }
 
-/// Answers HEAD wherever GET is answered (load balancers check health with HEAD): the
-/// request is routed as a GET, and the server sends the answer's headers without its body.
-async fn head_as_get(
-    mut request: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    if request.method() == Method::HEAD {
-        request.head_mut().method = Method::GET;
-    }
-    next.call(request).await
+/// A route for GET and HEAD (load balancers check health with HEAD): the server sends a
+/// HEAD's answer without its body.
+pub fn read() -> actix_web::Route {
+    web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
 async fn not_found(state: web::Data<AppState>) -> HttpResponse {

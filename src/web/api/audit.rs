@@ -8,10 +8,10 @@ use crate::domain::Role;
 use crate::domain::{AuditEntryId, calendar};
 use crate::staff::audit::{self, Entry};
 use crate::staff::keys::Staff;
-use crate::web::{AppState, resource};
+use crate::web::{AppState, read, resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/audit", "GET, HEAD").route(web::get().to(list)));
+    cfg.service(resource("/audit", "GET, HEAD").route(read().to(list)));
 }
 
 /// Entries per page unless `limit` says otherwise, and at most.

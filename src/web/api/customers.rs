@@ -11,10 +11,10 @@ use crate::domain::{DeliveryId, LinkId};
 use crate::links::history::CustomerHistory;
 use crate::links::staff::{self as link_staff, Revoked};
 use crate::staff::keys::Staff;
-use crate::web::{AppState, resource};
+use crate::web::{AppState, read, resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/customers/{account_id}", "GET, HEAD").route(web::get().to(show)))
+    cfg.service(resource("/customers/{account_id}", "GET, HEAD").route(read().to(show)))
         .service(resource("/customers/{account_id}/resend", "POST").route(web::post().to(resend)))
         .service(resource("/customers/{account_id}/revoke", "POST").route(web::post().to(revoke)));
 }

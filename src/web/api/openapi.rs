@@ -7,10 +7,10 @@ use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 
 use super::{ErrorBody, ErrorDetail, audit, customers, imports, runs};
 use crate::staff::keys::Staff;
-use crate::web::resource;
+use crate::web::{read, resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/openapi.json", "GET, HEAD").route(web::get().to(document)));
+    cfg.service(resource("/openapi.json", "GET, HEAD").route(read().to(document)));
 }
 
 /// The staff API's OpenAPI document.

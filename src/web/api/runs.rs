@@ -12,11 +12,11 @@ use crate::cycle::{self, RunProgress};
 use crate::domain::Role;
 use crate::domain::{CycleId, RunId, calendar};
 use crate::staff::keys::Staff;
-use crate::web::{AppState, resource};
+use crate::web::{AppState, read, resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/cycles/{cycle}/runs", "POST").route(web::post().to(start)))
-        .service(resource("/runs/{run_id}", "GET, HEAD").route(web::get().to(show)));
+        .service(resource("/runs/{run_id}", "GET, HEAD").route(read().to(show)));
 }
 
 /// When to run; the body may also be left out (or be `null`), which starts the run now.
