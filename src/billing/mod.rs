@@ -4,3 +4,4 @@
 pub mod bill;
 pub mod customers;
 pub mod import;
+pub mod search;

@@ -14,6 +14,7 @@
 //! - **Failure**: a run whose attempts end in an error [`runner::MAX_FAILED_ATTEMPTS`] times in a row,
 //!   none of them writing a batch, is marked `failed` with its last error.
 
+pub mod report;
 pub mod runner;
 
 /// The channel that tells runners a run was started or scheduled.
@@ -50,6 +51,10 @@ pub struct RunProgress {
     pub finished_at: Option<DateTime<Utc>>,
     /// The last error that stopped a worker, while the run is resumed or after it failed.
     pub error: Option<String>,
+    /// Who started or scheduled it.
+    pub started_by: String,
+    /// Who cancelled it, for a cancelled run.
+    pub cancelled_by: Option<String>,
 }
 
 impl RunProgress {
@@ -59,7 +64,10 @@ impl RunProgress {
     }
 
     pub fn is_finished(&self) -> bool {
-        matches!(self.status, RunStatus::Completed | RunStatus::Failed)
+        matches!(
+            self.status,
+            RunStatus::Completed | RunStatus::Failed | RunStatus::Cancelled
+        )
     }
 }
 
@@ -160,14 +168,90 @@ pub async fn schedule(
 
 /// A run's progress, if it exists.
 pub async fn progress(db: impl PgExecutor<'_>, run_id: RunId) -> sqlx::Result<Option<RunProgress>> {
+    let mut runs = select(db, Some(run_id), &RunFilter::default(), 1).await?;
+    Ok(runs.pop())
+}
+
+/// Which runs to list: of one cycle, in one status, or all; newest first.
+#[derive(Debug, Clone, Default)]
+pub struct RunFilter {
+    pub cycle: Option<CycleId>,
+    pub status: Option<RunStatus>,
+}
+
+/// The newest `limit` runs that pass `filter`, newest first.
+pub async fn list(pool: &PgPool, filter: &RunFilter, limit: i64) -> sqlx::Result<Vec<RunProgress>> {
+    select(pool, None, filter, limit).await
+}
+
+/// The run `run_id`, or every run that passes `filter`; newest first, at most `limit`.
+async fn select(
+    db: impl PgExecutor<'_>,
+    run_id: Option<RunId>,
+    filter: &RunFilter,
+    limit: i64,
+) -> sqlx::Result<Vec<RunProgress>> {
     sqlx::query_as!(
         RunProgress,
         r#"SELECT id AS "run_id: RunId", cycle AS "cycle: CycleId", status AS "status: RunStatus",
                   total, minted, queued, skipped AS "skipped!", skipped_already_sent,
-                  skipped_no_contact, scheduled_at, started_at, finished_at, error
-           FROM cycle_runs WHERE id = $1"#,
-        run_id as RunId,
+                  skipped_no_contact, scheduled_at, started_at, finished_at, error,
+                  started_by, cancelled_by
+           FROM cycle_runs
+           WHERE ($1::bigint IS NULL OR id = $1) AND ($2::text IS NULL OR cycle = $2)
+             AND ($3::text IS NULL OR status = $3)
+           ORDER BY created_at DESC, id DESC
+           LIMIT $4"#,
+        run_id.map(|id| id.0),
+        filter.cycle.as_ref().map(CycleId::as_str),
+        filter.status.map(RunStatus::as_str),
+        limit,
     )
-    .fetch_optional(db)
+    .fetch_all(db)
     .await
+}
+
+/// Why a run could not be cancelled.
+#[derive(Debug, thiserror::Error)]
+pub enum CancelError {
+    #[error("no run {0}")]
+    Unknown(RunId),
+    #[error("run {run_id} is {status}: only a scheduled run can be cancelled")]
+    NotScheduled { run_id: RunId, status: RunStatus },
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Calls off a run that has not started yet, recorded in the audit log as `by`'s.
+pub async fn cancel(pool: &PgPool, run_id: RunId, by: &Actor) -> Result<RunProgress, CancelError> {
+    let mut tx = db::begin(pool).await?;
+    let cancelled = sqlx::query!(
+        r#"UPDATE cycle_runs SET status = 'cancelled', cancelled_by = $2, finished_at = now()
+           WHERE id = $1 AND status = 'scheduled'
+           RETURNING cycle AS "cycle: CycleId""#,
+        run_id as RunId,
+        by.name,
+    )
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some(cancelled) = cancelled else {
+        return Err(match progress(&mut *tx, run_id).await? {
+            Some(run) => CancelError::NotScheduled {
+                run_id,
+                status: run.status,
+            },
+            None => CancelError::Unknown(run_id),
+        });
+    };
+    Record {
+        details: json!({ "run_id": run_id }),
+        ..Record::new(Action::CycleCancel, cancelled.cycle.as_str())
+    }
+    .write(&mut tx, by)
+    .await?;
+    let run = progress(&mut *tx, run_id)
+        .await?
+        .ok_or(CancelError::Unknown(run_id))?;
+    tx.commit().await?;
+    Ok(run)
 }

@@ -9,7 +9,8 @@ macro_rules! word_enum {
     }) => {
         $(#[$meta])*
         #[derive(
-            Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+            Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize,
+            serde::Deserialize,
             utoipa::ToSchema, sqlx::Type, strum::EnumString, strum::IntoStaticStr,
             strum::Display, strum::VariantNames, strum::VariantArray,
         )]

@@ -22,11 +22,13 @@ word_enum! {
 }
 
 word_enum! {
-    /// Where a cycle run stands: `scheduled`, `running`, `completed` or `failed`.
+    /// Where a cycle run stands: `scheduled`, `running`, `completed`, `failed` or
+    /// `cancelled` (a scheduled run called off before it started).
     pub enum RunStatus {
         Scheduled,
         Running,
         Completed,
         Failed,
+        Cancelled,
     }
 }

@@ -3,6 +3,7 @@
 //! open, and each customer's history.
 
 pub mod check;
+pub mod fetches;
 pub mod history;
 pub mod mint;
 pub mod renew;

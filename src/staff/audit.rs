@@ -20,6 +20,8 @@ pub enum Action {
     CycleStart,
     #[strum(serialize = "cycle.schedule")]
     CycleSchedule,
+    #[strum(serialize = "cycle.cancel")]
+    CycleCancel,
     #[strum(serialize = "link.resend")]
     LinkResend,
     #[strum(serialize = "link.revoke")]

@@ -167,7 +167,12 @@ async fn landing(
     checks: web::Data<Gathered<LinkChecks>>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, LinkError> {
-    check(&state, &checks, &token).await?;
+    let checked = check(&state, &checks, &token).await;
+    // Stale links are fetched too; the signature was checked (and remembered) above.
+    if let Ok(verified) = state.minter.issuer.verify(&token) {
+        state.fetches.fetched(verified.jti);
+    }
+    checked?;
     Ok(html(
         StatusCode::OK,
         &LandingPage {

@@ -33,6 +33,7 @@ use crate::infra::db::{self, PagePool};
 use crate::infra::gathered::Gathered;
 use crate::links::Minter;
 use crate::links::check::LinkChecks;
+use crate::links::fetches::FetchLog;
 use crate::links::sessions::SessionChecks;
 use pages::MessagePage;
 
@@ -77,12 +78,15 @@ pub struct AppState {
     /// The origin of the public URL (`https://bills.example.com`): forms posted from our own
     /// pages come from there.
     pub public_origin: String,
+    /// Where landing pages count the fetches of links.
+    pub fetches: FetchLog,
 }
 
 impl AppState {
     pub fn new(pool: PgPool, minter: Minter, config: WebConfig) -> Self {
         let public_origin = config.public_url.origin().ascii_serialization();
         Self {
+            fetches: FetchLog::start(pool.clone()),
             pool,
             minter,
             config: Arc::new(config),

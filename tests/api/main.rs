@@ -22,5 +22,6 @@ mod staff_access;
 mod staff_audit;
 mod staff_billing;
 mod staff_cli;
+mod staff_console_api;
 mod staff_csr;
 mod transactions;

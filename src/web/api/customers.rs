@@ -4,6 +4,7 @@
 use actix_web::{HttpResponse, web};
 
 use super::{ApiError, ErrorBody};
+use crate::billing::search::{self, Search, SearchResults};
 use crate::domain::Reason;
 use crate::domain::Role;
 use crate::domain::{AccountId, Channel};
@@ -14,7 +15,8 @@ use crate::staff::keys::Staff;
 use crate::web::{AppState, read, resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/customers/{account_id}", "GET, HEAD").route(read().to(show)))
+    cfg.service(resource("/customers", "GET, HEAD").route(read().to(search)))
+        .service(resource("/customers/{account_id}", "GET, HEAD").route(read().to(show)))
         .service(resource("/customers/{account_id}/resend", "POST").route(web::post().to(resend)))
         .service(resource("/customers/{account_id}/revoke", "POST").route(web::post().to(revoke)));
 }
@@ -31,6 +33,37 @@ fn reason(raw: &str) -> Result<Reason, ApiError> {
 
 fn unknown(account: &str) -> ApiError {
     ApiError::NotFound(format!("no customer with account id {account}"))
+}
+
+/// What to look for.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub(super) struct SearchQuery {
+    /// An account id (any case), part of a name (any case, accents or not), an email
+    /// address, or a phone number in any common format.
+    q: String,
+}
+
+/// Find customers (role: csr): an exact account id first, then by name, at most 50, contact
+/// details masked.
+#[utoipa::path(
+    get,
+    path = "/api/v1/customers",
+    tag = "csr",
+    params(SearchQuery),
+    responses(
+        (status = 200, description = "What matched", body = SearchResults),
+        (status = 400, description = "No `q`", body = ErrorBody),
+        (status = 422, description = "An empty, overlong or unreadable `q`", body = ErrorBody),
+    )
+)]
+pub(super) async fn search(
+    staff: Staff,
+    state: web::Data<AppState>,
+    query: web::Query<SearchQuery>,
+) -> Result<web::Json<SearchResults>, ApiError> {
+    staff.require(Role::Csr)?;
+    let search = Search::parse(&query.q).map_err(|e| ApiError::invalid("q", e.to_string()))?;
+    Ok(web::Json(search::find(&state.pool, &search).await?))
 }
 
 /// Look a customer up (role: csr).

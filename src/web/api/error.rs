@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, ResponseError};
 
 use crate::billing::import::{ImportError, RowError};
-use crate::cycle::ScheduleError;
+use crate::cycle::{CancelError, ScheduleError};
 use crate::links::staff::{ResendError, RevokeError};
 use crate::staff::keys::Forbidden;
 use crate::web::database_unavailable;
@@ -180,6 +180,16 @@ impl From<ScheduleError> for ApiError {
         match error {
             ScheduleError::AlreadyActive { .. } => ApiError::Conflict(error.to_string()),
             ScheduleError::Database(error) => error.into(),
+        }
+    }
+}
+
+impl From<CancelError> for ApiError {
+    fn from(error: CancelError) -> Self {
+        match error {
+            CancelError::Unknown(_) => ApiError::NotFound(error.to_string()),
+            CancelError::NotScheduled { .. } => ApiError::Conflict(error.to_string()),
+            CancelError::Database(error) => error.into(),
         }
     }
 }

@@ -8,15 +8,22 @@ use actix_web::{HttpMessage, HttpRequest, HttpResponse};
 use chrono::{DateTime, Utc};
 
 use super::{ApiError, ErrorBody};
-use crate::cycle::{self, RunProgress};
+use crate::cycle::report::CycleReport;
+use crate::cycle::{self, RunFilter, RunProgress};
 use crate::domain::Role;
-use crate::domain::{CycleId, RunId, calendar};
+use crate::domain::{CycleId, RunId, RunStatus, calendar};
 use crate::staff::keys::Staff;
 use crate::web::{AppState, read, resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/cycles/{cycle}/runs", "POST").route(web::post().to(start)))
-        .service(resource("/runs/{run_id}", "GET, HEAD").route(read().to(show)));
+        .service(resource("/cycles/{cycle}/report", "GET, HEAD").route(read().to(report)))
+        .service(resource("/runs", "GET, HEAD").route(read().to(list)))
+        .service(
+            resource("/runs/{run_id}", "GET, HEAD, DELETE")
+                .route(read().to(show))
+                .route(web::delete().to(cancel)),
+        );
 }
 
 /// When to run; the body may also be left out (or be `null`), which starts the run now.
@@ -130,4 +137,102 @@ pub(super) async fn show(
         .await?
         .map(web::Json)
         .ok_or_else(|| ApiError::NotFound(format!("no run {run_id}")))
+}
+
+/// The most runs `GET /api/v1/runs` lists.
+const RUNS_LISTED: i64 = 200;
+
+/// Which runs to list.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RunsQuery {
+    /// Only this cycle's runs.
+    cycle: Option<String>,
+    /// Only runs in this status.
+    status: Option<String>,
+}
+
+/// The runs, newest first, at most 200 (role: billing).
+#[utoipa::path(
+    get,
+    path = "/api/v1/runs",
+    tag = "billing",
+    params(RunsQuery),
+    responses(
+        (status = 200, description = "The runs, newest first", body = Vec<RunProgress>),
+        (status = 422, description = "Bad cycle id or status", body = ErrorBody),
+    )
+)]
+pub(super) async fn list(
+    staff: Staff,
+    state: web::Data<AppState>,
+    query: web::Query<RunsQuery>,
+) -> Result<web::Json<Vec<RunProgress>>, ApiError> {
+    staff.require(Role::Billing)?;
+    let filter = RunFilter {
+        cycle: (query.cycle.as_deref())
+            .filter(|c| !c.is_empty())
+            .map(CycleId::parse)
+            .transpose()
+            .map_err(|e| ApiError::invalid("cycle", e))?,
+        status: (query.status.as_deref())
+            .filter(|s| !s.is_empty())
+            .map(str::parse::<RunStatus>)
+            .transpose()
+            .map_err(|e| ApiError::invalid("status", e))?,
+    };
+    Ok(web::Json(
+        cycle::list(&state.pool, &filter, RUNS_LISTED).await?,
+    ))
+}
+
+/// Cancel a scheduled run before it starts (role: billing).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/runs/{run_id}",
+    tag = "billing",
+    params(("run_id" = i64, Path, description = "As `POST /api/v1/cycles/{cycle}/runs` answered")),
+    responses(
+        (status = 200, description = "Cancelled", body = RunProgress),
+        (status = 404, description = "No such run", body = ErrorBody),
+        (status = 409, description = "The run already started, ended or was cancelled", body = ErrorBody),
+    )
+)]
+pub(super) async fn cancel(
+    staff: Staff,
+    state: web::Data<AppState>,
+    run_id: web::Path<i64>,
+) -> Result<web::Json<RunProgress>, ApiError> {
+    staff.require(Role::Billing)?;
+    let run = cycle::cancel(&state.pool, RunId(run_id.into_inner()), &staff.actor()).await?;
+    Ok(web::Json(run))
+}
+
+/// What a cycle achieved (role: billing or admin): messages by channel and status, links
+/// fetched and bills opened, renewals, `/link` requests, time to open.
+#[utoipa::path(
+    get,
+    path = "/api/v1/cycles/{cycle}/report",
+    tag = "billing",
+    params(("cycle" = String, Path, description = "`YYYY-MM` or 1-32 of `[A-Za-z0-9_-]`")),
+    responses(
+        (status = 200, description = "The report", body = CycleReport),
+        (status = 404, description = "No such cycle", body = ErrorBody),
+    )
+)]
+pub(super) async fn report(
+    staff: Staff,
+    state: web::Data<AppState>,
+    cycle: web::Path<String>,
+) -> Result<web::Json<CycleReport>, ApiError> {
+    staff.require(Role::Billing)?;
+    let cycle =
+        CycleId::parse(&cycle).map_err(|_| ApiError::NotFound(format!("no cycle {cycle}")))?;
+    let report = CycleReport::read(&state.pool, &cycle).await?;
+    if report.customers == 0 && report.minted == 0 {
+        return Err(ApiError::NotFound(format!(
+            "no cycle {cycle}: no bills were imported for it"
+        )));
+    }
+    Ok(web::Json(report))
 }
