@@ -11,6 +11,7 @@ use tokio::sync::watch;
 use crate::config::{LinkSettings, Settings};
 use crate::cycle::RUNS_CHANNEL;
 use crate::cycle::runner::{DueRuns, Runner};
+use crate::delivery::staff_sign_in::StaffSignIns;
 use crate::delivery::{
     DeliveryConfig, EmailConfig, EmailSender, GatewayConfig, LaneConfig, Outbox, RetryPolicy,
     SmsConfig, SmsGateway, SmsSender, TwilioConfig,
@@ -20,6 +21,7 @@ use crate::infra::jobs::{self, Waker};
 use crate::links::Minter;
 use crate::links::mint::LinkConfig;
 use crate::links::requests::{PendingRequests, REQUESTS_CHANNEL};
+use crate::links::staff_sign_in::SIGN_IN_CHANNEL;
 use crate::tokens::keys::Keyring;
 use crate::tokens::{TokenIssuer, TokenSettings};
 use crate::web::{AppState, Application, WebConfig};
@@ -181,7 +183,7 @@ impl Serve {
                 pool.clone(),
                 &config,
                 minter.clone(),
-                email,
+                email.clone(),
                 sms,
             ));
             let runs = Arc::new(DueRuns(
@@ -192,6 +194,12 @@ impl Serve {
                 pool: pool.clone(),
                 minter: minter.clone(),
                 daily_limit: settings.limits.renew_daily_limit,
+            });
+            let sign_ins = Arc::new(StaffSignIns {
+                pool: pool.clone(),
+                minter: minter.clone(),
+                email: email.clone(),
+                brand: settings.brand.name.clone(),
             });
             (
                 tokio::spawn(outbox.run(stop_rx.clone())),
@@ -204,8 +212,15 @@ impl Serve {
                 )),
                 tokio::spawn(jobs::run(
                     requests,
-                    pool,
+                    pool.clone(),
                     Some(REQUESTS_CHANNEL),
+                    Waker::default(),
+                    stop_rx.clone(),
+                )),
+                tokio::spawn(jobs::run(
+                    sign_ins,
+                    pool,
+                    Some(SIGN_IN_CHANNEL),
                     Waker::default(),
                     stop_rx,
                 )),
@@ -233,10 +248,11 @@ impl Serve {
             handle.stop(true).await;
             server.await??;
         }
-        if let Some((outbox, scheduler, requests)) = workers {
+        if let Some((outbox, scheduler, requests, sign_ins)) = workers {
             outbox.await?;
             scheduler.await?;
             requests.await?;
+            sign_ins.await?;
         }
         workers_pool.close().await;
         pool.close().await;

@@ -138,6 +138,36 @@ pub struct BillRow {
     pub previous_lines: Option<sqlx::types::Json<Vec<StoredLine>>>,
 }
 
+impl BillRow {
+    /// The latest bill of the customer with `account`, as its page shows it.
+    pub async fn latest(
+        conn: &mut sqlx::PgConnection,
+        account: &str,
+    ) -> sqlx::Result<Option<Self>> {
+        sqlx::query_as!(
+            BillRow,
+            r#"SELECT c.name, c.account_id, b.cycle, b.period_start, b.period_end, b.issued_on,
+                      b.due_on, b.currency, b.amount_due, b.previous_balance, b.payments,
+                      b.lines AS "lines: sqlx::types::Json<Vec<StoredLine>>",
+                      b.usage AS "usage: sqlx::types::Json<Vec<StoredUsage>>",
+                      p.period_end AS "previous_period_end?",
+                      p.amount_due AS "previous_amount_due?",
+                      p.lines AS "previous_lines?: sqlx::types::Json<Vec<StoredLine>>"
+               FROM customers c
+               JOIN LATERAL (SELECT * FROM bills b WHERE b.customer_id = c.id
+                             ORDER BY b.period_end DESC, b.id DESC LIMIT 1) b ON true
+               LEFT JOIN LATERAL (SELECT period_end, amount_due, lines FROM bills p
+                                  WHERE p.customer_id = b.customer_id
+                                    AND p.period_end < b.period_start AND p.currency = b.currency
+                                  ORDER BY p.period_end DESC LIMIT 1) p ON true
+               WHERE c.account_id = $1"#,
+            account,
+        )
+        .fetch_optional(conn)
+        .await
+    }
+}
+
 /// The channel told of every import of customers or bills: any bill page may show
 /// something else now (a name, an amount, the previous bill it compares with).
 pub const CHANGES_CHANNEL: &str = "billpass_bills";

@@ -12,14 +12,20 @@ use crate::app::Serve;
 use crate::billing::import::{self, CustomerFormat};
 use crate::config::Settings;
 use crate::domain::{AccountId, Actor, CustomerId, CycleId};
+use crate::domain::{EmailAddress, Role};
 use crate::infra::db;
 use crate::infra::private_postgres::PrivatePostgres;
 use crate::links::IssuedToken;
 use crate::links::staff as link_staff;
+use crate::links::staff_sign_in;
+use crate::staff::members::{self, MemberError};
 use crate::tokens::keys::{self, KeyAlgorithm, Keyring};
 
 const CUSTOMERS: &str = include_str!("../../examples/customers.csv");
 const BILLS: &str = include_str!("../../examples/bills.jsonl");
+
+/// The demo's admin, who signs in to the console with the link the demo prints.
+const DEMO_ADMIN: &str = "demo-admin@example.com";
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     // A key first, then the address: a demo that cannot serve says so before it does anything.
@@ -103,6 +109,22 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         }
     }
     drop(conn);
+
+    // A demo admin, with a sign-in link to the console.
+    let admin = EmailAddress::parse(DEMO_ADMIN).map_err(anyhow::Error::msg)?;
+    match members::invite(&pool, &admin, Role::Admin, &by).await {
+        Ok(_) | Err(MemberError::AlreadyStaff(_)) => {}
+        Err(error) => return Err(error.into()),
+    }
+    let mut tx = db::begin(&pool).await?;
+    let sign_in = staff_sign_in::mint(&mut tx, &minter, DEMO_ADMIN).await?;
+    tx.commit().await?;
+    if let Some(sign_in) = sign_in {
+        println!(
+            "\nThe staff console, as the demo admin {DEMO_ADMIN} (this link works once, for 15 minutes;\n`billpass staff invite` adds people, and /staff/sign-in emails them a link):\n\n  {}",
+            sign_in.url
+        );
+    }
     println!(
         "\nEmails and text messages are written to {}. Serving on http://{}; press Ctrl-C to stop.\n",
         settings.delivery.outbox_dir.display(),

@@ -22,12 +22,13 @@ use crate::config::{
 use crate::cycle::runner::{Runner, Worked};
 use crate::cycle::{self, RunProgress};
 use crate::domain::calendar::{self, time_text};
-use crate::domain::{AccountId, Actor, Channel, CycleId, Reason, Role};
+use crate::domain::{AccountId, Actor, Channel, CycleId, EmailAddress, Reason, Role};
 use crate::infra::db;
 use crate::links::history::CustomerHistory;
 use crate::links::{Minter, mint, staff as link_staff};
 use crate::observe::logs;
 use crate::staff::keys::{self as staff_keys, KeyName};
+use crate::staff::members;
 use crate::tokens::keys::{self, KeyAlgorithm, Keyring};
 use progress::RunReporter;
 
@@ -108,7 +109,7 @@ pub enum Command {
     /// Look customers up.
     #[command(subcommand)]
     Customer(CustomerCommand),
-    /// Staff API keys.
+    /// Staff members of the console, and staff API keys.
     #[command(subcommand)]
     Staff(StaffCommand),
 }
@@ -133,7 +134,10 @@ impl Command {
             | Command::Staff(
                 StaffCommand::CreateKey { common, .. }
                 | StaffCommand::ListKeys { common }
-                | StaffCommand::RevokeKey { common, .. },
+                | StaffCommand::RevokeKey { common, .. }
+                | StaffCommand::Invite { common, .. }
+                | StaffCommand::List { common }
+                | StaffCommand::Disable { common, .. },
             ) => &common.logs,
         }
     }
@@ -152,6 +156,30 @@ pub enum CustomerCommand {
 
 #[derive(Debug, Subcommand)]
 pub enum StaffCommand {
+    /// Make someone a member of staff: they sign in to the console at /staff/sign-in with
+    /// a link emailed to this address (or through single sign-on, when it is set up).
+    Invite {
+        /// Their work email address.
+        #[arg(value_parser = EmailAddress::parse)]
+        email: EmailAddress,
+        /// `billing` imports and runs cycles, `csr` looks up, resends and revokes, `admin` all.
+        #[arg(long, value_enum)]
+        role: Role,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// List the members of staff, enabled ones first.
+    List {
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Disable a member of staff: their sessions end at once and no sign-in works for them.
+    Disable {
+        /// Their email address.
+        email: String,
+        #[command(flatten)]
+        common: Common,
+    },
     /// Create an API key; it is printed once, as the last line, and never shown again.
     CreateKey {
         /// Who holds it (`alice`, `billing-batch`).
@@ -441,6 +469,30 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
 async fn staff_command(command: StaffCommand) -> anyhow::Result<()> {
     let by = Actor::command_line();
     match command {
+        StaffCommand::Invite {
+            email,
+            role,
+            common,
+        } => {
+            let pool = connect(&common.database).await?;
+            let member = members::invite(&pool, &email, role, &by).await?;
+            println!(
+                "{} is now a member of staff ({role}). They sign in at /staff/sign-in with this address.",
+                member.email
+            );
+        }
+        StaffCommand::List { common } => {
+            let pool = connect(&common.database).await?;
+            print!("{}", show::staff_members(&members::list(&pool).await?));
+        }
+        StaffCommand::Disable { email, common } => {
+            let pool = connect(&common.database).await?;
+            let member = members::disable(&pool, &email, &by).await?;
+            println!(
+                "Disabled {}: their sessions have ended and they can no longer sign in.",
+                member.email
+            );
+        }
         StaffCommand::CreateKey { name, role, common } => {
             let pool = connect(&common.database).await?;
             let (created, key) = staff_keys::create_key(&pool, &name, role, &by).await?;

@@ -10,6 +10,7 @@ use comfy_table::{ContentArrangement, Table};
 use crate::domain::calendar::time_text;
 use crate::links::history::CustomerHistory;
 use crate::staff::keys::KeyInfo;
+use crate::staff::members::StaffMember;
 use crate::tokens::keys::SigningKey;
 
 /// A table without borders, its header in the first row, each column as wide as its widest
@@ -69,6 +70,27 @@ pub fn staff_keys(keys: &[KeyInfo]) -> String {
             when(Some(key.created_at)),
             last_used,
             status,
+        ]);
+    }
+    rendered(&listed)
+}
+
+/// `billpass staff list`.
+pub fn staff_members(members: &[StaffMember]) -> String {
+    let mut listed = table(["email", "role", "since", "signs in by", "status"]);
+    for member in members {
+        listed.add_row([
+            member.email.clone(),
+            member.role.to_string(),
+            when(Some(member.created_at)),
+            match member.oidc_subject {
+                Some(_) => "single sign-on".to_owned(),
+                None => "emailed link".to_owned(),
+            },
+            match member.disabled_at {
+                Some(at) => format!("disabled {}", when(Some(at))),
+                None => "enabled".to_owned(),
+            },
         ]);
     }
     rendered(&listed)

@@ -86,7 +86,7 @@ pub struct LinkSettings {
     pub token_issuer: String,
 
     /// Token `aud` claim: one per brand or deployment; keep it short.
-    #[arg(long, env = "BILLPASS_TOKEN_AUDIENCE", default_value = "bill", value_parser = parse_claim)]
+    #[arg(long, env = "BILLPASS_TOKEN_AUDIENCE", default_value = "bill", value_parser = parse_audience)]
     pub token_audience: String,
 }
 

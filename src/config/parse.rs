@@ -190,6 +190,17 @@ pub(super) fn parse_claim(raw: &str) -> Result<String, String> {
     Ok(raw.to_owned())
 }
 
+/// A customer link's audience: a claim, but never the staff sign-in links' own.
+pub(super) fn parse_audience(raw: &str) -> Result<String, String> {
+    let audience = parse_claim(raw)?;
+    if audience == crate::tokens::jwt::STAFF_AUDIENCE {
+        return Err(format!(
+            "`{audience}` is the audience of staff sign-in links; choose another"
+        ));
+    }
+    Ok(audience)
+}
+
 /// A token or password, kept out of the settings' `Debug`.
 pub(super) fn parse_secret(raw: &str) -> Result<SecretString, String> {
     Ok(raw.into())

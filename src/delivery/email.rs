@@ -10,7 +10,7 @@ use lettre::message::{Mailbox, MultiPart};
 use secrecy::ExposeSecret;
 use url::Url;
 
-use super::message::{LinkEmailHtml, LinkEmailText};
+use super::message::{LinkEmailHtml, LinkEmailText, StaffSignInEmail};
 use super::smtp::SmtpClient;
 use super::{Delivery, DeliveryConfig, SendError, Sent, write_to_outbox};
 use crate::domain::calendar::time_text;
@@ -107,15 +107,52 @@ impl EmailSender {
 
     pub async fn send(&self, delivery: &Delivery, brand: &str) -> Result<Sent, SendError> {
         let message = self.compose(delivery, brand)?;
+        self.deliver(&message, &delivery.outbox_name()).await?;
+        Ok(Sent { provider_ref: None })
+    }
+
+    /// Hands `message` to the SMTP server, or writes it to the outbox as `outbox_name`.
+    async fn deliver(&self, message: &Message, outbox_name: &str) -> Result<(), SendError> {
         match self {
             Self::Smtp { client, .. } => {
                 let content = String::from_utf8(message.formatted())
                     .map_err(|e| SendError::permanent(format!("building the message: {e}")))?;
                 client.send(message.envelope(), &content).await
             }
-            Self::File { dir, .. } => write_to_outbox(dir, delivery, &message.formatted()).await,
-        }?;
-        Ok(Sent { provider_ref: None })
+            Self::File { dir, .. } => write_to_outbox(dir, outbox_name, &message.formatted()).await,
+        }
+    }
+
+    /// A staff sign-in link, in plain text, to `to`; its Message-ID names the link.
+    pub async fn send_staff_sign_in(
+        &self,
+        to: &str,
+        link: &str,
+        jti_hint: &str,
+        expires: &str,
+        brand: &str,
+    ) -> Result<(), SendError> {
+        let to: Mailbox = to
+            .parse()
+            .map_err(|e| SendError::permanent(format!("bad address on file: {e}")))?;
+        let text = StaffSignInEmail {
+            brand,
+            link,
+            expires,
+        }
+        .render()
+        .map_err(|e| SendError::permanent(format!("template: {e}")))?;
+        let domain = self.from().email.domain().to_owned();
+        let message = Message::builder()
+            .from(self.from().clone())
+            .to(to)
+            .subject(format!("Sign in to the {brand} staff console"))
+            .message_id(Some(format!("<staff-sign-in-{jti_hint}@{domain}>")))
+            .header(lettre::message::header::ContentType::TEXT_PLAIN)
+            .body(text)
+            .map_err(|e| SendError::permanent(format!("building the message: {e}")))?;
+        self.deliver(&message, &format!("staff-sign-in-{jti_hint}.eml"))
+            .await
     }
 
     /// Says goodbye on the SMTP connections kept open.

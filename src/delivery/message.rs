@@ -30,3 +30,12 @@ pub struct LinkSms<'a> {
     pub brand: &'a str,
     pub link: &'a str,
 }
+
+/// An emailed staff sign-in link (plain text).
+#[derive(Template)]
+#[template(path = "email/staff_sign_in.txt")]
+pub struct StaffSignInEmail<'a> {
+    pub brand: &'a str,
+    pub link: &'a str,
+    pub expires: &'a str,
+}

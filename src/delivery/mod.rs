@@ -7,6 +7,7 @@ pub mod message;
 mod receipts;
 mod sms;
 mod smtp;
+pub mod staff_sign_in;
 mod worker;
 
 use std::num::NonZeroU32;
@@ -151,24 +152,24 @@ impl SendError {
 /// `delivery-13-sms.sms`, so a person can tell whose message is whose; a message sent
 /// again (after a crash) replaces its file. Written under a temporary name and renamed, so
 /// readers never see half a file.
-async fn write_to_outbox(
-    dir: &Path,
-    delivery: &Delivery,
-    contents: &[u8],
-) -> Result<(), SendError> {
+async fn write_to_outbox(dir: &Path, name: &str, contents: &[u8]) -> Result<(), SendError> {
     let io = |e: std::io::Error| SendError::transient(format!("writing to {}: {e}", dir.display()));
-    let extension = match delivery.channel {
-        Channel::Email => "eml",
-        Channel::Sms => "sms",
-    };
     tokio::fs::create_dir_all(dir).await.map_err(io)?;
-    let path = dir.join(format!(
-        "delivery-{}-{}.{extension}",
-        delivery.id, delivery.channel
-    ));
+    let path = dir.join(name);
     let partial = path.with_extension("partial");
     tokio::fs::write(&partial, contents).await.map_err(io)?;
     tokio::fs::rename(&partial, &path).await.map_err(io)
+}
+
+impl Delivery {
+    /// The name of its file in the outbox directory.
+    fn outbox_name(&self) -> String {
+        let extension = match self.channel {
+            Channel::Email => "eml",
+            Channel::Sms => "sms",
+        };
+        format!("delivery-{}-{}.{extension}", self.id, self.channel)
+    }
 }
 
 /// Fails delivery `id` for good with `reason`, and lets go of its link; when its number

@@ -125,7 +125,7 @@ impl SmsSender {
         match self {
             Self::File { dir } => {
                 let text = format!("{}\n{body}\n", delivery.destination);
-                write_to_outbox(dir, delivery, text.as_bytes()).await?;
+                write_to_outbox(dir, &delivery.outbox_name(), text.as_bytes()).await?;
                 Ok(Sent { provider_ref: None })
             }
             Self::Twilio {

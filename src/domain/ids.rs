@@ -53,6 +53,10 @@ row_id!(
     StaffKeyId
 );
 row_id!(
+    /// A member of staff who signs in to the console.
+    StaffMemberId
+);
+row_id!(
     /// An entry of the audit log.
     AuditEntryId
 );

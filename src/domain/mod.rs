@@ -51,7 +51,8 @@ pub use channel::Channel;
 pub use contact::{ContactAddress, ContactAddressError, EmailAddress, PhoneNumber, mask};
 pub use cycle_id::CycleId;
 pub use ids::{
-    AuditEntryId, BillId, CustomerId, DeliveryId, LinkId, LinkRequestId, RunId, ShortId, StaffKeyId,
+    AuditEntryId, BillId, CustomerId, DeliveryId, LinkId, LinkRequestId, RunId, ShortId,
+    StaffKeyId, StaffMemberId,
 };
 pub use mint_reason::{LinkReason, MintReason};
 pub use money::{Currency, Money};

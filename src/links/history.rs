@@ -82,6 +82,9 @@ pub struct LinkRecord {
     pub revoked_at: Option<DateTime<Utc>>,
     pub revoked_by: Option<String>,
     pub revoke_reason: Option<String>,
+    /// The first time the link was fetched (`GET`: the customer, or a mail filter or chat
+    /// app previewing it); openings are counted apart.
+    pub first_fetched_at: Option<DateTime<Utc>>,
 }
 
 /// Every link minted for the customer, newest first.
@@ -96,7 +99,7 @@ async fn links(conn: &mut PgConnection, customer_id: CustomerId) -> sqlx::Result
                   t.reason AS "reason: LinkReason", t.cycle AS "cycle: CycleId",
                   b.cycle AS "bill_cycle: CycleId", t.channel AS "channel: Channel", t.minted_by,
                   t.resend_reason, t.minted_at, t.expires_at, t.superseded_at, t.revoked_at,
-                  t.revoked_by, t.revoke_reason
+                  t.revoked_by, t.revoke_reason, t.first_fetched_at
            FROM link_tokens t JOIN bills b ON b.id = t.bill_id
            WHERE t.customer_id = $1
            ORDER BY t.id DESC"#,

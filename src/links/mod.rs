@@ -10,5 +10,6 @@ pub mod renew;
 pub mod requests;
 pub mod sessions;
 pub mod staff;
+pub mod staff_sign_in;
 
 pub use mint::{IssuedToken, Minted, Minter, NewLink, SignedLinks};

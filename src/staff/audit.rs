@@ -30,6 +30,16 @@ pub enum Action {
     StaffKeyCreate,
     #[strum(serialize = "staff_key.revoke")]
     StaffKeyRevoke,
+    #[strum(serialize = "staff.invite")]
+    StaffInvite,
+    #[strum(serialize = "staff.role")]
+    StaffRole,
+    #[strum(serialize = "staff.disable")]
+    StaffDisable,
+    #[strum(serialize = "staff.sign_in")]
+    StaffSignIn,
+    #[strum(serialize = "signing_key.generate")]
+    SigningKeyGenerate,
 }
 
 impl Action {

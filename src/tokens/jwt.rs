@@ -15,6 +15,8 @@ pub const MAX_TOKEN_LEN: usize = 1024;
 const PARALLEL_FROM: usize = 256;
 /// Clock skew tolerated between the instance that minted a token and the one checking it.
 const IAT_LEEWAY_SECS: i64 = 60;
+/// The audience of emailed staff sign-in links; no deployment's customer links may use it.
+pub const STAFF_AUDIENCE: &str = "staff";
 /// Tokens remembered as verified, at most (about 400 bytes each).
 const VERIFIED_KEPT: usize = 65_536;
 
@@ -169,32 +171,7 @@ impl TokenIssuer {
     /// Checks signature, algorithm, issuer, audience and claims; not expiry (an expired
     /// link with a good signature may still be renewed). Returns the key that signed it.
     pub fn check(&self, token: &str) -> Result<(Arc<SigningKey>, VerifiedToken), InvalidToken> {
-        if token.len() > MAX_TOKEN_LEN {
-            return Err(InvalidToken("too long"));
-        }
-        let header =
-            jsonwebtoken::decode_header(token).map_err(|_| InvalidToken("malformed header"))?;
-        // RFC 7515 §4.1.11: a `crit` header names extensions the recipient must understand,
-        // and billpass understands none.
-        if header.crit.is_some() {
-            return Err(InvalidToken("critical header extension"));
-        }
-        let kid = header.kid.ok_or(InvalidToken("no kid"))?;
-        let key = self
-            .keys
-            .verifying_key(&kid)
-            .ok_or(InvalidToken("unknown kid"))?;
-        let mut validation = Validation::new(key.algorithm.jwt());
-        validation.validate_exp = false;
-        // billpass mints no `nbf`, but a token that carries one is not valid before it.
-        validation.validate_nbf = true;
-        validation.leeway = 0;
-        validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
-        validation.set_audience(&[&self.settings.audience]);
-        validation.set_issuer(&[&self.settings.issuer]);
-        let claims = jsonwebtoken::decode::<LinkClaims>(token, &key.decoding, &validation)
-            .map_err(|_| InvalidToken("signature or claims"))?
-            .claims;
+        let (key, claims) = self.decode::<LinkClaims>(token, &self.settings.audience, false)?;
         let now = Utc::now().timestamp();
         if claims.iat > now + IAT_LEEWAY_SECS {
             return Err(InvalidToken("issued in the future"));
@@ -213,6 +190,74 @@ impl TokenIssuer {
             expires_at: time(claims.exp)?,
         };
         Ok((key, verified))
+    }
+
+    /// Signs an emailed staff sign-in link for staff member `staff_id`: audience
+    /// [`STAFF_AUDIENCE`], so that no customer link can ever pass for one, nor one of these
+    /// for a customer link.
+    pub fn sign_staff_link(
+        &self,
+        staff_id: i64,
+        jti: &str,
+        issued_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) -> anyhow::Result<String> {
+        let claims = LinkClaims {
+            sub: ShortId(staff_id).to_string(),
+            jti: jti.to_owned(),
+            iat: issued_at.timestamp(),
+            exp: expires_at.timestamp(),
+            aud: STAFF_AUDIENCE.to_owned(),
+            iss: self.settings.issuer.clone(),
+        };
+        self.keys
+            .signing_key()
+            .sign_jws(&serde_json::to_vec(&claims)?)
+    }
+
+    /// Checks a staff sign-in link as [`Self::check`] checks a customer's, and its expiry:
+    /// returns the staff member's id and the link's `jti`.
+    pub fn check_staff_link(&self, token: &str) -> Result<(i64, String), InvalidToken> {
+        let (_, claims) = self.decode::<LinkClaims>(token, STAFF_AUDIENCE, true)?;
+        let staff_id = ShortId::parse(&claims.sub).ok_or(InvalidToken("sub"))?.0;
+        Ok((staff_id, claims.jti))
+    }
+
+    /// The claims of a token signed by a key in the keyring, for `audience` and our issuer;
+    /// with `expiry`, refused once expired.
+    fn decode<C: serde::de::DeserializeOwned>(
+        &self,
+        token: &str,
+        audience: &str,
+        expiry: bool,
+    ) -> Result<(Arc<SigningKey>, C), InvalidToken> {
+        if token.len() > MAX_TOKEN_LEN {
+            return Err(InvalidToken("too long"));
+        }
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|_| InvalidToken("malformed header"))?;
+        // RFC 7515 §4.1.11: a `crit` header names extensions the recipient must understand,
+        // and billpass understands none.
+        if header.crit.is_some() {
+            return Err(InvalidToken("critical header extension"));
+        }
+        let kid = header.kid.ok_or(InvalidToken("no kid"))?;
+        let key = self
+            .keys
+            .verifying_key(&kid)
+            .ok_or(InvalidToken("unknown kid"))?;
+        let mut validation = Validation::new(key.algorithm.jwt());
+        validation.validate_exp = expiry;
+        // billpass mints no `nbf`, but a token that carries one is not valid before it.
+        validation.validate_nbf = true;
+        validation.leeway = 0;
+        validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
+        validation.set_audience(&[audience]);
+        validation.set_issuer(&[&self.settings.issuer]);
+        let claims = jsonwebtoken::decode::<C>(token, &key.decoding, &validation)
+            .map_err(|_| InvalidToken("signature or claims"))?
+            .claims;
+        Ok((key, claims))
     }
 }
 

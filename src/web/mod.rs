@@ -5,6 +5,7 @@ pub mod api;
 mod bill;
 mod bill_pages;
 mod client_ip;
+mod console;
 mod health;
 mod home;
 mod link;
@@ -152,6 +153,7 @@ impl Application {
                 .configure(health::routes)
                 .configure(webhooks::routes)
                 .configure(api::routes)
+                .configure(console::routes)
                 .default_service(web::to(not_found))
         })
         .workers(workers)

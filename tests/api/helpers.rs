@@ -12,14 +12,16 @@ use billpass::cli::{self, Cli};
 use billpass::config::Settings;
 use billpass::cycle;
 use billpass::cycle::runner::Runner;
-use billpass::delivery::Outbox;
+use billpass::delivery::staff_sign_in::StaffSignIns;
+use billpass::delivery::{EmailSender, Outbox};
 use billpass::domain::Role;
 use billpass::domain::{AccountId, Channel, CycleId};
-use billpass::domain::{Actor, Reason};
+use billpass::domain::{Actor, EmailAddress, Reason};
 use billpass::infra::db;
 use billpass::links::{Minted, Minter};
 use billpass::links::{requests as link_requests, staff as links};
 use billpass::staff::keys::{self as staff, KeyName};
+use billpass::staff::members;
 use billpass::tokens::keys;
 use billpass::web::{AppState, Application};
 use clap::Parser;
@@ -287,6 +289,62 @@ impl TestApp {
         self.dispatch_all_pending().await;
     }
 
+    /// Makes `email` a member of staff with `role`, as `billpass staff invite` does.
+    pub async fn invite(&self, email: &str, role: Role) {
+        let email = EmailAddress::parse(email).unwrap();
+        members::invite(&self.pool, &email, role, &Actor::command_line())
+            .await
+            .unwrap();
+    }
+
+    /// Sends the staff sign-in links asked for, as the workers in `billpass serve` would.
+    pub async fn answer_staff_sign_ins(&self) {
+        let config = delivery_config(&self.settings).unwrap();
+        StaffSignIns {
+            pool: self.pool.clone(),
+            minter: self.minter.clone(),
+            email: EmailSender::new(&config).unwrap(),
+            brand: self.settings.brand.name.clone(),
+        }
+        .answer_pending()
+        .await
+        .unwrap();
+    }
+
+    /// Asks for a sign-in link on `/staff/sign-in` and has it sent: the link.
+    pub async fn staff_sign_in_link(&self, email: &str) -> String {
+        let asked = self
+            .client
+            .post(self.url("/staff/sign-in"))
+            .form(&[("address", email)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(asked.status().as_u16(), 200);
+        self.answer_staff_sign_ins().await;
+        let link = self.link_sent_to(email);
+        assert!(link.contains("/staff/link/"), "{link}");
+        link
+    }
+
+    /// Signs `email` in to the console by an emailed link: the session's `Cookie` value.
+    pub async fn staff_session(&self, email: &str) -> String {
+        let link = self.staff_sign_in_link(email).await;
+        let signed_in = self.client.post(&link).send().await.unwrap();
+        assert_eq!(signed_in.status().as_u16(), 200, "POST {link}");
+        cookie_named(&signed_in, "billpass_staff").expect("a console session cookie")
+    }
+
+    /// `GET` a console page with a session cookie.
+    pub async fn console_get(&self, path: &str, cookie: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// The newest link sent to `address`, read from the outbox files as the customer would.
     pub fn link_sent_to(&self, address: &str) -> String {
         latest_link_in_outbox(&self.outbox(), address)
@@ -330,12 +388,17 @@ pub fn plain_client() -> reqwest::Client {
 
 /// `billpass_session=…` from a response's `Set-Cookie`.
 pub fn session_cookie(response: &reqwest::Response) -> Option<String> {
+    cookie_named(response, "billpass_session")
+}
+
+/// `NAME=…` from a response's `Set-Cookie`.
+pub fn cookie_named(response: &reqwest::Response, name: &str) -> Option<String> {
     response
         .headers()
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("billpass_session="))
+        .find(|v| v.starts_with(&format!("{name}=")))
         .map(|v| v.split(';').next().unwrap().to_owned())
 }
 

@@ -3,6 +3,7 @@
 mod bill_page;
 mod browser;
 mod cli;
+mod console;
 mod cross_site;
 mod customer_path;
 mod cycle_runs;

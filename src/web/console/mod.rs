@@ -1,0 +1,40 @@
+//! The staff console under `/staff`: server-rendered pages for customer-service reps,
+//! billing staff, analysts and admins, signed in by an emailed link or through the
+//! company's identity provider.
+//!
+//! Every page but sign-in needs a session ([`Console`] extracts it; without one a `GET` goes
+//! to sign-in and comes back after, anything else is refused), every form carries the
+//! session's CSRF token ([`Console::check_form`]), and each handler opens with its role
+//! check, exactly the API's roles.
+
+mod customers;
+mod home;
+mod pages;
+mod session;
+mod sign_in;
+
+use actix_web::web;
+
+use session::ConsoleError;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.service(
+        web::scope("/staff")
+            .app_data(
+                web::FormConfig::default()
+                    .limit(FORM_LIMIT)
+                    .error_handler(|error, _| ConsoleError::BadForm(error.to_string()).into()),
+            )
+            .app_data(
+                web::QueryConfig::default()
+                    .error_handler(|error, _| ConsoleError::BadForm(error.to_string()).into()),
+            )
+            .configure(sign_in::routes)
+            .configure(home::routes)
+            .configure(customers::routes)
+            .default_service(web::to(session::not_found)),
+    );
+}
+
+/// The largest form a console page posts (imports have their own limit).
+const FORM_LIMIT: usize = 16 * 1024;
