@@ -6,6 +6,7 @@
 use sqlx::PgPool;
 
 use crate::domain::{Channel, PhoneNumber, mask};
+use crate::infra::db;
 
 /// The most results a search returns; more means the query should be narrower.
 pub const MAX_RESULTS: usize = 50;
@@ -142,13 +143,6 @@ impl From<Row> for CustomerMatch {
     }
 }
 
-/// Escapes `LIKE`'s wildcards in typed text.
-fn like_literal(text: &str) -> String {
-    text.replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_")
-}
-
 /// Runs `search`: at most [`MAX_RESULTS`] customers.
 pub async fn find(pool: &PgPool, search: &Search) -> sqlx::Result<SearchResults> {
     let limit = MAX_RESULTS as i64 + 1;
@@ -193,7 +187,7 @@ pub async fn find(pool: &PgPool, search: &Search) -> sqlx::Result<SearchResults>
                    FROM customers
                    WHERE reverse(phone) LIKE $1 || '%' AND phone IS NOT NULL
                    ORDER BY name, account_id LIMIT $2"#,
-                like_literal(&reversed),
+                db::like_literal(&reversed),
                 limit,
             )
             .fetch_all(pool)
@@ -208,7 +202,7 @@ pub async fn find(pool: &PgPool, search: &Search) -> sqlx::Result<SearchResults>
                    ORDER BY similarity(billpass_fold(name), billpass_fold($2)) DESC, name,
                             account_id
                    LIMIT $3"#,
-                like_literal(name),
+                db::like_literal(name),
                 name,
                 limit,
             )
@@ -271,10 +265,5 @@ mod tests {
         assert_eq!(Search::parse("  "), Err(QueryError::Empty));
         assert_eq!(Search::parse(&"a".repeat(201)), Err(QueryError::TooLong));
         assert_eq!(Search::parse("a\0b"), Err(QueryError::Unreadable));
-    }
-
-    #[test]
-    fn like_wildcards_are_taken_literally() {
-        assert_eq!(like_literal(r"50%_off\"), r"50\%\_off\\");
     }
 }

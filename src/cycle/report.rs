@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use sqlx::PgPool;
 
-use crate::domain::{Channel, CycleId};
+use crate::domain::{Channel, CycleId, DeliveryId, mask};
 use crate::infra::db;
 
 /// One channel's figures.
@@ -194,4 +194,68 @@ impl CycleReport {
         }
         out
     }
+}
+
+/// A message of the cycle that failed for good, with nothing else delivered in its place.
+#[derive(Debug, Clone)]
+pub struct FailedDelivery {
+    pub id: DeliveryId,
+    pub account_id: String,
+    pub channel: Channel,
+    /// Masked.
+    pub destination: String,
+    pub last_error: Option<String>,
+}
+
+/// The cycle's cycle links whose every message failed, oldest first, at most `limit`.
+pub async fn failed_deliveries(
+    pool: &PgPool,
+    cycle: &CycleId,
+    limit: i64,
+) -> sqlx::Result<Vec<FailedDelivery>> {
+    let rows = sqlx::query!(
+        r#"SELECT d.id AS "id: DeliveryId", c.account_id, d.channel AS "channel: Channel",
+                  d.destination, d.last_error
+           FROM link_tokens t
+           JOIN deliveries d ON d.token_id = t.id
+           JOIN customers c ON c.id = t.customer_id
+           WHERE t.cycle = $1 AND d.status = 'failed'
+             AND NOT EXISTS (SELECT FROM deliveries o
+                             WHERE o.token_id = t.id AND o.status <> 'failed')
+             AND d.id = (SELECT max(l.id) FROM deliveries l WHERE l.token_id = t.id)
+           ORDER BY d.id
+           LIMIT $2"#,
+        cycle.as_str(),
+        limit,
+    )
+    .fetch_all(pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| FailedDelivery {
+            id: row.id,
+            account_id: row.account_id,
+            channel: row.channel,
+            destination: mask(row.channel, &row.destination),
+            last_error: row.last_error,
+        })
+        .collect())
+}
+
+/// Whose failed message of the cycle `delivery` is, if it is one.
+pub async fn failed_delivery_account(
+    pool: &PgPool,
+    cycle: &CycleId,
+    delivery: DeliveryId,
+) -> sqlx::Result<Option<String>> {
+    sqlx::query_scalar!(
+        "SELECT c.account_id FROM deliveries d
+         JOIN link_tokens t ON t.id = d.token_id
+         JOIN customers c ON c.id = t.customer_id
+         WHERE d.id = $1 AND t.cycle = $2 AND d.status = 'failed'",
+        delivery as DeliveryId,
+        cycle.as_str(),
+    )
+    .fetch_optional(pool)
+    .await
 }

@@ -336,6 +336,13 @@ impl CopyText {
     }
 }
 
+/// Typed text as a `LIKE` pattern that matches it literally: `%`, `_` and `\` escaped.
+pub fn like_literal(text: &str) -> String {
+    text.replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -345,5 +352,10 @@ mod tests {
         let mut rows = CopyText::default();
         rows.int(7).text("a\tb\\c\nd").text_or_null(None).end_row();
         assert_eq!(rows.rows, b"7\ta\\tb\\\\c\\nd\t\\N\n");
+    }
+
+    #[test]
+    fn like_wildcards_are_taken_literally() {
+        assert_eq!(super::like_literal(r"50%_off\"), r"50\%\_off\\");
     }
 }

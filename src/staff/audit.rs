@@ -8,9 +8,10 @@ use serde_json::Value;
 use sqlx::{PgConnection, PgPool};
 
 use crate::domain::{Actor, AuditEntryId, CustomerId, Role};
+use crate::infra::db;
 
 /// What was done, as the log writes it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, strum::IntoStaticStr, strum::VariantNames)]
 pub enum Action {
     #[strum(serialize = "customers.import")]
     CustomersImport,
@@ -144,5 +145,45 @@ pub async fn for_customer(
         customer_id as CustomerId,
     )
     .fetch_all(conn)
+    .await
+}
+
+/// Which entries to list: each field, when set, narrows the list.
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Part of the actor (`staff:carol`, `cli:`), any case.
+    pub actor: Option<String>,
+    /// The action exactly (`link.resend`).
+    pub action: Option<String>,
+    /// Part of the target (an account id, a cycle, an address), any case.
+    pub target: Option<String>,
+    /// On or after this day (UTC).
+    pub from: Option<chrono::NaiveDate>,
+    /// On or before this day (UTC).
+    pub to: Option<chrono::NaiveDate>,
+}
+
+/// The newest `limit` entries that pass `filter`, newest first.
+pub async fn search(pool: &PgPool, filter: &AuditFilter, limit: i64) -> sqlx::Result<Vec<Entry>> {
+    let like = |s: &Option<String>| s.as_deref().map(|s| format!("%{}%", db::like_literal(s)));
+    sqlx::query_as!(
+        Entry,
+        r#"SELECT id AS "id: AuditEntryId", at, actor, role AS "role: Role", action, target, reason,
+                  details
+           FROM audit_log
+           WHERE ($1::text IS NULL OR actor ILIKE $1)
+             AND ($2::text IS NULL OR action = $2)
+             AND ($3::text IS NULL OR target ILIKE $3)
+             AND ($4::date IS NULL OR at >= $4::date)
+             AND ($5::date IS NULL OR at < $5::date + 1)
+           ORDER BY id DESC LIMIT $6"#,
+        like(&filter.actor),
+        filter.action,
+        like(&filter.target),
+        filter.from,
+        filter.to,
+        limit,
+    )
+    .fetch_all(pool)
     .await
 }

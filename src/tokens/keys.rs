@@ -210,6 +210,11 @@ impl Keyring {
         Ok(ring)
     }
 
+    /// The keys directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
     /// The key new tokens are signed with: the newest in the directory.
     pub fn signing_key(&self) -> Arc<SigningKey> {
         self.rescan_if_due();

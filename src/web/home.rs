@@ -1,4 +1,5 @@
-//! The front page, and the files every page loads: the stylesheet and the icon.
+//! The front page, and the files pages load: the stylesheet, the icon, and the staff
+//! console's script.
 
 use actix_web::http::StatusCode;
 use actix_web::http::header;
@@ -10,7 +11,8 @@ use super::{AppState, html, read, resource};
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/", "GET, HEAD").route(read().to(home)))
         .service(resource("/favicon.ico", "GET, HEAD").route(read().to(icon)))
-        .service(resource("/assets/billpass.css", "GET, HEAD").route(read().to(stylesheet)));
+        .service(resource("/assets/billpass.css", "GET, HEAD").route(read().to(stylesheet)))
+        .service(resource("/assets/console.js", "GET, HEAD").route(read().to(console_script)));
 }
 
 /// `GET /`: how customers reach their bill, and whom to ask.
@@ -35,6 +37,14 @@ async fn stylesheet() -> HttpResponse {
     asset(
         "text/css; charset=utf-8",
         include_bytes!("../../assets/billpass.css"),
+    )
+}
+
+/// The staff console's one script: a running cycle run's progress.
+async fn console_script() -> HttpResponse {
+    asset(
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../assets/console.js"),
     )
 }
 

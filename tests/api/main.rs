@@ -4,6 +4,7 @@ mod bill_page;
 mod browser;
 mod cli;
 mod console;
+mod console_billing;
 mod cross_site;
 mod customer_path;
 mod cycle_runs;

@@ -214,6 +214,7 @@ fn view(history: CustomerHistory) -> CustomerView {
                 at: time_text(a.at),
                 actor: a.actor,
                 action: a.action,
+                target: a.target,
                 reason: a.reason,
             })
             .collect(),

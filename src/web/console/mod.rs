@@ -7,12 +7,18 @@
 //! session's CSRF token ([`Console::check_form`]), and each handler opens with its role
 //! check, exactly the API's roles.
 
+mod admin;
 mod customers;
 mod home;
+mod imports;
 mod pages;
+mod report;
+mod runs;
 mod session;
 mod sign_in;
 
+use actix_web::http::header;
+use actix_web::middleware::DefaultHeaders;
 use actix_web::web;
 
 use session::ConsoleError;
@@ -29,9 +35,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                 web::QueryConfig::default()
                     .error_handler(|error, _| ConsoleError::BadForm(error.to_string()).into()),
             )
+            // As the customer pages', and the console's own script (`/assets/console.js`)
+            // with the requests it makes.
+            .wrap(DefaultHeaders::new().add((
+                header::CONTENT_SECURITY_POLICY,
+                "default-src 'none'; style-src 'self'; img-src 'self' data:; \
+                 script-src 'self'; connect-src 'self'; form-action 'self'; base-uri 'none'; \
+                 frame-ancestors 'none'",
+            )))
             .configure(sign_in::routes)
             .configure(home::routes)
             .configure(customers::routes)
+            .configure(runs::routes)
+            .configure(imports::routes)
+            .configure(report::routes)
+            .configure(admin::routes)
             .default_service(web::to(session::not_found)),
     );
 }

@@ -2,7 +2,9 @@
 
 use askama::Template;
 
+use crate::billing::import::RowError;
 use crate::billing::search::SearchResults;
+use crate::cycle::report::{ChannelFigures, CycleReport};
 use crate::domain::Role;
 use crate::staff::sessions::ConsoleSession;
 
@@ -161,6 +163,7 @@ pub struct AuditRow {
     pub at: String,
     pub actor: String,
     pub action: String,
+    pub target: String,
     pub reason: Option<String>,
 }
 
@@ -172,4 +175,199 @@ pub struct CustomerPage<'a> {
     pub c: CustomerView,
     pub csrf: &'a str,
     pub notice: Option<&'a str>,
+}
+
+/// `GET /staff/runs`.
+#[derive(Template)]
+#[template(path = "console/runs.html")]
+pub struct RunsPage<'a> {
+    pub brand: &'a str,
+    pub nav: Option<Nav>,
+    pub csrf: &'a str,
+    pub runs: Vec<RunRow>,
+    /// Cycles with bills, newest first.
+    pub cycles: Vec<String>,
+    /// What was typed, to correct it.
+    pub cycle: &'a str,
+    pub error: Option<String>,
+}
+
+/// `GET /staff/runs/{run_id}`: followed live by `/assets/console.js`.
+#[derive(Template)]
+#[template(path = "console/run.html")]
+pub struct RunPage<'a> {
+    pub brand: &'a str,
+    pub nav: Option<Nav>,
+    pub csrf: &'a str,
+    pub run: RunRow,
+    pub done: i64,
+    pub progress_max: i64,
+    pub skipped_already_sent: i64,
+    pub skipped_no_contact: i64,
+    pub error: Option<String>,
+}
+
+/// An upload that stored nothing, and why.
+pub struct ImportFailure {
+    pub title: String,
+    pub rows: Vec<RowError>,
+    /// Bad lines past those listed.
+    pub more: usize,
+}
+
+impl ImportFailure {
+    pub fn titled(title: String) -> Self {
+        Self {
+            title,
+            rows: Vec::new(),
+            more: 0,
+        }
+    }
+}
+
+/// `GET /staff/imports` and the answer to an upload.
+#[derive(Template)]
+#[template(path = "console/imports.html")]
+pub struct ImportsPage<'a> {
+    pub brand: &'a str,
+    pub nav: Option<Nav>,
+    pub csrf: &'a str,
+    /// `2.0 MB`: the largest file taken.
+    pub limit: String,
+    /// `form`, `imported`, `rejected`, `refused` or `too-large`: lands in `data-outcome`.
+    pub outcome: &'a str,
+    pub done: Option<String>,
+    pub failure: Option<ImportFailure>,
+}
+
+/// One bar of a channel's chart.
+pub struct Bar {
+    pub label: &'static str,
+    pub kind: &'static str,
+    pub value: i64,
+    pub y: i64,
+    pub width: i64,
+}
+
+/// A channel's figures, rate and chart.
+pub struct ChannelView {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub f: ChannelFigures,
+    /// Opened of sent, `62 %`.
+    pub open_rate: String,
+    pub bars: Vec<Bar>,
+    pub chart_height: i64,
+}
+
+pub struct FailedRow {
+    pub id: i64,
+    pub account_id: String,
+    pub channel: String,
+    pub destination: String,
+    pub last_error: Option<String>,
+}
+
+/// `GET /staff/cycles/{cycle}`.
+#[derive(Template)]
+#[template(path = "console/report.html")]
+pub struct ReportPage<'a> {
+    pub brand: &'a str,
+    pub nav: Option<Nav>,
+    pub csrf: &'a str,
+    pub r: &'a CycleReport,
+    pub median: String,
+    pub p90: String,
+    pub channels: Vec<ChannelView>,
+    pub failed: Vec<FailedRow>,
+    pub notice: Option<&'a str>,
+}
+
+/// A staff member as the admin page lists them.
+pub struct MemberRow {
+    pub email: String,
+    pub role: String,
+    pub signs_in_by: String,
+    pub status: String,
+    pub enabled: bool,
+    /// The admin looking: nobody changes their own access.
+    pub is_you: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/admin_staff.html")]
+pub struct AdminStaffPage<'a> {
+    pub brand: &'a str,
+    pub nav: Option<Nav>,
+    pub section: &'a str,
+    pub csrf: &'a str,
+    pub notice: Option<&'a str>,
+    pub error: Option<&'a str>,
+    pub members: Vec<MemberRow>,
+}
+
+pub struct KeyRow {
+    pub id: i64,
+    pub name: String,
+    pub role: String,
+    pub created: String,
+    pub last_used: String,
+    pub status: String,
+    pub active: bool,
+}
+
+#[derive(Template)]
+#[template(path = "console/admin_keys.html")]
+pub struct AdminKeysPage<'a> {
+    pub brand: &'a str,
+    pub nav: Option<Nav>,
+    pub section: &'a str,
+    pub csrf: &'a str,
+    pub notice: Option<&'a str>,
+    pub error: Option<&'a str>,
+    pub keys: Vec<KeyRow>,
+    /// A key just created, shown this once.
+    pub new_key: Option<String>,
+}
+
+/// The audit filter as typed.
+pub struct AuditFilterView {
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/admin_audit.html")]
+pub struct AdminAuditPage<'a> {
+    pub brand: &'a str,
+    pub nav: Option<Nav>,
+    pub section: &'a str,
+    pub notice: Option<&'a str>,
+    pub error: Option<&'a str>,
+    pub actions: &'static [&'static str],
+    pub f: AuditFilterView,
+    pub limit: usize,
+    pub entries: Vec<AuditRow>,
+}
+
+pub struct SigningKeyRow {
+    pub kid: String,
+    pub algorithm: String,
+    pub created: String,
+}
+
+#[derive(Template)]
+#[template(path = "console/admin_signing_keys.html")]
+pub struct AdminSigningKeysPage<'a> {
+    pub brand: &'a str,
+    pub nav: Option<Nav>,
+    pub section: &'a str,
+    pub csrf: &'a str,
+    pub notice: Option<&'a str>,
+    pub error: Option<&'a str>,
+    pub keys: Vec<SigningKeyRow>,
+    pub dir: String,
 }

@@ -58,6 +58,9 @@ pub enum ConsoleError {
     BadForm(String),
     #[error("{0}")]
     NotFound(String),
+    /// What was asked cannot be done as things stand.
+    #[error("{0}")]
+    Conflict(String),
     #[error(transparent)]
     Failed(#[from] PageError),
 }
@@ -82,6 +85,7 @@ impl ResponseError for ConsoleError {
             ConsoleError::Forbidden(_) | ConsoleError::Csrf => StatusCode::FORBIDDEN,
             ConsoleError::BadForm(_) => StatusCode::BAD_REQUEST,
             ConsoleError::NotFound(_) => StatusCode::NOT_FOUND,
+            ConsoleError::Conflict(_) => StatusCode::CONFLICT,
             ConsoleError::Failed(error) => error.status_code(),
         }
     }
@@ -134,6 +138,12 @@ impl ResponseError for ConsoleError {
             ConsoleError::NotFound(what) => page(
                 "not-found",
                 "Not found",
+                what,
+                Some(("/staff", "Back to the console")),
+            ),
+            ConsoleError::Conflict(what) => page(
+                "conflict",
+                "That could not be done",
                 what,
                 Some(("/staff", "Back to the console")),
             ),
