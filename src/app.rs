@@ -22,6 +22,7 @@ use crate::links::Minter;
 use crate::links::mint::LinkConfig;
 use crate::links::requests::{PendingRequests, REQUESTS_CHANNEL};
 use crate::links::staff_sign_in::SIGN_IN_CHANNEL;
+use crate::staff::oidc::OidcConfig;
 use crate::tokens::keys::Keyring;
 use crate::tokens::{TokenIssuer, TokenSettings};
 use crate::web::{AppState, Application, WebConfig};
@@ -104,9 +105,10 @@ pub fn delivery_config(settings: &Settings) -> anyhow::Result<DeliveryConfig> {
     })
 }
 
-/// What the web server needs of the settings.
-pub fn web_config(settings: &Settings) -> WebConfig {
-    WebConfig {
+/// What the web server needs of the settings; an identity provider without what it needs
+/// is refused, naming the setting.
+pub fn web_config(settings: &Settings) -> anyhow::Result<WebConfig> {
+    Ok(WebConfig {
         brand: settings.brand.clone(),
         public_url: settings.links.public_url.clone(),
         trusted_proxies: settings.web.trusted_proxies.clone(),
@@ -115,7 +117,36 @@ pub fn web_config(settings: &Settings) -> WebConfig {
         bill_cache_mb: settings.web.bill_cache_mb,
         limits: settings.limits.clone(),
         webhook_token: settings.delivery.sms_auth_token.clone(),
-    }
+        oidc: staff_oidc(settings)?,
+    })
+}
+
+/// Single sign-on for staff, when an issuer is set.
+fn staff_oidc(settings: &Settings) -> anyhow::Result<Option<OidcConfig>> {
+    let staff = &settings.staff;
+    let Some(issuer) = &staff.staff_oidc_issuer else {
+        return Ok(None);
+    };
+    let client_id = staff
+        .staff_oidc_client_id
+        .clone()
+        .context("BILLPASS_STAFF_OIDC_CLIENT_ID: required with BILLPASS_STAFF_OIDC_ISSUER")?;
+    let client_secret = staff
+        .staff_oidc_client_secret
+        .clone()
+        .context("BILLPASS_STAFF_OIDC_CLIENT_SECRET: required with BILLPASS_STAFF_OIDC_ISSUER")?;
+    Ok(Some(OidcConfig {
+        // The issuer exactly as configured: the ID tokens' `iss` must equal it.
+        issuer: issuer.as_str().trim_end_matches('/').to_owned(),
+        client_id,
+        client_secret,
+        role_claim: staff.staff_oidc_role_claim.clone(),
+        redirect_url: format!("{}/staff/oidc/callback", settings.links.base()),
+        name: staff
+            .staff_oidc_name
+            .clone()
+            .unwrap_or_else(|| issuer.host_str().unwrap_or("single sign-on").to_owned()),
+    }))
 }
 
 /// `billpass serve`, ready to run: keys read, senders built and the address bound, so a
@@ -152,6 +183,9 @@ impl Serve {
             None
         };
         let minter = minter(&settings.links)?;
+        if web {
+            web_config(&settings)?;
+        }
         Ok(Self {
             settings,
             minter,
@@ -228,7 +262,7 @@ impl Serve {
         });
         let web = match listener {
             Some(listener) => {
-                let state = AppState::new(pool.clone(), minter, web_config(&settings));
+                let state = AppState::new(pool.clone(), minter, web_config(&settings)?)?;
                 let app = Application::build(state, listener)?;
                 tracing::info!(
                     "listening on http://{} (links use {})",

@@ -314,7 +314,38 @@ pub struct Settings {
     #[command(flatten)]
     pub runs: RunSettings,
     #[command(flatten)]
+    pub staff: StaffSettings,
+    #[command(flatten)]
     pub logs: LogSettings,
+}
+
+/// Staff sign-in to the console through the company's identity provider (OpenID Connect).
+/// Without an issuer, staff sign in with emailed links only.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Staff single sign-on")]
+pub struct StaffSettings {
+    /// The identity provider's issuer URL (`https://login.example.com/realms/acme`); its
+    /// discovery document is read from `{issuer}/.well-known/openid-configuration`.
+    #[arg(long, env = "BILLPASS_STAFF_OIDC_ISSUER", value_parser = parse_support_url)]
+    pub staff_oidc_issuer: Option<Url>,
+
+    /// billpass's client id at the provider.
+    #[arg(long, env = "BILLPASS_STAFF_OIDC_CLIENT_ID")]
+    pub staff_oidc_client_id: Option<String>,
+
+    /// billpass's client secret at the provider.
+    #[arg(long, env = "BILLPASS_STAFF_OIDC_CLIENT_SECRET", value_parser = parse_secret, hide_env_values = true)]
+    pub staff_oidc_client_secret: Option<SecretString>,
+
+    /// The ID token claim listing the person's groups: `billpass-billing`, `billpass-csr`
+    /// or `billpass-admin` give the role.
+    #[arg(long, env = "BILLPASS_STAFF_OIDC_ROLE_CLAIM", default_value = "groups", value_parser = parse_claim)]
+    pub staff_oidc_role_claim: String,
+
+    /// The provider's name on the sign-in button ("Sign in with Okta"); default: the
+    /// issuer's host.
+    #[arg(long, env = "BILLPASS_STAFF_OIDC_NAME", value_parser = parse_brand)]
+    pub staff_oidc_name: Option<String>,
 }
 
 #[cfg(test)]

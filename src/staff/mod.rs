@@ -4,4 +4,5 @@
 pub mod audit;
 pub mod keys;
 pub mod members;
+pub mod oidc;
 pub mod sessions;

@@ -23,6 +23,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::middleware::{DefaultHeaders, ErrorHandlerResponse, ErrorHandlers, from_fn};
 use actix_web::{App, HttpResponse, HttpServer, ResponseError, guard, web};
+use anyhow::Context;
 use askama::Template;
 use ipnet::IpNet;
 use secrecy::SecretString;
@@ -36,6 +37,7 @@ use crate::links::Minter;
 use crate::links::check::LinkChecks;
 use crate::links::fetches::FetchLog;
 use crate::links::sessions::SessionChecks;
+use crate::staff::oidc::{OidcConfig, Provider};
 use pages::MessagePage;
 
 /// What the web server needs of the settings, as the composition root builds it.
@@ -56,6 +58,8 @@ pub struct WebConfig {
     pub limits: RequestLimits,
     /// The SMS gateway's token, which signs its webhooks; `None`: webhooks are refused.
     pub webhook_token: Option<SecretString>,
+    /// Staff single sign-on; `None`: emailed sign-in links only.
+    pub oidc: Option<OidcConfig>,
 }
 
 impl WebConfig {
@@ -81,18 +85,28 @@ pub struct AppState {
     pub public_origin: String,
     /// Where landing pages count the fetches of links.
     pub fetches: FetchLog,
+    /// The staff's identity provider, when single sign-on is set up.
+    pub oidc: Option<Arc<Provider>>,
 }
 
 impl AppState {
-    pub fn new(pool: PgPool, minter: Minter, config: WebConfig) -> Self {
+    pub fn new(pool: PgPool, minter: Minter, config: WebConfig) -> anyhow::Result<Self> {
         let public_origin = config.public_url.origin().ascii_serialization();
-        Self {
+        let oidc = config
+            .oidc
+            .clone()
+            .map(Provider::new)
+            .transpose()
+            .context("BILLPASS_STAFF_OIDC_ISSUER")?
+            .map(Arc::new);
+        Ok(Self {
+            oidc,
             fetches: FetchLog::start(pool.clone()),
             pool,
             minter,
             config: Arc::new(config),
             public_origin,
-        }
+        })
     }
 }
 

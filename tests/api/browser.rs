@@ -4,7 +4,7 @@
 //! Content-Security-Policy violation) and nothing wider than a 360 px phone.
 //!
 //! `.ci/run` installs what they need; by hand: `apt-get install chromium chromium-driver`
-//! and `npm ci --prefix tests/browser` (axe-core).
+//! and `npm ci --prefix tests/node` (axe-core).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -28,7 +28,7 @@ fn tool(path: &str, what: &str) -> PathBuf {
     assert!(
         path.exists(),
         "{} is missing: the browser tests need {what} (`.ci/run` installs it; by hand: \
-         apt-get install chromium chromium-driver && npm ci --prefix tests/browser)",
+         apt-get install chromium chromium-driver && npm ci --prefix tests/node)",
         path.display()
     );
     path
@@ -36,8 +36,8 @@ fn tool(path: &str, what: &str) -> PathBuf {
 
 /// axe-core, as npm installed it.
 fn axe_source() -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/browser/node_modules/axe-core/axe.min.js");
+    let path =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/node_modules/axe-core/axe.min.js");
     let path = tool(path.to_str().unwrap(), "axe-core from npm");
     std::fs::read_to_string(path).unwrap()
 }

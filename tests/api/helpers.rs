@@ -82,10 +82,15 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
+    spawn_app_on(TcpListener::bind("127.0.0.1:0").unwrap(), extra).await
+}
+
+/// An app serving on `listener`, bound beforehand so that its address can be given out
+/// before it starts (an identity provider registers its callback).
+pub async fn spawn_app_on(listener: TcpListener, extra: &[&str]) -> TestApp {
     let (url, pool) = fresh_database().await;
     let dir = tempfile::tempdir().unwrap();
     keys::generate(&dir.path().join("keys"), keys::KeyAlgorithm::EdDsa).unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let public_url = format!("http://127.0.0.1:{port}");
     let mut args = extra.to_vec();
@@ -94,7 +99,8 @@ pub async fn spawn_app_with(extra: &[&str]) -> TestApp {
     }
     let settings = Arc::new(settings(&url, dir.path(), &args));
     let minter = minter(&settings.links).unwrap();
-    let state = AppState::new(pool.clone(), minter.clone(), web_config(&settings));
+    let state =
+        AppState::new(pool.clone(), minter.clone(), web_config(&settings).unwrap()).unwrap();
     let app = Application::build(state, listener).unwrap();
     tokio::spawn(app.run_until_stopped());
     TestApp {

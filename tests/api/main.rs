@@ -26,4 +26,5 @@ mod staff_billing;
 mod staff_cli;
 mod staff_console_api;
 mod staff_csr;
+mod staff_sso;
 mod transactions;

@@ -11,6 +11,7 @@ mod admin;
 mod customers;
 mod home;
 mod imports;
+mod oidc;
 mod pages;
 mod report;
 mod runs;
@@ -44,6 +45,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
                  frame-ancestors 'none'",
             )))
             .configure(sign_in::routes)
+            .configure(oidc::routes)
             .configure(home::routes)
             .configure(customers::routes)
             .configure(runs::routes)
