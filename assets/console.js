@@ -15,7 +15,7 @@
         var done = run.minted + run.skipped;
         set("status", run.status);
         var badge = field("status");
-        if (badge) { badge.className = "status status-" + run.status; }
+        if (badge) { badge.className = "badge badge-" + run.status; }
         set("done", done);
         set("total", run.total);
         set("queued", run.queued);

@@ -165,6 +165,38 @@ impl Browser {
         panic!("pressing {selector} led nowhere");
     }
 
+    /// Clicks what `selector` names (a checkbox, a radio button) without waiting for a page.
+    pub async fn click(&self, selector: &str) {
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("no {selector}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    /// Waits up to `seconds` for something `selector` names to be on the page.
+    pub async fn wait_for(&self, selector: &str, seconds: u64) {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(seconds))
+            .for_element(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("{selector} never showed: {e}"));
+    }
+
+    /// The text of what `selector` names.
+    pub async fn text_of(&self, selector: &str) -> String {
+        self.client
+            .find(Locator::Css(selector))
+            .await
+            .unwrap_or_else(|e| panic!("no {selector}: {e}"))
+            .text()
+            .await
+            .unwrap()
+    }
+
     /// Types `text` into the field `selector` names.
     pub async fn type_into(&self, selector: &str, text: &str) {
         let field = self.client.find(Locator::Css(selector)).await.unwrap();
@@ -263,9 +295,15 @@ impl Browser {
         let layout = self
             .client
             .execute(
-                "return { lang: document.documentElement.lang,
+                "const past = [...document.querySelectorAll('body *')]
+                   .filter(e => e.getBoundingClientRect().right > screen.width + 1
+                                && !e.parentElement.closest('.table-scroll'))
+                   .map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')
+                             + (e.className ? '.' + e.className : ''));
+                 return { lang: document.documentElement.lang,
                           width: document.documentElement.scrollWidth,
-                          viewport: window.innerWidth };",
+                          viewport: window.innerWidth,
+                          wider_than_the_screen: past.slice(0, 5) };",
                 vec![],
             )
             .await
@@ -275,6 +313,12 @@ impl Browser {
             console,
             layout,
         }
+    }
+
+    /// Forgets what the console said so far (on another site's pages, such as the identity
+    /// provider's).
+    pub async fn forget_console(&self) {
+        self.client.issue_cmd(BrowserLog).await.unwrap();
     }
 
     pub async fn close(self) {

@@ -5,6 +5,7 @@ mod browser;
 mod cli;
 mod console;
 mod console_billing;
+mod console_browser;
 mod cross_site;
 mod customer_path;
 mod cycle_runs;

@@ -67,7 +67,7 @@ impl IdentityProvider {
 }
 
 /// An app whose staff sign in through a provider started for it.
-async fn app_with_provider() -> (TestApp, IdentityProvider) {
+pub async fn app_with_provider() -> (TestApp, IdentityProvider) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     let provider = IdentityProvider::start(&address, 0, "1").await;
