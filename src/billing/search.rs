@@ -5,7 +5,7 @@
 
 use sqlx::PgPool;
 
-use crate::domain::{Channel, PhoneNumber, mask};
+use crate::domain::{AccountId, Channel, PhoneNumber, mask};
 use crate::infra::db;
 
 /// The most results a search returns; more means the query should be narrower.
@@ -17,7 +17,7 @@ const MIN_NAME_LEN: usize = 3;
 /// Digits from which a query without `+` is taken for the end of a phone number.
 const MIN_NATIONAL_DIGITS: usize = 6;
 
-/// What a typed query is taken for. Every query is also tried as an account id.
+/// What a typed query is taken for. A query that could be an account id is also tried as one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CustomerQuery {
     /// Has an `@`: a whole email address, any case.
@@ -146,14 +146,20 @@ impl From<Row> for CustomerMatch {
 /// Runs `search`: at most [`MAX_RESULTS`] customers.
 pub async fn find(pool: &PgPool, search: &Search) -> sqlx::Result<SearchResults> {
     let limit = MAX_RESULTS as i64 + 1;
-    let mut rows = sqlx::query_as!(
-        Row,
-        r#"SELECT account_id, name, email, phone, channel AS "channel: Channel"
-           FROM customers WHERE lower(account_id) = lower($1)"#,
-        search.as_str(),
-    )
-    .fetch_all(pool)
-    .await?;
+    // Only what could be an account id is looked up as one (no spaces, ASCII).
+    let mut rows = match AccountId::parse(search.as_str()) {
+        Ok(account) => {
+            sqlx::query_as!(
+                Row,
+                r#"SELECT account_id, name, email, phone, channel AS "channel: Channel"
+                   FROM customers WHERE lower(account_id) = lower($1)"#,
+                account.as_str(),
+            )
+            .fetch_all(pool)
+            .await?
+        }
+        Err(_) => Vec::new(),
+    };
     let more = match search.kind() {
         CustomerQuery::Email(email) => {
             sqlx::query_as!(
@@ -194,14 +200,16 @@ pub async fn find(pool: &PgPool, search: &Search) -> sqlx::Result<SearchResults>
             .await?
         }
         CustomerQuery::Name(name) => {
+            // The first matches the index finds, ranked: ranking every match of a common
+            // name would read them all, and past the first 50 the search says to narrow it.
             sqlx::query_as!(
                 Row,
                 r#"SELECT account_id, name, email, phone, channel AS "channel: Channel"
-                   FROM customers
-                   WHERE billpass_fold(name) LIKE '%' || billpass_fold($1) || '%'
-                   ORDER BY similarity(billpass_fold(name), billpass_fold($2)) DESC, name,
-                            account_id
-                   LIMIT $3"#,
+                   FROM (SELECT account_id, name, email, phone, channel, name_folded
+                         FROM customers
+                         WHERE name_folded LIKE '%' || billpass_fold($1) || '%'
+                         LIMIT $3) found
+                   ORDER BY similarity(name_folded, billpass_fold($2)) DESC, name, account_id"#,
                 db::like_literal(name),
                 name,
                 limit,

@@ -3,16 +3,17 @@
 //! chat previews) and bills opened ("View my bill" pressed), renewals, `/link` requests,
 //! and how long customers took to open their bill.
 //!
-//! Messages are counted per delivery and channel; a link that fell back from one channel
-//! to the other counts its fetches and openings under the channel whose message did not
-//! fail. Openings count any link to the cycle's bill (a cycle link, a resend, a renewal);
-//! time to open runs from the cycle link's minting to the customer's first opening.
+//! Messages are counted per delivery and channel; links count their fetches and openings
+//! under the channel they last went by (a link that fell back from one channel to the
+//! other, under the second). A customer's opening is of any link to the cycle's bill (the
+//! cycle link, a resend, a renewal); time to open runs from the cycle link's minting to
+//! the customer's first opening.
 
 use std::collections::BTreeMap;
 
 use sqlx::PgPool;
 
-use crate::domain::{Channel, CycleId, DeliveryId, mask};
+use crate::domain::{Channel, CycleId, DeliveryId, DeliveryStatus, mask};
 use crate::infra::db;
 
 /// One channel's figures.
@@ -67,59 +68,53 @@ pub struct CycleReport {
 }
 
 impl CycleReport {
-    /// The report of `cycle`, read in one snapshot so that its figures agree.
+    /// The report of `cycle`, read in one snapshot so that its figures agree. Each query
+    /// is one pass over the cycle's links or messages (found through block-range indexes),
+    /// none a join of them: the links carry their first fetch and opening, and the messages
+    /// their cycle.
     pub async fn read(pool: &PgPool, cycle: &CycleId) -> sqlx::Result<Self> {
         let mut tx =
             db::begin_with(pool, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?;
         let totals = sqlx::query!(
             r#"SELECT
                  (SELECT count(*) FROM bills WHERE cycle = $1) AS "customers!",
-                 (SELECT count(*) FROM link_tokens WHERE cycle = $1) AS "minted!",
                  count(*) FILTER (WHERE t.reason = 'renewal') AS "renewals!",
                  count(*) FILTER (WHERE t.reason = 'self_service') AS "link_requests!"
                FROM link_tokens t JOIN bills b ON b.id = t.bill_id
-               WHERE b.cycle = $1 AND t.reason IN ('renewal', 'self_service')"#,
+               WHERE t.cycle IS NULL AND b.cycle = $1"#,
             cycle.as_str(),
         )
         .fetch_one(&mut *tx)
         .await?;
-        let rows = sqlx::query!(
-            r#"WITH opened AS (
-                 SELECT DISTINCT s.token_id FROM sessions s
-                 JOIN link_tokens t ON t.id = s.token_id WHERE t.cycle = $1
-               )
-               SELECT d.channel AS "channel!: Channel",
-                 count(*) FILTER (WHERE d.status IN ('queued', 'sending')) AS "queued!",
-                 count(*) FILTER (WHERE d.status IN ('sent', 'delivered')) AS "sent!",
-                 count(*) FILTER (WHERE d.status = 'delivered') AS "delivered!",
-                 count(*) FILTER (WHERE d.status = 'failed') AS "failed!",
-                 count(*) FILTER (WHERE d.status <> 'failed' AND t.first_fetched_at IS NOT NULL)
-                   AS "fetched!",
-                 count(*) FILTER (WHERE d.status <> 'failed' AND o.token_id IS NOT NULL)
-                   AS "opened!"
-               FROM link_tokens t
-               JOIN deliveries d ON d.token_id = t.id
-               LEFT JOIN opened o ON o.token_id = t.id
-               WHERE t.cycle = $1
-               GROUP BY d.channel"#,
+        let links = sqlx::query!(
+            r#"SELECT channel AS "channel!: Channel", count(*) AS "minted!",
+                      count(first_fetched_at) AS "fetched!", count(first_opened_at) AS "opened!"
+               FROM link_tokens WHERE cycle = $1 GROUP BY channel"#,
+            cycle.as_str(),
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let messages = sqlx::query!(
+            r#"SELECT channel AS "channel!: Channel", status AS "status!: DeliveryStatus",
+                      count(*) AS "count!"
+               FROM deliveries WHERE cycle = $1 GROUP BY channel, status"#,
             cycle.as_str(),
         )
         .fetch_all(&mut *tx)
         .await?;
         let opening = sqlx::query!(
-            r#"WITH firsts AS (
-                 SELECT t.customer_id, min(s.opened_at) AS opened_at
-                 FROM bills b
-                 JOIN link_tokens t ON t.bill_id = b.id
-                 JOIN sessions s ON s.token_id = t.id
-                 WHERE b.cycle = $1
-                 GROUP BY t.customer_id
+            r#"WITH others AS (
+                 SELECT t.bill_id, min(t.first_opened_at) AS opened_at
+                 FROM link_tokens t JOIN bills b ON b.id = t.bill_id
+                 WHERE t.cycle IS NULL AND b.cycle = $1 AND t.first_opened_at IS NOT NULL
+                 GROUP BY t.bill_id
                ), waits AS (
-                 SELECT extract(epoch FROM f.opened_at - c.minted_at) AS seconds
-                 FROM firsts f
-                 LEFT JOIN link_tokens c ON c.customer_id = f.customer_id AND c.cycle = $1
+                 SELECT extract(epoch FROM least(c.first_opened_at, o.opened_at) - c.minted_at)
+                          AS seconds
+                 FROM link_tokens c LEFT JOIN others o ON o.bill_id = c.bill_id
+                 WHERE c.cycle = $1
                )
-               SELECT count(*) AS "customers!",
+               SELECT count(seconds) AS "customers!",
                  percentile_cont(0.5) WITHIN GROUP (ORDER BY seconds) AS median,
                  percentile_cont(0.9) WITHIN GROUP (ORDER BY seconds) AS p90
                FROM waits"#,
@@ -132,23 +127,29 @@ impl CycleReport {
             .into_iter()
             .map(|c| (c, ChannelFigures::default()))
             .collect();
-        for row in rows {
-            channels.insert(
-                row.channel,
-                ChannelFigures {
-                    queued: row.queued,
-                    sent: row.sent,
-                    delivered: row.delivered,
-                    failed: row.failed,
-                    fetched: row.fetched,
-                    opened: row.opened,
-                },
-            );
+        let mut minted = 0;
+        for row in links {
+            let figures = channels.entry(row.channel).or_default();
+            figures.fetched = row.fetched;
+            figures.opened = row.opened;
+            minted += row.minted;
+        }
+        for row in messages {
+            let figures = channels.entry(row.channel).or_default();
+            match row.status {
+                DeliveryStatus::Queued | DeliveryStatus::Sending => figures.queued += row.count,
+                DeliveryStatus::Sent => figures.sent += row.count,
+                DeliveryStatus::Delivered => {
+                    figures.sent += row.count;
+                    figures.delivered += row.count;
+                }
+                DeliveryStatus::Failed => figures.failed += row.count,
+            }
         }
         Ok(Self {
             cycle: cycle.clone(),
             customers: totals.customers,
-            minted: totals.minted,
+            minted,
             channels,
             opened_customers: opening.customers,
             renewals: totals.renewals,

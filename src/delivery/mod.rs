@@ -258,8 +258,8 @@ async fn queue_fallback(
                WHERE d.id = $1 AND t.id = d.token_id
                  AND t.superseded_at IS NULL AND t.revoked_at IS NULL AND t.expires_at > now()
                RETURNING t.id)
-           INSERT INTO deliveries (token_id, channel, destination, link, fallback_of)
-           SELECT id, $3, $4, $2, $1 FROM token
+           INSERT INTO deliveries (token_id, channel, destination, link, fallback_of, cycle)
+           SELECT id, $3, $4, $2, $1, (SELECT cycle FROM deliveries WHERE id = $1) FROM token
            RETURNING id AS "id: DeliveryId""#,
         failed as DeliveryId,
         link,

@@ -56,7 +56,7 @@ pub use ids::{
 };
 pub use mint_reason::{LinkReason, MintReason};
 pub use money::{Currency, Money};
-pub use role::Role;
+pub use role::{Forbidden, Role};
 pub use status::{DeliveryStatus, LinkStatus, RunStatus};
 
 /// What a value of `E` may be, as an error says it: "`email` or `sms` expected". (As the

@@ -17,4 +17,20 @@ impl Role {
     pub fn allows(self, needed: Role) -> bool {
         self == Role::Admin || self == needed
     }
+
+    /// Refuses unless this role covers `needed`.
+    pub fn require(self, needed: Role) -> Result<(), Forbidden> {
+        match self.allows(needed) {
+            true => Ok(()),
+            false => Err(Forbidden { needed, has: self }),
+        }
+    }
+}
+
+/// A role that does not cover the action.
+#[derive(Debug, thiserror::Error)]
+#[error("this needs the {needed} or admin role; the role here is {has}")]
+pub struct Forbidden {
+    pub needed: Role,
+    pub has: Role,
 }

@@ -218,6 +218,7 @@ impl Minter {
                 .text(channel)
                 .text(&link.destination.address)
                 .text(&self.config.link(token))
+                .text_or_null(reason.cycle())
                 .end_row();
         }
         token_rows
@@ -231,7 +232,7 @@ impl Minter {
         delivery_rows
             .copy_into(
                 conn,
-                "COPY deliveries (id, token_id, channel, destination, link) FROM STDIN",
+                "COPY deliveries (id, token_id, channel, destination, link, cycle) FROM STDIN",
             )
             .await
             .context("queueing the deliveries")?;

@@ -37,10 +37,13 @@ pub async fn open(
     let lifetime = remaining.min(MAX_LIFETIME);
     let mut secret = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut secret);
+    // The link's first opening is kept on it too, for the cycle report.
     let bill_id = sqlx::query_scalar!(
-        r#"INSERT INTO sessions (id_hash, token_id, expires_at)
-           VALUES ($1, $2, now() + make_interval(secs => $3))
-           RETURNING (SELECT bill_id FROM link_tokens WHERE id = $2) AS "bill_id!: BillId""#,
+        r#"WITH opened AS (INSERT INTO sessions (id_hash, token_id, expires_at)
+                           VALUES ($1, $2, now() + make_interval(secs => $3))),
+                first AS (UPDATE link_tokens SET first_opened_at = now()
+                          WHERE id = $2 AND first_opened_at IS NULL)
+           SELECT bill_id AS "bill_id!: BillId" FROM link_tokens WHERE id = $2"#,
         &Sha256::digest(secret)[..],
         token_id as LinkId,
         lifetime.as_secs() as f64,

@@ -13,7 +13,7 @@ use sqlx::PgPool;
 
 use std::fmt;
 
-use crate::domain::{Actor, Role, StaffKeyId};
+use crate::domain::{Actor, Forbidden, Role, StaffKeyId};
 use crate::staff::audit::{Action, Record};
 
 /// Who holds a key (`alice`, `billing-batch`): 1 to 64 letters, digits, `.`, `_`, `@` or
@@ -84,25 +84,10 @@ pub struct Staff {
     pub role: Role,
 }
 
-/// A key whose role does not cover the action.
-#[derive(Debug, thiserror::Error)]
-#[error("this needs a {needed} or admin key; this key's role is {has}")]
-pub struct Forbidden {
-    pub needed: Role,
-    pub has: Role,
-}
-
 impl Staff {
     /// Refuses unless the key's role covers `needed`.
     pub fn require(&self, needed: Role) -> Result<(), Forbidden> {
-        if self.role.allows(needed) {
-            Ok(())
-        } else {
-            Err(Forbidden {
-                needed,
-                has: self.role,
-            })
-        }
+        self.role.require(needed)
     }
 
     /// The key's holder, as the audit log records them.

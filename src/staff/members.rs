@@ -8,8 +8,7 @@ use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 
 use super::audit::{Action, Record};
-use super::keys::Forbidden;
-use crate::domain::{Actor, EmailAddress, Role, StaffMemberId};
+use crate::domain::{Actor, EmailAddress, Forbidden, Role, StaffMemberId};
 use crate::infra::db;
 
 /// A member of staff.
@@ -29,14 +28,7 @@ pub struct StaffMember {
 impl StaffMember {
     /// Refuses unless the member's role covers `needed`.
     pub fn require(&self, needed: Role) -> Result<(), Forbidden> {
-        if self.role.allows(needed) {
-            Ok(())
-        } else {
-            Err(Forbidden {
-                needed,
-                has: self.role,
-            })
-        }
+        self.role.require(needed)
     }
 
     /// The member, as the audit log records them.

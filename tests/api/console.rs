@@ -3,35 +3,11 @@
 
 use billpass::domain::Role;
 
-use crate::helpers::{TestApp, cookie_named, spawn_app};
-
-/// The CSRF token in a console page's forms.
-fn csrf_in(page: &str) -> String {
-    let start = page
-        .find("name=\"csrf\" value=\"")
-        .expect("a form with a CSRF token")
-        + 19;
-    page[start..].split('"').next().unwrap().to_owned()
-}
+use crate::helpers::{TestApp, cookie_named, csrf_in, spawn_app};
 
 async fn page(app: &TestApp, path: &str, cookie: &str) -> (u16, String) {
     let response = app.console_get(path, cookie).await;
     (response.status().as_u16(), response.text().await.unwrap())
-}
-
-async fn post_form(
-    app: &TestApp,
-    path: &str,
-    cookie: &str,
-    form: &[(&str, &str)],
-) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn console_app() -> (TestApp, String) {
@@ -249,15 +225,13 @@ async fn sessions_end_when_idle_when_signed_out_and_when_the_member_is_disabled(
     // Signing out needs the form's token, then ends the session.
     let cookie = app.staff_session("carol@utility.example").await;
     let (_, home) = page(&app, "/staff", &cookie).await;
-    let out = post_form(&app, "/staff/sign-out", &cookie, &[("csrf", "wrong")]).await;
+    let out = app
+        .console_post("/staff/sign-out", &cookie, &[("csrf", "wrong")])
+        .await;
     assert_eq!(out.status().as_u16(), 403);
-    let out = post_form(
-        &app,
-        "/staff/sign-out",
-        &cookie,
-        &[("csrf", &csrf_in(&home))],
-    )
-    .await;
+    let out = app
+        .console_post("/staff/sign-out", &cookie, &[("csrf", &csrf_in(&home))])
+        .await;
     assert_eq!(out.status().as_u16(), 303);
     assert_eq!(
         app.console_get("/staff", &cookie).await.status().as_u16(),
@@ -331,18 +305,18 @@ async fn a_csr_finds_a_customer_sees_their_history_and_resends_with_a_reason() {
     let path = "/staff/customers/ACC-1/resend";
     // No token, a wrong one: 403, nothing sent.
     for token in ["", "nope"] {
-        let refused = post_form(
-            &app,
-            path,
-            &cookie,
-            &[
-                ("csrf", token),
-                ("channel", ""),
-                ("reason", "asked"),
-                ("confirm", "yes"),
-            ],
-        )
-        .await;
+        let refused = app
+            .console_post(
+                path,
+                &cookie,
+                &[
+                    ("csrf", token),
+                    ("channel", ""),
+                    ("reason", "asked"),
+                    ("confirm", "yes"),
+                ],
+            )
+            .await;
         assert_eq!(refused.status().as_u16(), 403);
     }
     // No reason, no confirmation, a hostile or oversized reason: the page again, saying why.
@@ -361,31 +335,27 @@ async fn a_csr_finds_a_customer_sees_their_history_and_resends_with_a_reason() {
             ("confirm", "yes"),
         ],
     ] {
-        let refused = post_form(&app, path, &cookie, &form).await;
+        let refused = app.console_post(path, &cookie, &form).await;
         assert_eq!(refused.status().as_u16(), 422, "{form:?}");
         assert!(refused.text().await.unwrap().contains("Not done"));
     }
-    let refused = post_form(
-        &app,
-        path,
-        &cookie,
-        &[
-            ("csrf", &csrf),
-            ("channel", "pigeon"),
-            ("reason", "asked"),
-            ("confirm", "yes"),
-        ],
-    )
-    .await;
+    let refused = app
+        .console_post(
+            path,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("channel", "pigeon"),
+                ("reason", "asked"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
     assert_eq!(refused.status().as_u16(), 400);
     let oversized = "y".repeat(20_000);
-    let refused = post_form(
-        &app,
-        path,
-        &cookie,
-        &[("csrf", &csrf), ("reason", &oversized)],
-    )
-    .await;
+    let refused = app
+        .console_post(path, &cookie, &[("csrf", &csrf), ("reason", &oversized)])
+        .await;
     assert_eq!(refused.status().as_u16(), 400);
     let sent: i64 = sqlx::query_scalar("SELECT count(*) FROM link_tokens WHERE reason = 'resend'")
         .fetch_one(&app.pool)
@@ -393,18 +363,18 @@ async fn a_csr_finds_a_customer_sees_their_history_and_resends_with_a_reason() {
         .unwrap();
     assert_eq!(sent, 0, "nothing was sent by a refused form");
 
-    let done = post_form(
-        &app,
-        path,
-        &cookie,
-        &[
-            ("csrf", &csrf),
-            ("channel", "email"),
-            ("reason", "Customer called: lost the email"),
-            ("confirm", "yes"),
-        ],
-    )
-    .await;
+    let done = app
+        .console_post(
+            path,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("channel", "email"),
+                ("reason", "Customer called: lost the email"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
     assert_eq!(done.status().as_u16(), 303);
     assert_eq!(
         done.headers()["location"],
@@ -424,17 +394,17 @@ async fn a_csr_finds_a_customer_sees_their_history_and_resends_with_a_reason() {
     // Revoking: the current link stops at once.
     app.dispatch_all_pending().await;
     let newest = app.link_sent_to("jane@example.com");
-    let revoked = post_form(
-        &app,
-        "/staff/customers/ACC-1/revoke",
-        &cookie,
-        &[
-            ("csrf", &csrf),
-            ("reason", "Reported as phishing target"),
-            ("confirm", "yes"),
-        ],
-    )
-    .await;
+    let revoked = app
+        .console_post(
+            "/staff/customers/ACC-1/revoke",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("reason", "Reported as phishing target"),
+                ("confirm", "yes"),
+            ],
+        )
+        .await;
     assert_eq!(revoked.status().as_u16(), 303);
     let status = app
         .client
@@ -445,13 +415,13 @@ async fn a_csr_finds_a_customer_sees_their_history_and_resends_with_a_reason() {
         .status()
         .as_u16();
     assert_eq!(status, 410);
-    let again = post_form(
-        &app,
-        "/staff/customers/ACC-1/revoke",
-        &cookie,
-        &[("csrf", &csrf), ("reason", "twice"), ("confirm", "yes")],
-    )
-    .await;
+    let again = app
+        .console_post(
+            "/staff/customers/ACC-1/revoke",
+            &cookie,
+            &[("csrf", &csrf), ("reason", "twice"), ("confirm", "yes")],
+        )
+        .await;
     assert_eq!(again.status().as_u16(), 409);
     let (status, _) = page(&app, "/staff/customers/NOBODY", &cookie).await;
     assert_eq!(status, 404);

@@ -3,15 +3,7 @@
 
 use billpass::domain::Role;
 
-use crate::helpers::{BILLS_JSONL, CUSTOMERS_CSV, TestApp, spawn_app_with};
-
-fn csrf_in(page: &str) -> String {
-    let start = page
-        .find("name=\"csrf\" value=\"")
-        .expect("a form with a CSRF token")
-        + 19;
-    page[start..].split('"').next().unwrap().to_owned()
-}
+use crate::helpers::{BILLS_JSONL, CUSTOMERS_CSV, TestApp, csrf_in, spawn_app_with};
 
 async fn signed_in(role: Role) -> (TestApp, String, String) {
     // Uploads up to 1 MiB, so that an oversized one is quick to send.
@@ -74,16 +66,6 @@ async fn upload(
         .await
         .unwrap();
     (response.status().as_u16(), response.text().await.unwrap())
-}
-
-async fn post(app: &TestApp, path: &str, cookie: &str, form: &[(&str, &str)]) -> reqwest::Response {
-    app.client
-        .post(app.url(path))
-        .header("cookie", cookie)
-        .form(form)
-        .send()
-        .await
-        .unwrap()
 }
 
 async fn count(app: &TestApp, table: &str) -> i64 {
@@ -219,13 +201,13 @@ async fn billing_starts_a_run_follows_it_schedules_and_cancels_another() {
         ("2026-11", "tomorrow", "Start at:"),
         ("2026-11", "2026-13-45T99:00", "Start at:"),
     ] {
-        let refused = post(
-            &app,
-            "/staff/runs",
-            &cookie,
-            &[("csrf", &csrf), ("cycle", cycle), ("at", at)],
-        )
-        .await;
+        let refused = app
+            .console_post(
+                "/staff/runs",
+                &cookie,
+                &[("csrf", &csrf), ("cycle", cycle), ("at", at)],
+            )
+            .await;
         assert_eq!(refused.status().as_u16(), 422, "{cycle} {at}");
         assert!(
             refused.text().await.unwrap().contains(expect),
@@ -234,13 +216,13 @@ async fn billing_starts_a_run_follows_it_schedules_and_cancels_another() {
     }
     assert_eq!(count(&app, "cycle_runs").await, 0);
 
-    let started = post(
-        &app,
-        "/staff/runs",
-        &cookie,
-        &[("csrf", &csrf), ("cycle", "2026-11"), ("at", "")],
-    )
-    .await;
+    let started = app
+        .console_post(
+            "/staff/runs",
+            &cookie,
+            &[("csrf", &csrf), ("cycle", "2026-11"), ("at", "")],
+        )
+        .await;
     assert_eq!(started.status().as_u16(), 303);
     let location = started.headers()["location"].to_str().unwrap().to_owned();
     app.work_due_runs().await;
@@ -261,17 +243,17 @@ async fn billing_starts_a_run_follows_it_schedules_and_cancels_another() {
     assert_eq!(live["status"], "completed");
     assert_eq!(live["minted"], 3);
 
-    let scheduled = post(
-        &app,
-        "/staff/runs",
-        &cookie,
-        &[
-            ("csrf", &csrf),
-            ("cycle", "2026-10"),
-            ("at", "2099-06-01T06:00"),
-        ],
-    )
-    .await;
+    let scheduled = app
+        .console_post(
+            "/staff/runs",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("cycle", "2026-10"),
+                ("at", "2099-06-01T06:00"),
+            ],
+        )
+        .await;
     assert_eq!(scheduled.status().as_u16(), 303);
     let location = scheduled.headers()["location"].to_str().unwrap().to_owned();
     let page = app
@@ -283,34 +265,24 @@ async fn billing_starts_a_run_follows_it_schedules_and_cancels_another() {
     assert!(page.contains("data-form=\"cancel-run\""));
     let cancel = format!("{location}/cancel");
     assert_eq!(
-        post(&app, &cancel, &cookie, &[("csrf", "x")])
+        app.console_post(&cancel, &cookie, &[("csrf", "x")])
             .await
             .status()
             .as_u16(),
         403
     );
     assert_eq!(
-        post(
-            &app,
-            &cancel,
-            &cookie,
-            &[("csrf", &csrf), ("confirm", "yes")]
-        )
-        .await
-        .status()
-        .as_u16(),
+        app.console_post(&cancel, &cookie, &[("csrf", &csrf), ("confirm", "yes")])
+            .await
+            .status()
+            .as_u16(),
         303
     );
     assert_eq!(
-        post(
-            &app,
-            &cancel,
-            &cookie,
-            &[("csrf", &csrf), ("confirm", "yes")]
-        )
-        .await
-        .status()
-        .as_u16(),
+        app.console_post(&cancel, &cookie, &[("csrf", &csrf), ("confirm", "yes")])
+            .await
+            .status()
+            .as_u16(),
         409
     );
     let (status, _) = (
@@ -371,8 +343,7 @@ async fn the_report_page_shows_the_databases_figures_a_csv_and_retries_failed_me
         .unwrap();
     let retry = "/staff/cycles/2026-11/retry";
     assert_eq!(
-        post(
-            &app,
+        app.console_post(
             retry,
             &cookie,
             &[("csrf", "x"), ("delivery_id", &failed.to_string())]
@@ -383,8 +354,7 @@ async fn the_report_page_shows_the_databases_figures_a_csv_and_retries_failed_me
         403
     );
     assert_eq!(
-        post(
-            &app,
+        app.console_post(
             retry,
             &cookie,
             &[("csrf", &csrf), ("delivery_id", "999999")]
@@ -395,24 +365,19 @@ async fn the_report_page_shows_the_databases_figures_a_csv_and_retries_failed_me
         404
     );
     assert_eq!(
-        post(
-            &app,
-            retry,
-            &cookie,
-            &[("csrf", &csrf), ("delivery_id", "seven")]
-        )
-        .await
-        .status()
-        .as_u16(),
+        app.console_post(retry, &cookie, &[("csrf", &csrf), ("delivery_id", "seven")])
+            .await
+            .status()
+            .as_u16(),
         400
     );
-    let retried = post(
-        &app,
-        retry,
-        &cookie,
-        &[("csrf", &csrf), ("delivery_id", &failed.to_string())],
-    )
-    .await;
+    let retried = app
+        .console_post(
+            retry,
+            &cookie,
+            &[("csrf", &csrf), ("delivery_id", &failed.to_string())],
+        )
+        .await;
     assert_eq!(retried.status().as_u16(), 303);
     let resent: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM link_tokens t JOIN customers c ON c.id = t.customer_id
@@ -442,18 +407,18 @@ async fn the_report_page_shows_the_databases_figures_a_csv_and_retries_failed_me
 async fn admins_invite_change_roles_disable_create_and_revoke_keys_and_read_the_audit_log() {
     let (app, cookie, csrf) = signed_in(Role::Admin).await;
     let staff = "/staff/admin/staff";
-    let invited = post(
-        &app,
-        staff,
-        &cookie,
-        &[
-            ("csrf", &csrf),
-            ("op", "invite"),
-            ("email", "dan@utility.example"),
-            ("role", "csr"),
-        ],
-    )
-    .await;
+    let invited = app
+        .console_post(
+            staff,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("op", "invite"),
+                ("email", "dan@utility.example"),
+                ("role", "csr"),
+            ],
+        )
+        .await;
     assert_eq!(invited.status().as_u16(), 200);
     assert!(
         invited
@@ -498,20 +463,19 @@ async fn admins_invite_change_roles_disable_create_and_revoke_keys_and_read_the_
     ] {
         let mut form = form;
         form.push(("csrf", &csrf));
-        let refused = post(&app, staff, &cookie, &form).await;
+        let refused = app.console_post(staff, &cookie, &form).await;
         assert_eq!(refused.status().as_u16(), 422, "{form:?}");
         assert!(refused.text().await.unwrap().contains(expect), "{form:?}");
     }
     assert_eq!(
-        post(&app, staff, &cookie, &[("csrf", &csrf), ("op", "explode")])
+        app.console_post(staff, &cookie, &[("csrf", &csrf), ("op", "explode")])
             .await
             .status()
             .as_u16(),
         400
     );
     assert_eq!(
-        post(
-            &app,
+        app.console_post(
             staff,
             &cookie,
             &[("op", "invite"), ("email", "x@y.example"), ("role", "csr")]
@@ -527,35 +491,35 @@ async fn admins_invite_change_roles_disable_create_and_revoke_keys_and_read_the_
         app.console_get("/staff/runs", &dan).await.status().as_u16(),
         403
     );
-    let changed = post(
-        &app,
-        staff,
-        &cookie,
-        &[
-            ("csrf", &csrf),
-            ("op", "role"),
-            ("email", "dan@utility.example"),
-            ("role", "billing"),
-        ],
-    )
-    .await;
+    let changed = app
+        .console_post(
+            staff,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("op", "role"),
+                ("email", "dan@utility.example"),
+                ("role", "billing"),
+            ],
+        )
+        .await;
     assert_eq!(changed.status().as_u16(), 200);
     assert_eq!(
         app.console_get("/staff/runs", &dan).await.status().as_u16(),
         200,
         "the new role at once"
     );
-    let disabled = post(
-        &app,
-        staff,
-        &cookie,
-        &[
-            ("csrf", &csrf),
-            ("op", "disable"),
-            ("email", "dan@utility.example"),
-        ],
-    )
-    .await;
+    let disabled = app
+        .console_post(
+            staff,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("op", "disable"),
+                ("email", "dan@utility.example"),
+            ],
+        )
+        .await;
     assert_eq!(disabled.status().as_u16(), 200);
     assert_eq!(
         app.console_get("/staff/runs", &dan).await.status().as_u16(),
@@ -564,18 +528,18 @@ async fn admins_invite_change_roles_disable_create_and_revoke_keys_and_read_the_
     );
 
     let keys = "/staff/admin/keys";
-    let created = post(
-        &app,
-        keys,
-        &cookie,
-        &[
-            ("csrf", &csrf),
-            ("op", "create"),
-            ("name", "batch"),
-            ("role", "billing"),
-        ],
-    )
-    .await;
+    let created = app
+        .console_post(
+            keys,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("op", "create"),
+                ("name", "batch"),
+                ("role", "billing"),
+            ],
+        )
+        .await;
     let page = created.text().await.unwrap();
     let start = page.find("data-new-key>").unwrap() + "data-new-key>".len();
     let key = page[start..].split('<').next().unwrap().to_owned();
@@ -592,17 +556,17 @@ async fn admins_invite_change_roles_disable_create_and_revoke_keys_and_read_the_
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    let revoked = post(
-        &app,
-        keys,
-        &cookie,
-        &[
-            ("csrf", &csrf),
-            ("op", "revoke"),
-            ("key", &key_id.to_string()),
-        ],
-    )
-    .await;
+    let revoked = app
+        .console_post(
+            keys,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("op", "revoke"),
+                ("key", &key_id.to_string()),
+            ],
+        )
+        .await;
     assert_eq!(revoked.status().as_u16(), 200);
     let api = app
         .api(reqwest::Method::GET, "/api/v1/runs", &key)
@@ -610,18 +574,18 @@ async fn admins_invite_change_roles_disable_create_and_revoke_keys_and_read_the_
         .await
         .unwrap();
     assert_eq!(api.status().as_u16(), 401);
-    let bad = post(
-        &app,
-        keys,
-        &cookie,
-        &[
-            ("csrf", &csrf),
-            ("op", "create"),
-            ("name", "12345"),
-            ("role", "csr"),
-        ],
-    )
-    .await;
+    let bad = app
+        .console_post(
+            keys,
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("op", "create"),
+                ("name", "12345"),
+                ("role", "csr"),
+            ],
+        )
+        .await;
     assert_eq!(bad.status().as_u16(), 422);
 
     let audit = app
@@ -656,23 +620,23 @@ async fn admins_invite_change_roles_disable_create_and_revoke_keys_and_read_the_
         2,
         "one key, and the directory"
     );
-    let generated = post(
-        &app,
-        signing,
-        &cookie,
-        &[("csrf", &csrf), ("alg", "eddsa"), ("confirm", "yes")],
-    )
-    .await;
+    let generated = app
+        .console_post(
+            signing,
+            &cookie,
+            &[("csrf", &csrf), ("alg", "eddsa"), ("confirm", "yes")],
+        )
+        .await;
     assert_eq!(generated.status().as_u16(), 200);
     let after = generated.text().await.unwrap();
     assert_eq!(after.matches("<code>").count(), 3, "{after}");
-    let refused = post(
-        &app,
-        signing,
-        &cookie,
-        &[("csrf", &csrf), ("alg", "none"), ("confirm", "yes")],
-    )
-    .await;
+    let refused = app
+        .console_post(
+            signing,
+            &cookie,
+            &[("csrf", &csrf), ("alg", "none"), ("confirm", "yes")],
+        )
+        .await;
     assert_eq!(refused.status().as_u16(), 422);
 }
 
@@ -691,13 +655,13 @@ async fn csrs_cannot_open_billing_or_admin_pages() {
         let response = app.console_get(path, &cookie).await;
         assert_eq!(response.status().as_u16(), 403, "{path}");
     }
-    let refused = post(
-        &app,
-        "/staff/runs",
-        &cookie,
-        &[("csrf", &csrf), ("cycle", "2026-11")],
-    )
-    .await;
+    let refused = app
+        .console_post(
+            "/staff/runs",
+            &cookie,
+            &[("csrf", &csrf), ("cycle", "2026-11")],
+        )
+        .await;
     assert_eq!(refused.status().as_u16(), 403);
     assert_eq!(count(&app, "cycle_runs").await, 0);
 }

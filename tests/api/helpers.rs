@@ -625,3 +625,30 @@ impl Drop for KillOnDrop {
         let _ = self.0.wait();
     }
 }
+
+/// The CSRF token in a console page's forms.
+pub fn csrf_in(page: &str) -> String {
+    let start = page
+        .find("name=\"csrf\" value=\"")
+        .expect("a form with a CSRF token")
+        + 19;
+    page[start..].split('"').next().unwrap().to_owned()
+}
+
+impl TestApp {
+    /// Posts a console form with a session cookie.
+    pub async fn console_post(
+        &self,
+        path: &str,
+        cookie: &str,
+        form: &[(&str, &str)],
+    ) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .header("cookie", cookie)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+}

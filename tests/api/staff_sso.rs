@@ -68,9 +68,15 @@ impl IdentityProvider {
 
 /// An app whose staff sign in through a provider started for it.
 pub async fn app_with_provider() -> (TestApp, IdentityProvider) {
+    let (app, provider, _) = app_and_provider(0).await;
+    (app, provider)
+}
+
+/// An app, and its provider on `provider_port` (0: any); and the app's address.
+async fn app_and_provider(provider_port: u16) -> (TestApp, IdentityProvider, String) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let provider = IdentityProvider::start(&address, 0, "1").await;
+    let provider = IdentityProvider::start(&address, provider_port, "1").await;
     let app = spawn_app_on(
         listener,
         &[
@@ -85,7 +91,7 @@ pub async fn app_with_provider() -> (TestApp, IdentityProvider) {
         ],
     )
     .await;
-    (app, provider)
+    (app, provider, address)
 }
 
 /// A browser-like client: keeps cookies, follows no redirect by itself.
@@ -345,25 +351,11 @@ async fn a_tampered_state_a_replayed_code_and_a_code_for_another_client_open_no_
 
 #[tokio::test]
 async fn the_providers_new_signing_key_is_followed_without_a_restart() {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     let provider_port = {
         let probe = TcpListener::bind("127.0.0.1:0").unwrap();
         probe.local_addr().unwrap().port()
     };
-    let provider = IdentityProvider::start(&address, provider_port, "first").await;
-    let app = spawn_app_on(
-        listener,
-        &[
-            "--staff-oidc-issuer",
-            &provider.issuer,
-            "--staff-oidc-client-id",
-            "billpass",
-            "--staff-oidc-client-secret",
-            "billpass-secret",
-        ],
-    )
-    .await;
+    let (app, provider, address) = app_and_provider(provider_port).await;
     let client = browser();
     let callback = sign_in_at_provider(&app, &client, "bill").await;
     assert!(has_session(&client.get(&callback).send().await.unwrap()));

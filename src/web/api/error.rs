@@ -7,8 +7,8 @@ use actix_web::{HttpResponse, ResponseError};
 
 use crate::billing::import::{ImportError, RowError};
 use crate::cycle::{CancelError, ScheduleError};
+use crate::domain::Forbidden;
 use crate::links::staff::{ResendError, RevokeError};
-use crate::staff::keys::Forbidden;
 use crate::web::database_unavailable;
 
 /// The body of every error answer.

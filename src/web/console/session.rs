@@ -9,8 +9,8 @@ use actix_web::http::{Method, StatusCode, header};
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 
 use super::pages::{MessagePage, Nav};
+use crate::domain::Forbidden;
 use crate::domain::Role;
-use crate::staff::keys::Forbidden;
 use crate::staff::sessions::{self, ConsoleSession};
 use crate::web::{AppState, PageError, html};
 
