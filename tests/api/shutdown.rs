@@ -31,6 +31,9 @@ async fn sigterm_answers_the_request_in_flight_hands_back_the_run_and_exits_0() 
         body.len()
     );
     upload.write_all(head.as_bytes()).await.unwrap();
+    // On a machine busy with other tests, the server may take a moment to hand the new
+    // connection to a worker; the request is in flight once it has.
+    tokio::time::sleep(Duration::from_secs(1)).await;
 
     // A cycle run under way.
     let started = reqwest::Client::new()

@@ -256,6 +256,10 @@ pub struct ChannelView {
     pub f: ChannelFigures,
     /// Opened of sent, `62 %`.
     pub open_rate: String,
+    /// Fetched of sent.
+    pub fetch_rate: String,
+    /// Failed of those sent or failed.
+    pub failure_rate: String,
     pub bars: Vec<Bar>,
     pub chart_height: i64,
 }

@@ -53,6 +53,13 @@ fn duration_words(seconds: Option<i64>) -> String {
     }
 }
 
+/// `62 %`, or a dash before there is anything to divide by.
+fn percent(share: Option<f64>) -> String {
+    share
+        .map(|r| format!("{:.0} %", r * 100.0))
+        .unwrap_or_else(|| "–".into())
+}
+
 fn channel_view(channel: Channel, f: ChannelFigures) -> ChannelView {
     let figures = [
         ("Sent", "sent", f.sent),
@@ -79,10 +86,11 @@ fn channel_view(channel: Channel, f: ChannelFigures) -> ChannelView {
             Channel::Email => "Email",
             Channel::Sms => "Text message",
         },
-        open_rate: f
-            .rate(f.opened)
-            .map(|r| format!("{:.0} %", r * 100.0))
-            .unwrap_or_else(|| "–".into()),
+        open_rate: percent(f.rate(f.opened)),
+        fetch_rate: percent(f.rate(f.fetched)),
+        failure_rate: percent(
+            (f.sent + f.failed > 0).then(|| f.failed as f64 / (f.sent + f.failed) as f64),
+        ),
         chart_height: bars.len() as i64 * 26,
         bars,
         f,
