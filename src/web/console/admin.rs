@@ -5,8 +5,8 @@ use actix_web::{HttpResponse, web};
 use strum::VariantNames;
 
 use super::pages::{
-    AdminAuditPage, AdminKeysPage, AdminSigningKeysPage, AdminStaffPage, AuditFilterView, AuditRow,
-    KeyRow, MemberRow, SigningKeyRow,
+    AdminAuditPage, AdminFrame, AdminKeysPage, AdminSigningKeysPage, AdminStaffPage,
+    AuditFilterView, AuditRow, KeyRow, MemberRow, SigningKeyRow,
 };
 use super::session::{Console, ConsoleError};
 use crate::domain::calendar::time_text;
@@ -42,11 +42,26 @@ const AUDIT_LISTED: i64 = 200;
 /// What a form did, or why it did nothing.
 type Outcome = Result<Option<String>, String>;
 
-fn split(outcome: &Outcome) -> (Option<&str>, Option<&str>, StatusCode) {
-    match outcome {
+/// The frame of admin page `section` after `outcome`, and the page's status.
+fn frame<'a>(
+    console: &'a Console,
+    section: &'static str,
+    outcome: &'a Outcome,
+) -> (AdminFrame<'a>, StatusCode) {
+    let (notice, error, status) = match outcome {
         Ok(notice) => (notice.as_deref(), None, StatusCode::OK),
         Err(error) => (None, Some(error.as_str()), StatusCode::UNPROCESSABLE_ENTITY),
-    }
+    };
+    let csrf = &console.session.csrf_token;
+    (
+        AdminFrame {
+            section,
+            csrf,
+            notice,
+            error,
+        },
+        status,
+    )
 }
 
 async fn staff_page(console: &Console, outcome: Outcome) -> Result<HttpResponse, ConsoleError> {
@@ -69,16 +84,13 @@ async fn staff_page(console: &Console, outcome: Outcome) -> Result<HttpResponse,
             email: m.email,
         })
         .collect();
-    let (notice, error, status) = split(&outcome);
+    let (frame, status) = frame(console, "staff", &outcome);
     Ok(html(
         status,
         &AdminStaffPage {
             brand: console.brand(),
             nav: Some(console.nav("admin")),
-            section: "staff",
-            csrf: &console.session.csrf_token,
-            notice,
-            error,
+            frame,
             members,
         },
     ))
@@ -172,16 +184,13 @@ async fn keys_page(
             name: k.name,
         })
         .collect();
-    let (notice, error, status) = split(&outcome);
+    let (frame, status) = frame(console, "keys", &outcome);
     Ok(html(
         status,
         &AdminKeysPage {
             brand: console.brand(),
             nav: Some(console.nav("admin")),
-            section: "keys",
-            csrf: &console.session.csrf_token,
-            notice,
-            error,
+            frame,
             keys,
             new_key,
         },
@@ -289,15 +298,13 @@ async fn audit_log(
         }
         Err(error) => (Vec::new(), Err(error)),
     };
-    let (notice, error, status) = split(&outcome);
+    let (frame, status) = frame(&console, "audit", &outcome);
     Ok(html(
         status,
         &AdminAuditPage {
             brand: console.brand(),
             nav: Some(console.nav("admin")),
-            section: "audit",
-            notice,
-            error,
+            frame,
             actions: Action::VARIANTS,
             f: AuditFilterView {
                 actor: text(&query.actor).unwrap_or_default(),
@@ -332,16 +339,13 @@ fn signing_page(console: &Console, outcome: Outcome) -> HttpResponse {
             created: time_text(k.created),
         })
         .collect();
-    let (notice, error, status) = split(&outcome);
+    let (frame, status) = frame(console, "signing-keys", &outcome);
     html(
         status,
         &AdminSigningKeysPage {
             brand: console.brand(),
             nav: Some(console.nav("admin")),
-            section: "signing-keys",
-            csrf: &console.session.csrf_token,
-            notice,
-            error,
+            frame,
             keys,
             dir: keyring.dir().display().to_string(),
         },

@@ -287,6 +287,15 @@ pub struct ReportPage<'a> {
     pub notice: Option<&'a str>,
 }
 
+/// What every admin page has besides its own: which page it is (for the admin menu), the
+/// session's CSRF token, and what its form did or why it did nothing.
+pub struct AdminFrame<'a> {
+    pub section: &'static str,
+    pub csrf: &'a str,
+    pub notice: Option<&'a str>,
+    pub error: Option<&'a str>,
+}
+
 /// A staff member as the admin page lists them.
 pub struct MemberRow {
     pub email: String,
@@ -303,10 +312,7 @@ pub struct MemberRow {
 pub struct AdminStaffPage<'a> {
     pub brand: &'a str,
     pub nav: Option<Nav>,
-    pub section: &'a str,
-    pub csrf: &'a str,
-    pub notice: Option<&'a str>,
-    pub error: Option<&'a str>,
+    pub frame: AdminFrame<'a>,
     pub members: Vec<MemberRow>,
 }
 
@@ -325,10 +331,7 @@ pub struct KeyRow {
 pub struct AdminKeysPage<'a> {
     pub brand: &'a str,
     pub nav: Option<Nav>,
-    pub section: &'a str,
-    pub csrf: &'a str,
-    pub notice: Option<&'a str>,
-    pub error: Option<&'a str>,
+    pub frame: AdminFrame<'a>,
     pub keys: Vec<KeyRow>,
     /// A key just created, shown this once.
     pub new_key: Option<String>,
@@ -348,9 +351,7 @@ pub struct AuditFilterView {
 pub struct AdminAuditPage<'a> {
     pub brand: &'a str,
     pub nav: Option<Nav>,
-    pub section: &'a str,
-    pub notice: Option<&'a str>,
-    pub error: Option<&'a str>,
+    pub frame: AdminFrame<'a>,
     pub actions: &'static [&'static str],
     pub f: AuditFilterView,
     pub limit: usize,
@@ -368,10 +369,7 @@ pub struct SigningKeyRow {
 pub struct AdminSigningKeysPage<'a> {
     pub brand: &'a str,
     pub nav: Option<Nav>,
-    pub section: &'a str,
-    pub csrf: &'a str,
-    pub notice: Option<&'a str>,
-    pub error: Option<&'a str>,
+    pub frame: AdminFrame<'a>,
     pub keys: Vec<SigningKeyRow>,
     pub dir: String,
 }
