@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use super::Minter;
-use crate::domain::{EmailAddress, StaffMemberId};
+use crate::domain::{EmailAddress, Role, StaffMemberId};
 use crate::staff::members::{self, StaffMember};
 
 /// The channel that tells workers an address is waiting.
@@ -99,20 +99,18 @@ pub async fn redeem(
     let Ok((staff_id, jti)) = minter.issuer.check_staff_link(token) else {
         return Ok(None);
     };
-    let used = sqlx::query_scalar!(
-        "UPDATE staff_members SET sign_in_jti = NULL
-         WHERE id = $1 AND sign_in_jti = $2 AND disabled_at IS NULL
-         RETURNING email",
+    let member = sqlx::query_as!(
+        StaffMember,
+        r#"UPDATE staff_members SET sign_in_jti = NULL
+           WHERE id = $1 AND sign_in_jti = $2 AND disabled_at IS NULL
+           RETURNING id AS "id: StaffMemberId", email, role AS "role: Role", oidc_subject,
+                     created_at, created_by, disabled_at"#,
         staff_id,
         jti,
     )
     .fetch_optional(pool)
     .await?;
-    let Some(email) = used else {
-        return Ok(None);
-    };
-    let mut conn = pool.acquire().await?;
-    Ok(members::find_enabled(&mut conn, &email).await?)
+    Ok(member)
 }
 
 /// Whether `token` could still sign someone in (for the interstitial page, which changes

@@ -19,6 +19,7 @@ use crate::links::check::{LinkChecks, LinkState};
 use crate::links::renew::{self, Renewal};
 use crate::links::sessions;
 use crate::observe::metrics::{self, LinkOpening};
+use crate::tokens::VerifiedToken;
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -125,6 +126,14 @@ struct CurrentLink {
     expires_at: DateTime<Utc>,
 }
 
+/// Verifies the token's signature and claims; a token that fails is refused as invalid.
+fn verify(state: &AppState, token: &str) -> Result<VerifiedToken, LinkError> {
+    state.minter.issuer.verify(token).map_err(|reason| {
+        tracing::info!("refused link: {reason}");
+        LinkError::Refused(Refusal::new(state, LinkOpening::Invalid))
+    })
+}
+
 /// Verifies the token and asks the database whether it is still the customer's current
 /// link (every request asks again); a link that is not is refused with its status.
 async fn check(
@@ -132,10 +141,17 @@ async fn check(
     checks: &Gathered<LinkChecks>,
     token: &str,
 ) -> Result<CurrentLink, LinkError> {
-    let verified = state.minter.issuer.verify(token).map_err(|reason| {
-        tracing::info!("refused link: {reason}");
-        LinkError::Refused(Refusal::new(state, LinkOpening::Invalid))
-    })?;
+    let verified = verify(state, token)?;
+    check_verified(state, checks, verified, token).await
+}
+
+/// [`check`] of a token whose signature was verified.
+async fn check_verified(
+    state: &AppState,
+    checks: &Gathered<LinkChecks>,
+    verified: VerifiedToken,
+    token: &str,
+) -> Result<CurrentLink, LinkError> {
     let renew_action = Some(format!("/b/{token}/renew"));
     let refusal = match checks.ask(verified).await.map_err(PageError::from)? {
         LinkState::Current {
@@ -167,12 +183,10 @@ async fn landing(
     checks: web::Data<Gathered<LinkChecks>>,
     token: web::Path<String>,
 ) -> Result<HttpResponse, LinkError> {
-    let checked = check(&state, &checks, &token).await;
-    // Stale links are fetched too; the signature was checked (and remembered) above.
-    if let Ok(verified) = state.minter.issuer.verify(&token) {
-        state.fetches.fetched(verified.jti);
-    }
-    checked?;
+    let verified = verify(&state, &token)?;
+    // Any well-signed link fetched counts, stale ones too.
+    state.fetches.fetched(verified.jti);
+    check_verified(&state, &checks, verified, &token).await?;
     Ok(html(
         StatusCode::OK,
         &LandingPage {
