@@ -33,15 +33,16 @@ MINOR_DIGITS = {"USD": 2, "EUR": 2, "GBP": 2, "JPY": 0}
 # ---------------------------------------------------------------- customers
 
 CUSTOMERS = [
-    # account_id, name, email, phone, channel, locale, currency
-    ("ACC-1001", "Margaret Ellison", "margaret.ellison@example.com", "", "email", "en-US", "USD"),
-    ("ACC-1002", "Siobhán O'Connor", "siobhan.oconnor@example.org", "+447700900123", "sms", "en-GB", "GBP"),
-    ("ACC-1003", "Zoë Øyen-Müller", "zoe.oyen-mueller@example.net", "+493023125456", "", "de-DE", "EUR"),
-    ("ACC-1004", "Takumi Hayashi", "t.hayashi@example.com", "", "email", "ja-JP", "JPY"),
-    ("ACC-1005", "Diego Ramírez", "", "+15550100147", "sms", "en-US", "USD"),
-    ("ACC-1006", "Priya Raghunathan", "priya.r@example.org", "+447700900456", "email", "en-GB", "GBP"),
-    ("ACC-1007", "Lukas Brandt", "", "+493023125789", "sms", "de-DE", "EUR"),
-    ("ACC-1008", "Grace Okafor", "grace.okafor@example.net", "+15550100188", "", "en-US", "USD"),
+    # account_id, name, email, phone, channel, locale, timezone, currency
+    # (an empty timezone reads times in the deployment's BILLPASS_TIMEZONE)
+    ("ACC-1001", "Margaret Ellison", "margaret.ellison@example.com", "", "email", "en-US", "America/New_York", "USD"),
+    ("ACC-1002", "Siobhán O'Connor", "siobhan.oconnor@example.org", "+447700900123", "sms", "en-GB", "Europe/London", "GBP"),
+    ("ACC-1003", "Zoë Øyen-Müller", "zoe.oyen-mueller@example.net", "+493023125456", "", "de-DE", "Europe/Berlin", "EUR"),
+    ("ACC-1004", "Takumi Hayashi", "t.hayashi@example.com", "", "email", "ja-JP", "Asia/Tokyo", "JPY"),
+    ("ACC-1005", "Diego Ramírez", "", "+15550100147", "sms", "en-US", "America/Chicago", "USD"),
+    ("ACC-1006", "Priya Raghunathan", "priya.r@example.org", "+447700900456", "email", "en-GB", "Europe/London", "GBP"),
+    ("ACC-1007", "Lukas Brandt", "", "+493023125789", "sms", "de-DE", "Europe/Berlin", "EUR"),
+    ("ACC-1008", "Grace Okafor", "grace.okafor@example.net", "+15550100188", "", "en-US", "", "USD"),
 ]
 
 # ------------------------------------------------------------------ helpers
@@ -183,7 +184,7 @@ def period_usage(acct, plan, rng, py, pm):
 
 def bill_lines(acct, plan, currency, usage, py, pm, cycle):
     days = month_days(py, pm)
-    items = []  # (description, quantity_str, unit, amount_minor, group)
+    items = []  # (description, quantity_str, unit, amount_minor, group, rate_str)
     for desc, kind, rate, group in plan["lines"]:
         rate = Decimal(rate)
         if kind == "kwh":
@@ -200,28 +201,28 @@ def bill_lines(acct, plan, currency, usage, py, pm, cycle):
             qty, unit = Decimal(1), "month"
         else:
             raise ValueError(kind)
-        items.append((desc, str(qty), unit, to_minor(qty * rate, currency), group))
+        items.append((desc, str(qty), unit, to_minor(qty * rate, currency), group, str(rate)))
 
     # "what changed" extras for the latest cycle
     if acct == "ACC-1001" and cycle == (2026, 11):
-        items.append(("Meter replacement fee", "1", "", to_minor(Decimal("35.00"), currency), "e"))
+        items.append(("Meter replacement fee", "1", "", to_minor(Decimal("35.00"), currency), "e", None))
     if acct == "ACC-1004" and cycle == (2026, 11):
         kwh = Decimal(usage["kwh"])
         items.append(("Government energy subsidy", str(kwh), "kWh",
-                      to_minor(kwh * Decimal("-3.50"), currency), "e"))
+                      to_minor(kwh * Decimal("-3.50"), currency), "e", "-3.50"))
 
     for desc, pct, group in plan["taxes"]:
-        base = sum(a for _, _, _, a, g in items if g == group)
-        items.append((desc, "1", "", pct_of(base, pct), None))
+        base = sum(a for _, _, _, a, g, _ in items if g == group)
+        items.append((desc, "1", "", pct_of(base, pct), None, None))
     return items
 
 
 def generate():
     customers = []
     bills = []
-    for acct, name, email, phone, channel, locale, currency in CUSTOMERS:
+    for acct, name, email, phone, channel, locale, timezone, currency in CUSTOMERS:
         customers.append(dict(account_id=acct, name=name, email=email, phone=phone,
-                              channel=channel, locale=locale))
+                              channel=channel, locale=locale, timezone=timezone))
         plan = PLANS[acct]
         rng = random.Random("%s/%s" % (SEED, acct))
         history = []  # (period_str, kwh)
@@ -243,7 +244,7 @@ def generate():
 
             if acct == "ACC-1005" and cycle == (2026, 6):
                 payment = -to_minor(Decimal("40.00"), currency)  # partial payment
-                items.insert(len(items), ("Late payment fee", "1", "", to_minor(Decimal("15.00"), currency), None))
+                items.insert(len(items), ("Late payment fee", "1", "", to_minor(Decimal("15.00"), currency), None, None))
             if acct == "ACC-1006" and cycle == (2026, 10):
                 payment = -(previous + to_minor(Decimal("300.00"), currency))  # overpaid
             if acct == "ACC-1008" and cycle == (2026, 3):
@@ -265,8 +266,9 @@ def generate():
                 "amount_due": fmt(total, currency),
                 "previous_balance": fmt(previous, currency),
                 "payments": fmt(payment, currency),
-                "lines": [{"description": d, "quantity": q, "unit": u, "amount": fmt(a, currency)}
-                          for d, q, u, a, _ in items],
+                "lines": [dict({"description": d, "quantity": q, "unit": u, "amount": fmt(a, currency)},
+                               **({"rate": r} if r else {}))
+                          for d, q, u, a, _, r in items],
                 "usage": [{"period": p, "quantity": str(k), "unit": "kWh"} for p, k in history[-12:]],
             })
     return customers, bills
@@ -274,7 +276,7 @@ def generate():
 
 def write(customers, bills):
     with open(os.path.join(HERE, "customers.csv"), "w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=["account_id", "name", "email", "phone", "channel", "locale"],
+        w = csv.DictWriter(f, fieldnames=["account_id", "name", "email", "phone", "channel", "locale", "timezone"],
                            lineterminator="\n")
         w.writeheader()
         w.writerows(customers)
@@ -305,7 +307,7 @@ def validate():
     import re
     with open(os.path.join(HERE, "customers.csv"), encoding="utf-8", newline="") as f:
         header = f.readline().rstrip("\n")
-        assert header == "account_id,name,email,phone,channel,locale", header
+        assert header == "account_id,name,email,phone,channel,locale,timezone", header
         f.seek(0)
         rows = list(csv.DictReader(f))
     assert len(rows) == 8

@@ -13,7 +13,7 @@ use serde_json::{Map, Value, json};
 use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::domain::Actor;
-use crate::domain::calendar::parse_date;
+use crate::domain::calendar::{TimeZone, parse_date};
 use crate::domain::{AccountId, Channel, Currency, CycleId, EmailAddress, Money, PhoneNumber};
 use crate::staff::audit::{Action, Record};
 
@@ -265,6 +265,8 @@ struct CustomerRow {
     phone: Option<PhoneNumber>,
     channel: Channel,
     locale: String,
+    /// An IANA name; `None`: the deployment's time zone.
+    timezone: Option<String>,
 }
 
 fn parse_name(raw: &str) -> Result<String, String> {
@@ -308,6 +310,9 @@ fn parse_customer(line: u64, row: &Map<String, Value>, errors: &mut Errors) -> O
     let locale = f
         .optional("locale", parse_locale)
         .unwrap_or_else(|| "en".into());
+    let timezone = f.optional("timezone", |raw| {
+        TimeZone::parse(raw).map(|zone| zone.name().to_owned())
+    });
     if !email_given && !phone_given {
         f.error("email", "an email address or a phone number is required");
     }
@@ -334,6 +339,7 @@ fn parse_customer(line: u64, row: &Map<String, Value>, errors: &mut Errors) -> O
         phone,
         channel: channel?,
         locale,
+        timezone,
     })
 }
 
@@ -509,11 +515,13 @@ async fn upsert_customers(
         rows.iter().map(f).collect()
     }
     sqlx::query_scalar!(
-        r#"INSERT INTO customers (account_id, name, email, phone, channel, locale)
-           SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
+        r#"INSERT INTO customers (account_id, name, email, phone, channel, locale, timezone)
+           SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                $7::text[])
            ON CONFLICT (account_id) DO UPDATE SET
                name = EXCLUDED.name, email = EXCLUDED.email, phone = EXCLUDED.phone,
-               channel = EXCLUDED.channel, locale = EXCLUDED.locale, updated_at = now(),
+               channel = EXCLUDED.channel, locale = EXCLUDED.locale,
+               timezone = EXCLUDED.timezone, updated_at = now(),
                sms_opted_out_at = CASE WHEN customers.phone IS DISTINCT FROM EXCLUDED.phone
                                        THEN NULL ELSE customers.sms_opted_out_at END
            RETURNING (xmax = 0) AS "inserted!""#,
@@ -523,6 +531,7 @@ async fn upsert_customers(
         &column(rows, |r| r.phone.as_ref().map(|p| p.as_str().to_owned())) as &[Option<String>],
         &column(rows, |r| r.channel.as_str().to_owned()),
         &column(rows, |r| r.locale.clone()),
+        &column(rows, |r| r.timezone.clone()) as &[Option<String>],
     )
     .fetch_all(&mut **tx)
     .await
@@ -545,18 +554,40 @@ struct BillRow {
     usage: Value,
 }
 
-fn parse_quantity(raw: &str) -> Result<String, String> {
+/// Whether `raw` is a decimal string (`612`, `-1.5`) with at most `whole_max` digits before
+/// the point and `fraction_max` after it.
+fn is_decimal(raw: &str, whole_max: usize, fraction_max: usize) -> bool {
     let digits = raw.strip_prefix('-').unwrap_or(raw);
-    let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
-    let ok = raw.len() <= 24
-        && !whole.is_empty()
-        && !fraction.is_empty()
-        && whole.bytes().all(|b| b.is_ascii_digit())
-        && fraction.bytes().all(|b| b.is_ascii_digit());
-    if ok {
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((whole, fraction)) => (whole, Some(fraction)),
+        None => (digits, None),
+    };
+    !whole.is_empty()
+        && whole.len() <= whole_max
+        && fraction.is_none_or(|f| !f.is_empty() && f.len() <= fraction_max)
+        && whole
+            .bytes()
+            .chain(fraction.unwrap_or_default().bytes())
+            .all(|b| b.is_ascii_digit())
+}
+
+fn parse_quantity(raw: &str) -> Result<String, String> {
+    if raw.len() <= 24 && is_decimal(raw, 24, 24) {
         Ok(raw.to_owned())
     } else {
         Err("a decimal string like \"612\" or \"1.5\" expected".into())
+    }
+}
+
+/// A price per unit: at most 6 decimals (`0.1608`, `-2.5`).
+fn parse_rate(raw: &str) -> Result<String, String> {
+    if is_decimal(raw, 9, 6) {
+        Ok(raw.to_owned())
+    } else {
+        Err(
+            "a price per unit as a decimal string like \"0.1608\" (at most 6 decimals) expected"
+                .into(),
+        )
     }
 }
 
@@ -624,11 +655,13 @@ fn parse_bill(line: u64, row: &Map<String, Value>, errors: &mut Errors) -> Optio
         let description = item.parsed("description", parse_short_text(200));
         let quantity = item.optional("quantity", parse_quantity);
         let unit = item.optional("unit", parse_short_text(16));
+        let rate = item.optional("rate", parse_rate);
         let amount = currency.and_then(|c| item.parsed("amount", |raw| Money::parse(raw, c)));
         Some(serde_json::json!({
             "description": description?,
             "quantity": quantity,
             "unit": unit,
+            "rate": rate,
             "amount": amount?.minor,
         }))
     });

@@ -17,6 +17,9 @@ use parse::*;
 pub use parse::{Rate, parse_ip_range};
 
 use crate::delivery::SmsGateway;
+use crate::domain::calendar::TimeZone;
+use crate::domain::{Brand, PayUrl};
+use crate::links::SmsLink;
 use crate::observe::logs::{DEFAULT_FILTER, LogFormat, parse_filter};
 
 /// Where the database is: every command reads it.
@@ -88,6 +91,12 @@ pub struct LinkSettings {
     /// Token `aud` claim: one per brand or deployment; keep it short.
     #[arg(long, env = "BILLPASS_TOKEN_AUDIENCE", default_value = "bill", value_parser = parse_audience)]
     pub token_audience: String,
+
+    /// The link text messages carry: `token` (`/b/{token}`, two GSM-7 segments) or `short`
+    /// (`/s/{code}`, a random code standing for the token: one segment, with opt-out words).
+    /// Emails always carry the token link.
+    #[arg(long, env = "BILLPASS_SMS_LINK", value_enum, default_value = "token")]
+    pub sms_link: SmsLink,
 }
 
 impl DatabaseSettings {
@@ -114,10 +123,10 @@ impl LinkSettings {
     }
 }
 
-/// The brand customers see, and how they reach customer service.
-#[derive(Debug, Clone, Default, Args)]
+/// The brand customers see, how they reach customer service and pay, and their time zone.
+#[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Brand")]
-pub struct Brand {
+pub struct BrandSettings {
     /// The brand shown on pages and messages.
     #[arg(long = "brand", env = "BILLPASS_BRAND", default_value = "billpass", value_parser = parse_brand)]
     pub name: String,
@@ -137,30 +146,31 @@ pub struct Brand {
     /// When customer service answers (`Mon-Fri 8am-6pm`).
     #[arg(long, env = "BILLPASS_SUPPORT_HOURS", value_parser = parse_support_hours)]
     pub support_hours: Option<String>,
+
+    /// Where customers pay: a URL template with `{account_id}` and `{amount}`
+    /// (`https://pay.acme.example/?account={account_id}&amount={amount}`); a plain link from
+    /// the bill, never carrying the token. Unset: no pay button.
+    #[arg(long, env = "BILLPASS_PAY_URL", value_parser = PayUrl::parse)]
+    pub pay_url: Option<PayUrl>,
+
+    /// The time zone customers read times in when theirs is not on file (an IANA name:
+    /// `America/New_York`).
+    #[arg(long, env = "BILLPASS_TIMEZONE", default_value = "UTC", value_parser = TimeZone::parse)]
+    pub timezone: TimeZone,
 }
 
-impl Brand {
-    /// Whether any way to reach customer service is set.
-    pub fn has_support(&self) -> bool {
-        self.support_phone.is_some() || self.support_email.is_some() || self.support_url.is_some()
-    }
-
-    /// The phone number as a `tel:` link: `tel:+15550100100`.
-    pub fn support_tel(&self) -> Option<String> {
-        self.support_phone.as_ref().map(|phone| {
-            let dialled: String = phone
-                .chars()
-                .filter(|c| c.is_ascii_digit() || *c == '+')
-                .collect();
-            format!("tel:{dialled}")
-        })
-    }
-}
-
-/// The brand's name, as pages and messages write it.
-impl std::fmt::Display for Brand {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.name)
+impl BrandSettings {
+    /// The brand these settings describe.
+    pub fn brand(&self) -> Brand {
+        Brand {
+            name: self.name.clone(),
+            support_phone: self.support_phone.clone(),
+            support_email: self.support_email.clone(),
+            support_url: self.support_url.clone(),
+            support_hours: self.support_hours.clone(),
+            pay_url: self.pay_url.clone(),
+            timezone: self.timezone,
+        }
     }
 }
 
@@ -304,7 +314,7 @@ pub struct Settings {
     #[command(flatten)]
     pub links: LinkSettings,
     #[command(flatten)]
-    pub brand: Brand,
+    pub brand: BrandSettings,
     #[command(flatten)]
     pub web: WebSettings,
     #[command(flatten)]

@@ -3,6 +3,8 @@
 //! outside what people write with four digits is a mistake, and one PostgreSQL cannot store
 //! would otherwise fail deep inside a query.
 
+use std::fmt;
+
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 
 /// The years accepted.
@@ -25,14 +27,133 @@ pub fn within_years(time: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     }
 }
 
+/// Month names, written out here rather than through chrono's `format`, which parses its
+/// pattern on every call: a bill page names up to 30 months. The short name is the first
+/// three letters.
+const MONTHS: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+/// `October` for `10`.
+pub fn month_name(month: u32) -> &'static str {
+    MONTHS[(month.clamp(1, 12) - 1) as usize]
+}
+
+/// `Oct` for `10`.
+pub fn short_month(month: u32) -> &'static str {
+    &month_name(month)[..3]
+}
+
+/// `2 Nov 2026`.
+pub fn date_text(d: NaiveDate) -> String {
+    format!("{} {} {}", d.day(), short_month(d.month()), d.year())
+}
+
+/// `23 Nov`, where the year goes without saying.
+pub fn day_month_text(d: NaiveDate) -> String {
+    format!("{} {}", d.day(), short_month(d.month()))
+}
+
+/// `1 Oct 2026 – 31 Oct 2026`.
+pub fn period_text(start: NaiveDate, end: NaiveDate) -> String {
+    format!("{} – {}", date_text(start), date_text(end))
+}
+
 /// `24 Nov 2026 at 19:26 UTC`, as messages and pages write times.
 pub fn time_text(at: DateTime<Utc>) -> String {
     at.format("%-d %b %Y at %H:%M UTC").to_string()
 }
 
+/// A time zone from the IANA database (`America/New_York`), in which a customer reads times.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeZone(chrono_tz::Tz);
+
+/// UTC.
+impl Default for TimeZone {
+    fn default() -> Self {
+        Self(chrono_tz::UTC)
+    }
+}
+
+impl TimeZone {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        // `america/new_york` is `America/New_York`: spreadsheets and people change case.
+        chrono_tz::Tz::from_str_insensitive(raw.trim())
+            .map(Self)
+            .map_err(|_| {
+                "an IANA time zone like America/New_York, Europe/Paris or UTC expected".into()
+            })
+    }
+
+    /// The customer's own zone when stored and valid, else `default`.
+    pub fn or(stored: Option<&str>, default: TimeZone) -> TimeZone {
+        stored
+            .and_then(|raw| Self::parse(raw).ok())
+            .unwrap_or(default)
+    }
+
+    pub fn name(self) -> &'static str {
+        self.0.name()
+    }
+
+    /// `24 Nov 2026 at 14:26 EST (America/New_York)`; in UTC, `24 Nov 2026 at 19:26 UTC`.
+    pub fn time_text(self, at: DateTime<Utc>) -> String {
+        let local = at.with_timezone(&self.0);
+        let text = local.format("%-d %b %Y at %H:%M").to_string();
+        let abbreviation = local.format("%Z").to_string();
+        if self.0 == chrono_tz::UTC {
+            format!("{text} UTC")
+        } else if abbreviation.starts_with(['+', '-']) {
+            format!("{text} ({}, UTC{abbreviation})", self.name())
+        } else {
+            format!("{text} {abbreviation} ({})", self.name())
+        }
+    }
+}
+
+impl fmt::Display for TimeZone {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_are_written_in_the_zone_and_name_it() {
+        let at = "2026-11-24T19:26:00Z".parse::<DateTime<Utc>>().unwrap();
+        assert_eq!(
+            TimeZone::default().time_text(at),
+            "24 Nov 2026 at 19:26 UTC"
+        );
+        let new_york = TimeZone::parse("America/New_York").unwrap();
+        assert_eq!(
+            new_york.time_text(at),
+            "24 Nov 2026 at 14:26 EST (America/New_York)"
+        );
+        let istanbul = TimeZone::parse("Europe/Istanbul").unwrap();
+        assert_eq!(
+            istanbul.time_text(at),
+            "24 Nov 2026 at 22:26 (Europe/Istanbul, UTC+03)"
+        );
+        for bad in ["", "Mars/Olympus", "EST5EDT;rm", &"x".repeat(300)] {
+            assert!(TimeZone::parse(bad).is_err(), "{bad}");
+        }
+        assert_eq!(TimeZone::or(Some("nowhere"), new_york), new_york);
+    }
 
     #[test]
     fn dates_are_four_digit_years_only() {

@@ -35,6 +35,7 @@ macro_rules! word_enum {
 
 mod account_id;
 mod actor;
+mod brand;
 pub mod calendar;
 mod channel;
 mod contact;
@@ -47,6 +48,7 @@ mod status;
 
 pub use account_id::AccountId;
 pub use actor::{Actor, Reason};
+pub use brand::{Brand, PayUrl};
 pub use channel::Channel;
 pub use contact::{ContactAddress, ContactAddressError, EmailAddress, PhoneNumber, mask};
 pub use cycle_id::CycleId;

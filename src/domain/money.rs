@@ -21,7 +21,8 @@ impl Currency {
         u32::from(self.0.exponent().unwrap_or(2))
     }
 
-    fn symbol(self) -> String {
+    /// `$`, `€`, `¥`; for a currency without a symbol of its own, its code.
+    pub fn symbol(self) -> String {
         self.0.symbol().symbol
     }
 }
@@ -85,6 +86,25 @@ impl Money {
             magnitude % scale,
             width = exponent as usize
         )
+    }
+}
+
+impl Money {
+    /// The amount without its sign: `$12.00` for `−$12.00`.
+    pub fn magnitude(self) -> Money {
+        Money {
+            minor: self.minor.abs(),
+            ..self
+        }
+    }
+
+    /// `1,234.56 EUR`: the digits as [`Display`](fmt::Display) groups them, then the code,
+    /// for text that cannot carry every symbol.
+    pub fn with_code(&self) -> String {
+        let shown = self.to_string();
+        let digits = shown.trim_start_matches(|c: char| !c.is_ascii_digit());
+        let sign = if self.minor < 0 { "-" } else { "" };
+        format!("{sign}{digits} {}", self.currency.code())
     }
 }
 
@@ -156,6 +176,14 @@ mod tests {
         assert_eq!(money("-12", "EUR").unwrap().to_string(), "−€12.00");
         assert_eq!(money("1284000", "JPY").unwrap().to_string(), "¥1,284,000");
         assert_eq!(money("-0.05", "USD").unwrap().decimal(), "-0.05");
+        assert_eq!(
+            money("-1234.5", "EUR").unwrap().with_code(),
+            "-1,234.50 EUR"
+        );
+        assert_eq!(
+            money("-12", "EUR").unwrap().magnitude().to_string(),
+            "€12.00"
+        );
     }
 
     #[test]
