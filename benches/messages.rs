@@ -4,8 +4,8 @@
 
 use std::hint::black_box;
 
-use billpass::delivery::{Delivery, EmailSender};
-use billpass::domain::{Channel, DeliveryId};
+use billpass::delivery::{BillFacts, Delivery, EmailSender};
+use billpass::domain::{Brand, Channel, DeliveryId};
 use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -19,10 +19,23 @@ fn messages(c: &mut Criterion) {
         expires_at: Utc::now(),
         attempts: 1,
         opted_out: false,
+        timezone: Some("America/New_York".into()),
+        bill: BillFacts {
+            currency: "USD".into(),
+            amount_due: 14_217,
+            due_on: "2026-11-23".parse().unwrap(),
+            period_start: "2026-10-01".parse().unwrap(),
+            period_end: "2026-10-31".parse().unwrap(),
+        },
+    };
+    let brand = Brand {
+        support_phone: Some("+1 555 010 0100".into()),
+        support_email: Some("help@example.com".into()),
+        ..Brand::default()
     };
     // The baseline: the two parts rendered, nothing else.
     c.bench_function("baseline: the text and HTML parts rendered", |b| {
-        b.iter(|| black_box(EmailSender::parts(black_box(&delivery), "billpass").unwrap()))
+        b.iter(|| black_box(EmailSender::parts(black_box(&delivery), &brand).unwrap()))
     });
     let dir = tempfile::tempdir().unwrap();
     let sender = EmailSender::File {
@@ -31,7 +44,7 @@ fn messages(c: &mut Criterion) {
     };
     c.bench_function("a link email composed and formatted for SMTP", |b| {
         b.iter(|| {
-            let message = sender.compose(black_box(&delivery), "billpass").unwrap();
+            let message = sender.compose(black_box(&delivery), &brand).unwrap();
             black_box(message.formatted())
         })
     });

@@ -39,6 +39,7 @@ pub fn minter(links: &LinkSettings) -> anyhow::Result<Minter> {
         config: Arc::new(LinkConfig {
             ttl: links.link_ttl,
             base_url: links.base().to_owned(),
+            sms_link: links.sms_link,
         }),
     })
 }
@@ -79,7 +80,7 @@ pub fn delivery_config(settings: &Settings) -> anyhow::Result<DeliveryConfig> {
         }
     };
     Ok(DeliveryConfig {
-        brand: settings.brand.name.clone(),
+        brand: settings.brand.brand(),
         outbox_dir: delivery.outbox_dir.clone(),
         email: EmailConfig {
             smtp_url: delivery.smtp_url.clone(),
@@ -109,7 +110,7 @@ pub fn delivery_config(settings: &Settings) -> anyhow::Result<DeliveryConfig> {
 /// is refused, naming the setting.
 pub fn web_config(settings: &Settings) -> anyhow::Result<WebConfig> {
     Ok(WebConfig {
-        brand: settings.brand.clone(),
+        brand: settings.brand.brand(),
         public_url: settings.links.public_url.clone(),
         trusted_proxies: settings.web.trusted_proxies.clone(),
         api_import_limit: settings.web.api_import_limit,

@@ -10,10 +10,10 @@ use lettre::message::{Mailbox, MultiPart};
 use secrecy::ExposeSecret;
 use url::Url;
 
-use super::message::{LinkEmailHtml, LinkEmailText, StaffSignInEmail};
+use super::message::{LinkEmailHtml, LinkEmailText, LinkNote, StaffSignInEmail};
 use super::smtp::SmtpClient;
 use super::{Delivery, DeliveryConfig, SendError, Sent, write_to_outbox};
-use crate::domain::calendar::time_text;
+use crate::domain::Brand;
 
 /// Where emails go.
 #[derive(Clone)]
@@ -65,47 +65,36 @@ impl EmailSender {
         }
     }
 
-    /// The link email's text and HTML parts.
-    pub fn parts(delivery: &Delivery, brand: &str) -> Result<(String, String), SendError> {
-        let expires = time_text(delivery.expires_at);
-        let (name, link) = (delivery.name.as_str(), delivery.link.as_str());
+    /// The link email's subject, and its text and HTML parts.
+    pub fn parts(delivery: &Delivery, brand: &Brand) -> Result<[String; 3], SendError> {
+        let note = LinkNote::new(delivery, brand).map_err(SendError::permanent)?;
         let render = |r: askama::Result<String>| {
             r.map_err(|e| SendError::permanent(format!("template: {e}")))
         };
-        let text = LinkEmailText {
-            brand,
-            name,
-            link,
-            expires: &expires,
-        };
-        let html = LinkEmailHtml {
-            brand,
-            name,
-            link,
-            expires: &expires,
-        };
-        Ok((render(text.render())?, render(html.render())?))
+        let text = render(LinkEmailText { note: &note }.render())?;
+        let html = render(LinkEmailHtml { note: &note }.render())?;
+        Ok([note.subject(), text, html])
     }
 
     /// The multipart (text + HTML) link email, with a Message-ID stable per delivery so a
     /// message sent twice (after a crash) can be recognised as one.
-    pub fn compose(&self, delivery: &Delivery, brand: &str) -> Result<Message, SendError> {
+    pub fn compose(&self, delivery: &Delivery, brand: &Brand) -> Result<Message, SendError> {
         let to: Mailbox = delivery
             .destination
             .parse()
             .map_err(|e| SendError::permanent(format!("bad address on file: {e}")))?;
-        let (text, html) = Self::parts(delivery, brand)?;
+        let [subject, text, html] = Self::parts(delivery, brand)?;
         let domain = self.from().email.domain().to_owned();
         Message::builder()
             .from(self.from().clone())
             .to(to)
-            .subject(format!("Your {brand} bill is ready"))
+            .subject(subject)
             .message_id(Some(format!("<delivery-{}@{domain}>", delivery.id)))
             .multipart(MultiPart::alternative_plain_html(text, html))
             .map_err(|e| SendError::permanent(format!("building the message: {e}")))
     }
 
-    pub async fn send(&self, delivery: &Delivery, brand: &str) -> Result<Sent, SendError> {
+    pub async fn send(&self, delivery: &Delivery, brand: &Brand) -> Result<Sent, SendError> {
         let message = self.compose(delivery, brand)?;
         self.deliver(&message, &delivery.outbox_name()).await?;
         Ok(Sent { provider_ref: None })

@@ -3,6 +3,7 @@
 //! backoff, or failed over to the customer's other channel.
 
 mod email;
+pub mod gsm7;
 pub mod message;
 mod receipts;
 mod sms;
@@ -18,17 +19,18 @@ use lettre::message::Mailbox;
 use secrecy::SecretString;
 use url::Url;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
 
 pub use email::EmailSender;
+pub use message::LinkNote;
 pub use receipts::{Receipt, opt_in, opt_out, record_receipt};
 pub use sms::SmsGateway;
 pub use sms::{SmsSender, twilio_signature, twilio_signature_is_valid};
 pub use worker::{Outbox, RetryPolicy};
 
 use crate::billing::customers::Customer;
-use crate::domain::{Channel, CustomerId, DeliveryId};
+use crate::domain::{Brand, Channel, CustomerId, DeliveryId};
 use crate::links::mint::notify_outbox;
 use crate::links::{IssuedToken, Minter};
 use crate::observe::metrics::{self, DeliveryEvent};
@@ -37,7 +39,7 @@ use crate::observe::metrics::{self, DeliveryEvent};
 #[derive(Debug, Clone)]
 pub struct DeliveryConfig {
     /// The brand messages come from.
-    pub brand: String,
+    pub brand: Brand,
     /// Where messages are written when no server or gateway is set.
     pub outbox_dir: PathBuf,
     pub email: EmailConfig,
@@ -109,6 +111,22 @@ pub struct Delivery {
     pub attempts: i32,
     /// The customer's number opted out of text messages: never text it.
     pub opted_out: bool,
+    /// The customer's time zone, when on file.
+    pub timezone: Option<String>,
+    /// The bill the link opens, as the message names it.
+    pub bill: BillFacts,
+}
+
+/// What a message says of the bill its link opens.
+#[derive(Debug, Clone)]
+pub struct BillFacts {
+    /// ISO 4217 code.
+    pub currency: String,
+    /// Minor units; negative: a credit.
+    pub amount_due: i64,
+    pub due_on: NaiveDate,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
 }
 
 /// A message the server or gateway accepted.
@@ -207,7 +225,8 @@ pub async fn fail(
     let fallback = match failed.fallback_of {
         Some(_) => None,
         None => {
-            let link = match link {
+            // Email always carries the token link, never a text message's short link.
+            let link = match link.filter(|_| channel.other() == Channel::Sms) {
                 Some(link) => Some(link),
                 None => match IssuedToken::of_delivery(&mut tx, id).await? {
                     Some(token) => minter.link_again(&token)?,

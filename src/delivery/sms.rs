@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use anyhow::Context;
-use askama::Template;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use reqwest::StatusCode;
@@ -14,6 +13,7 @@ use url::Url;
 
 use super::message::LinkSms;
 use super::{Delivery, DeliveryConfig, SendError, Sent, write_to_outbox};
+use crate::domain::Brand;
 
 /// The shape of an SMS gateway's API.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -24,8 +24,6 @@ pub enum SmsGateway {
     Http,
 }
 
-/// Characters in two concatenated GSM-7 segments.
-const TWO_SEGMENTS: usize = 306;
 /// Twilio's error code for a number that replied STOP.
 pub(super) const TWILIO_OPTED_OUT: i64 = 21610;
 
@@ -99,28 +97,8 @@ impl SmsSender {
         }
     }
 
-    /// The message body; the brand is left out when it would push the message past two
-    /// GSM-7 segments.
-    pub fn compose(delivery: &Delivery, brand: &str) -> Result<String, SendError> {
-        let render = |brand| {
-            LinkSms {
-                brand,
-                link: &delivery.link,
-            }
-            .render()
-            .map(|body| body.trim_end().to_owned())
-            .map_err(|e| SendError::permanent(format!("template: {e}")))
-        };
-        let body = render(brand)?;
-        if body.chars().count() <= TWO_SEGMENTS {
-            Ok(body)
-        } else {
-            render("")
-        }
-    }
-
-    pub async fn send(&self, delivery: &Delivery, brand: &str) -> Result<Sent, SendError> {
-        let body = Self::compose(delivery, brand)?;
+    pub async fn send(&self, delivery: &Delivery, brand: &Brand) -> Result<Sent, SendError> {
+        let body = LinkSms::compose(delivery, &brand.name).map_err(SendError::permanent)?;
         let reference = format!("billpass-delivery-{}", delivery.id);
         match self {
             Self::File { dir } => {
@@ -271,33 +249,6 @@ fn signed_content(url: &str, params: &[(String, String)]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn delivery(link: String) -> Delivery {
-        Delivery {
-            id: crate::domain::DeliveryId(1),
-            channel: crate::domain::Channel::Sms,
-            destination: "+15550100123".into(),
-            link,
-            name: "Sam".into(),
-            expires_at: chrono::Utc::now(),
-            attempts: 1,
-            opted_out: false,
-        }
-    }
-
-    #[test]
-    fn a_long_brand_is_dropped_to_keep_two_segments() {
-        let link = format!("https://bills.northwind-energy.us/b/{}", "x".repeat(240));
-        let short = SmsSender::compose(&delivery(link.clone()), "Acme").unwrap();
-        assert_eq!(short, format!("Your Acme bill: {link}"));
-        let long = SmsSender::compose(
-            &delivery(link.clone()),
-            "Northwind Energy and Water Services",
-        )
-        .unwrap();
-        assert_eq!(long, format!("Your bill: {link}"));
-        assert!(long.chars().count() <= TWO_SEGMENTS);
-    }
 
     /// The example from Twilio's documentation on validating requests.
     #[test]

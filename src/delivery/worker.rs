@@ -12,8 +12,10 @@ use sqlx::PgPool;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore, mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
 
-use super::{Delivery, DeliveryConfig, EmailSender, LaneConfig, SendError, Sent, SmsSender, fail};
-use crate::domain::{Channel, DeliveryId};
+use super::{
+    BillFacts, Delivery, DeliveryConfig, EmailSender, LaneConfig, SendError, Sent, SmsSender, fail,
+};
+use crate::domain::{Brand, Channel, DeliveryId};
 use crate::infra::jobs::{self, Job, Waker};
 use crate::links::Minter;
 use crate::links::mint::OUTBOX_CHANNEL;
@@ -206,7 +208,7 @@ pub struct Outbox {
     sms: SmsSender,
     /// Signs a link again for a fallback when the database no longer holds it.
     minter: Minter,
-    brand: String,
+    brand: Brand,
     retry: RetryPolicy,
     /// A claim lasts this long: a worker that dies leaves its deliveries to be taken again
     /// after it.
@@ -378,8 +380,7 @@ impl Outbox {
              SET LOCAL enable_sort = off",
         )
         .await?;
-        let claimed = sqlx::query_as!(
-            Delivery,
+        let claimed = sqlx::query!(
             r#"WITH due AS (
                    SELECT id FROM deliveries
                    WHERE channel = $3 AND status IN ('queued', 'sending')
@@ -390,17 +391,38 @@ impl Outbox {
                UPDATE deliveries d
                SET status = 'sending', lease_until = now() + make_interval(secs => $2),
                    attempts = d.attempts + 1
-               FROM due, link_tokens t, customers c
-               WHERE d.id = due.id AND t.id = d.token_id AND c.id = t.customer_id
+               FROM due, link_tokens t, customers c, bills b
+               WHERE d.id = due.id AND t.id = d.token_id AND c.id = t.customer_id AND b.id = t.bill_id
                RETURNING d.id AS "id: DeliveryId", d.channel AS "channel: Channel", d.destination,
                          d.link AS "link!", c.name, t.expires_at, d.attempts,
-                         c.sms_opted_out_at IS NOT NULL AS "opted_out!""#,
+                         c.sms_opted_out_at IS NOT NULL AS "opted_out!", c.timezone,
+                         b.currency, b.amount_due, b.due_on, b.period_start, b.period_end"#,
             limit as i64,
             self.lease.as_secs_f64(),
             channel as Channel,
         )
         .fetch_all(&mut *tx)
-        .await?;
+        .await?
+        .into_iter()
+        .map(|row| Delivery {
+            id: row.id,
+            channel: row.channel,
+            destination: row.destination,
+            link: row.link,
+            name: row.name,
+            expires_at: row.expires_at,
+            attempts: row.attempts,
+            opted_out: row.opted_out,
+            timezone: row.timezone,
+            bill: BillFacts {
+                currency: row.currency,
+                amount_due: row.amount_due,
+                due_on: row.due_on,
+                period_start: row.period_start,
+                period_end: row.period_end,
+            },
+        })
+        .collect::<Vec<_>>();
         tx.commit().await?;
         self.in_flight
             .lock()
