@@ -319,6 +319,11 @@ impl CopyText {
         }
     }
 
+    /// Whether no row was written.
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
     pub fn end_row(&mut self) {
         self.rows.push(b'\n');
         self.in_row = false;

@@ -20,10 +20,12 @@ pub enum LinkState {
         expires_at: DateTime<Utc>,
     },
     Expired,
-    /// The customer's newest link was sent at `at` by `channel`.
+    /// The customer's newest link was sent at `at` by `channel`; `timezone` is the
+    /// customer's own, when on file, to tell them the time in.
     Superseded {
         at: DateTime<Utc>,
         channel: Channel,
+        timezone: Option<String>,
     },
     Revoked,
     /// Signed by us but not on record (or not this customer's): treated as invalid.
@@ -44,6 +46,7 @@ pub(super) struct TokenRecord {
     /// it went by.
     newest_minted_at: Option<DateTime<Utc>>,
     newest_channel: Option<Channel>,
+    newest_timezone: Option<String>,
 }
 
 impl TokenRecord {
@@ -69,9 +72,11 @@ impl TokenRecord {
             r#"SELECT t.id AS "id: LinkId", t.customer_id AS "customer_id: CustomerId", t.revoked_at,
                       t.superseded_at, t.expires_at, t.channel AS "channel: Channel",
                       newest.minted_at AS "newest_minted_at?",
-                      newest.channel AS "newest_channel?: Channel"
+                      newest.channel AS "newest_channel?: Channel",
+                      newest.timezone AS "newest_timezone?"
                FROM link_tokens t
-               LEFT JOIN LATERAL (SELECT minted_at, channel FROM link_tokens n
+               LEFT JOIN LATERAL (SELECT n.minted_at, n.channel, c.timezone
+                                  FROM link_tokens n JOIN customers c ON c.id = n.customer_id
                                   WHERE t.superseded_at IS NOT NULL
                                     AND n.customer_id = t.customer_id AND n.superseded_at IS NULL) newest ON true
                WHERE t.id = ANY($1)"#,
@@ -117,7 +122,11 @@ fn state_of(record: Option<TokenRecord>, token: &VerifiedToken) -> LinkState {
     } else if let Some(superseded_at) = record.superseded_at {
         let channel = record.newest_channel.unwrap_or(record.channel);
         let at = record.newest_minted_at.unwrap_or(superseded_at);
-        LinkState::Superseded { at, channel }
+        LinkState::Superseded {
+            at,
+            channel,
+            timezone: record.newest_timezone,
+        }
     } else if record.expires_at <= Utc::now() || token.is_expired() {
         LinkState::Expired
     } else {

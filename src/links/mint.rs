@@ -9,6 +9,7 @@ use anyhow::Context;
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::{PgConnection, PgPool};
 
+use super::short::{ShortCode, SmsLink};
 use crate::billing::customers::{Customer, Destination};
 use crate::domain::{BillId, Channel, CustomerId, DeliveryId, LinkId, MintReason};
 use crate::infra::db::{self, CopyText};
@@ -72,12 +73,19 @@ pub struct LinkConfig {
     pub ttl: Duration,
     /// `https://bills.example.com`, without a trailing slash.
     pub base_url: String,
+    /// The link text messages carry.
+    pub sms_link: SmsLink,
 }
 
 impl LinkConfig {
     /// The link for a token: `{base_url}/b/{token}`.
     pub fn link(&self, token: &str) -> String {
         format!("{}/b/{token}", self.base_url)
+    }
+
+    /// The short link for a code: `{base_url}/s/{code}`.
+    pub fn short_link(&self, code: &ShortCode) -> String {
+        format!("{}/s/{}", self.base_url, code.as_str())
     }
 }
 
@@ -198,6 +206,7 @@ impl Minter {
         let (minted_at, expires_at) = (issued_at.to_rfc3339(), expires_at.to_rfc3339());
         let mut token_rows = CopyText::default();
         let mut delivery_rows = CopyText::default();
+        let mut short_rows = CopyText::default();
         for (((id, link), token), delivery) in jtis.iter().zip(links).zip(tokens).zip(&deliveries) {
             let channel = link.destination.channel.as_str();
             token_rows
@@ -212,12 +221,21 @@ impl Minter {
                 .text(&minted_at)
                 .text(&expires_at)
                 .end_row();
+            let sent = match (link.destination.channel, self.config.sms_link) {
+                (Channel::Sms, SmsLink::Short) => {
+                    let code = ShortCode::random();
+                    code.copy_hash(&mut short_rows);
+                    short_rows.int(id.0).end_row();
+                    self.config.short_link(&code)
+                }
+                _ => self.config.link(token),
+            };
             delivery_rows
                 .int(delivery.0)
                 .int(id.0)
                 .text(channel)
                 .text(&link.destination.address)
-                .text(&self.config.link(token))
+                .text(&sent)
                 .text_or_null(reason.cycle())
                 .end_row();
         }
@@ -236,6 +254,12 @@ impl Minter {
             )
             .await
             .context("queueing the deliveries")?;
+        if !short_rows.is_empty() {
+            short_rows
+                .copy_into(conn, "COPY short_links (code_hash, token_id) FROM STDIN")
+                .await
+                .context("recording the short links")?;
+        }
         notify_outbox(conn).await?;
         Ok(deliveries)
     }

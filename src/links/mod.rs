@@ -9,7 +9,9 @@ pub mod mint;
 pub mod renew;
 pub mod requests;
 pub mod sessions;
+pub mod short;
 pub mod staff;
 pub mod staff_sign_in;
 
 pub use mint::{IssuedToken, Minted, Minter, NewLink, SignedLinks};
+pub use short::SmsLink;

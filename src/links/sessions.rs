@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 use sqlx::types::Json;
 
-use crate::billing::bill::{BillRow, StoredLine, StoredUsage};
+use crate::billing::bill::{BillRow, ComparedBill, StoredLine, StoredUsage};
 use crate::domain::{BillId, CustomerId, LinkId, ShortId};
 use crate::infra::gathered::GatheredRead;
 
@@ -154,29 +154,28 @@ pub async fn check_and_read(
     conn: &mut PgConnection,
     cookie: &SessionCookie,
 ) -> sqlx::Result<SessionState<(BillId, BillRow)>> {
-    let row = sqlx::query!(
-        r#"SELECT b.id AS "bill_id: BillId", b.cycle, b.period_start, b.period_end, b.issued_on,
-                  b.due_on, b.currency, b.amount_due, b.previous_balance, b.payments,
-                  b.lines AS "lines: Json<Vec<StoredLine>>",
-                  b.usage AS "usage: Json<Vec<StoredUsage>>", c.name, c.account_id,
-                  p.period_end AS "previous_period_end?",
-                  p.amount_due AS "previous_amount_due?",
-                  p.lines AS "previous_lines?: Json<Vec<StoredLine>>"
+    let row = sqlx::query_as!(
+        BillRow,
+        r#"SELECT v.bill_id AS "bill_id!: BillId", v.name AS "name!", v.account_id AS "account_id!",
+                  v.cycle AS "cycle!", v.period_start AS "period_start!",
+                  v.period_end AS "period_end!", v.issued_on AS "issued_on!",
+                  v.due_on AS "due_on!", v.currency AS "currency!",
+                  v.amount_due AS "amount_due!", v.previous_balance AS "previous_balance!",
+                  v.payments AS "payments!",
+                  v.lines AS "lines!: Json<Vec<StoredLine>>",
+                  v.usage AS "usage!: Json<Vec<StoredUsage>>",
+                  v.previous AS "previous?: Json<ComparedBill>",
+                  v.last_year AS "last_year?: Json<ComparedBill>"
            FROM sessions s
            JOIN link_tokens t ON t.id = s.token_id
-           JOIN bills b ON b.id = t.bill_id
-           JOIN customers c ON c.id = b.customer_id
-           LEFT JOIN LATERAL (SELECT period_end, amount_due, lines FROM bills p
-                              WHERE p.customer_id = b.customer_id AND p.period_end < b.period_start
-                                AND p.currency = b.currency
-                              ORDER BY p.period_end DESC LIMIT 1) p ON true
+           JOIN bill_pages v ON v.bill_id = t.bill_id
            WHERE s.id_hash = $1 AND t.superseded_at IS NULL AND t.revoked_at IS NULL
              AND s.expires_at > now() AND t.expires_at > now()"#,
         &cookie.id_hash[..],
     )
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(row) = row else {
+    let Some(bill) = row else {
         // Unknown, expired or ended; or good, with its bill gone.
         return Ok(match check_all(conn, &[cookie]).await?.pop() {
             Some(SessionState::Active(_)) => SessionState::BillRemoved,
@@ -184,25 +183,7 @@ pub async fn check_and_read(
             _ => SessionState::Missing,
         });
     };
-    let bill = BillRow {
-        name: row.name,
-        account_id: row.account_id,
-        cycle: row.cycle,
-        period_start: row.period_start,
-        period_end: row.period_end,
-        issued_on: row.issued_on,
-        due_on: row.due_on,
-        currency: row.currency,
-        amount_due: row.amount_due,
-        previous_balance: row.previous_balance,
-        payments: row.payments,
-        lines: row.lines,
-        usage: row.usage,
-        previous_period_end: row.previous_period_end,
-        previous_amount_due: row.previous_amount_due,
-        previous_lines: row.previous_lines,
-    };
-    Ok(SessionState::Active((row.bill_id, bill)))
+    Ok(SessionState::Active((bill.bill_id, bill)))
 }
 
 /// A customer opening a link: pressing "View my bill", which opens a session. Fetching the

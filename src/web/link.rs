@@ -1,23 +1,30 @@
 //! The customer's link: `GET /b/{token}` (interstitial), `POST /b/{token}` (open a
-//! session), `POST /b/{token}/renew` (a fresh link to the address on file).
+//! session), `POST /b/{token}/renew` (a fresh link to the address on file); and the same
+//! under `/s/{code}`, a text message's short link, which answers as its token's link does.
 
+use std::convert::Infallible;
+use std::future::{Ready, ready};
 use std::sync::Arc;
+use std::time::Duration;
 
 use actix_web::cookie::{Cookie, SameSite};
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use chrono::{DateTime, Utc};
 
+use super::link_requests::Limits;
 use super::pages::{LandingPage, LinkStatusPage, RenewedPage};
 use super::{AppState, PageError, WebConfig, html, read, resource, same_site};
-use crate::domain::calendar::time_text;
+use crate::domain::calendar::TimeZone;
 use crate::domain::{Channel, LinkId};
 use crate::infra::db::PagePool;
 use crate::infra::gathered::Gathered;
 use crate::links::check::{LinkChecks, LinkState};
 use crate::links::renew::{self, Renewal};
 use crate::links::sessions;
+use crate::links::short::{self, ShortCode};
 use crate::observe::metrics::{self, LinkOpening};
 use crate::tokens::VerifiedToken;
 
@@ -27,7 +34,87 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .route(read().to(landing))
             .route(web::post().to(open)),
     )
-    .service(resource("/b/{token}/renew", "POST").route(web::post().to(renew)));
+    .service(resource("/b/{token}/renew", "POST").route(web::post().to(renew)))
+    .service(
+        resource("/s/{code}", "GET, HEAD, POST")
+            .route(read().to(landing))
+            .route(web::post().to(open)),
+    )
+    .service(resource("/s/{code}/renew", "POST").route(web::post().to(renew)));
+}
+
+/// A link as the customer follows it: the signed token, or a short link's code, read from
+/// the route that matched.
+enum Followed {
+    Token(String),
+    Code(String),
+}
+
+impl FromRequest for Followed {
+    type Error = Infallible;
+    type Future = Ready<Result<Self, Infallible>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let path = request.match_info();
+        let followed = match path.get("code") {
+            Some(code) => Followed::Code(code.to_owned()),
+            None => Followed::Token(path.get("token").unwrap_or_default().to_owned()),
+        };
+        ready(Ok(followed))
+    }
+}
+
+impl Followed {
+    /// Where its page's buttons post.
+    fn path(&self) -> String {
+        match self {
+            Followed::Token(token) => format!("/b/{token}"),
+            Followed::Code(code) => format!("/s/{code}"),
+        }
+    }
+
+    /// The token's claims: from its signature, or from the record a short link stands for
+    /// (a client trying many codes is made to wait). `counted`: an invalid link counts as
+    /// a visit in the metrics (not a renewal's).
+    async fn claims(
+        &self,
+        state: &AppState,
+        limits: &Limits,
+        request: &HttpRequest,
+        counted: bool,
+    ) -> Result<VerifiedToken, LinkError> {
+        let invalid = || match counted {
+            true => LinkError::Refused(Refusal::new(state, LinkOpening::Invalid)),
+            false => LinkError::Refused(Refusal::invalid(state)),
+        };
+        match self {
+            Followed::Token(token) => state.minter.issuer.verify(token).map_err(|reason| {
+                tracing::info!("refused link: {reason}");
+                invalid()
+            }),
+            Followed::Code(code) => {
+                let trusted = &state.config.trusted_proxies;
+                if let Some(wait) = limits.short_link_wait(request, trusted) {
+                    return Err(LinkError::TooMany(state.config.clone(), wait));
+                }
+                let Some(code) = ShortCode::parse(code) else {
+                    return Err(invalid());
+                };
+                let mut conn = state.pool.acquire().await.map_err(PageError::from)?;
+                let target = short::find(&mut conn, &code)
+                    .await
+                    .map_err(PageError::from)?;
+                target
+                    .map(|target| VerifiedToken {
+                        jti: target.token_id,
+                        customer: target.customer_id,
+                        issued_at: target.minted_at,
+                        expires_at: target.expires_at,
+                    })
+                    .ok_or_else(invalid)
+            }
+        }
+    }
 }
 
 /// Why a link's page or form opens no bill. Each is a response of its own: the status
@@ -38,6 +125,8 @@ enum LinkError {
     Refused(Refusal),
     #[error("a form posted from another site's page")]
     CrossSite(Arc<WebConfig>),
+    #[error("too many short links tried from one client")]
+    TooMany(Arc<WebConfig>, Duration),
     #[error(transparent)]
     Failed(#[from] PageError),
 }
@@ -47,8 +136,9 @@ enum LinkError {
 #[derive(Debug)]
 struct Refusal {
     outcome: LinkOpening,
-    /// For a superseded link: when the customer's newest link was sent, and how.
-    newer: Option<(DateTime<Utc>, Channel)>,
+    /// For a superseded link: when the customer's newest link was sent (in their time
+    /// zone), and how.
+    newer: Option<(String, Channel)>,
     /// For an expired or superseded link: where its renew button posts.
     renew_action: Option<String>,
     config: Arc<WebConfig>,
@@ -84,6 +174,7 @@ impl ResponseError for LinkError {
             }
             LinkError::Refused(_) => StatusCode::GONE,
             LinkError::CrossSite(_) => StatusCode::FORBIDDEN,
+            LinkError::TooMany(..) => StatusCode::TOO_MANY_REQUESTS,
             LinkError::Failed(error) => error.status_code(),
         }
     }
@@ -95,8 +186,8 @@ impl ResponseError for LinkError {
                 &LinkStatusPage {
                     brand: &refusal.config.brand,
                     status: refusal.outcome.as_str(),
-                    newer_sent_at: refusal.newer.map(|(at, _)| time_text(at)),
-                    newer_channel: refusal.newer.map(|(_, channel)| match channel {
+                    newer_sent_at: refusal.newer.as_ref().map(|(at, _)| at.clone()),
+                    newer_channel: refusal.newer.as_ref().map(|(_, channel)| match channel {
                         Channel::Email => "email",
                         Channel::Sms => "text message",
                     }),
@@ -107,6 +198,23 @@ impl ResponseError for LinkError {
                 &config.brand,
                 "To see your bill, open the link in the email or text message we sent you, then press View my bill.",
             ),
+            LinkError::TooMany(config, wait) => {
+                let mut response = html(
+                    self.status_code(),
+                    &LinkStatusPage {
+                        brand: &config.brand,
+                        status: "limited",
+                        newer_sent_at: None,
+                        newer_channel: None,
+                        renew_action: None,
+                    },
+                );
+                let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, seconds.into());
+                response
+            }
             LinkError::Failed(error) => error.error_response(),
         }
     }
@@ -126,33 +234,15 @@ struct CurrentLink {
     expires_at: DateTime<Utc>,
 }
 
-/// Verifies the token's signature and claims; a token that fails is refused as invalid.
-fn verify(state: &AppState, token: &str) -> Result<VerifiedToken, LinkError> {
-    state.minter.issuer.verify(token).map_err(|reason| {
-        tracing::info!("refused link: {reason}");
-        LinkError::Refused(Refusal::new(state, LinkOpening::Invalid))
-    })
-}
-
-/// Verifies the token and asks the database whether it is still the customer's current
-/// link (every request asks again); a link that is not is refused with its status.
+/// Asks the database whether the link whose claims are `verified` is still the customer's
+/// current link (every request asks again); a link that is not is refused with its status.
 async fn check(
     state: &AppState,
     checks: &Gathered<LinkChecks>,
-    token: &str,
-) -> Result<CurrentLink, LinkError> {
-    let verified = verify(state, token)?;
-    check_verified(state, checks, verified, token).await
-}
-
-/// [`check`] of a token whose signature was verified.
-async fn check_verified(
-    state: &AppState,
-    checks: &Gathered<LinkChecks>,
     verified: VerifiedToken,
-    token: &str,
+    followed: &Followed,
 ) -> Result<CurrentLink, LinkError> {
-    let renew_action = Some(format!("/b/{token}/renew"));
+    let renew_action = Some(format!("{}/renew", followed.path()));
     let refusal = match checks.ask(verified).await.map_err(PageError::from)? {
         LinkState::Current {
             token_id,
@@ -169,8 +259,15 @@ async fn check_verified(
             renew_action,
             ..Refusal::new(state, LinkOpening::Expired)
         },
-        LinkState::Superseded { at, channel } => Refusal {
-            newer: Some((at, channel)),
+        LinkState::Superseded {
+            at,
+            channel,
+            timezone,
+        } => Refusal {
+            newer: Some((
+                TimeZone::or(timezone.as_deref(), state.config.brand.timezone).time_text(at),
+                channel,
+            )),
             renew_action,
             ..Refusal::new(state, LinkOpening::Superseded)
         },
@@ -181,17 +278,19 @@ async fn check_verified(
 async fn landing(
     state: web::Data<AppState>,
     checks: web::Data<Gathered<LinkChecks>>,
-    token: web::Path<String>,
+    limits: web::Data<Limits>,
+    followed: Followed,
+    request: HttpRequest,
 ) -> Result<HttpResponse, LinkError> {
-    let verified = verify(&state, &token)?;
+    let verified = followed.claims(&state, &limits, &request, true).await?;
     // Any well-signed link fetched counts, stale ones too.
     state.fetches.fetched(verified.jti);
-    check_verified(&state, &checks, verified, &token).await?;
+    check(&state, &checks, verified, &followed).await?;
     Ok(html(
         StatusCode::OK,
         &LandingPage {
             brand: &state.config.brand,
-            action: &format!("/b/{token}"),
+            action: &followed.path(),
         },
     ))
 }
@@ -200,18 +299,20 @@ async fn open(
     state: web::Data<AppState>,
     page_db: web::Data<PagePool>,
     checks: web::Data<Gathered<LinkChecks>>,
-    token: web::Path<String>,
+    limits: web::Data<Limits>,
+    followed: Followed,
     request: HttpRequest,
 ) -> Result<HttpResponse, LinkError> {
     from_our_page(&state, &request)?;
-    let link = check(&state, &checks, &token).await?;
+    let verified = followed.claims(&state, &limits, &request, true).await?;
+    let link = check(&state, &checks, verified, &followed).await?;
     let session = page_db
         .run(async |conn| sessions::open(conn, link.token_id, link.expires_at).await)
         .await
         .map_err(PageError::from)?;
     metrics::link_opening(LinkOpening::Viewed);
     let cookie = Cookie::build(sessions::COOKIE, session.cookie_value)
-        .path("/bill")
+        .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
         .secure(state.config.is_https())
@@ -227,14 +328,12 @@ async fn open(
 
 async fn renew(
     state: web::Data<AppState>,
-    token: web::Path<String>,
+    limits: web::Data<Limits>,
+    followed: Followed,
     request: HttpRequest,
 ) -> Result<HttpResponse, LinkError> {
     from_our_page(&state, &request)?;
-    let verified = state.minter.issuer.verify(&token).map_err(|reason| {
-        tracing::info!("refused renewal: {reason}");
-        LinkError::Refused(Refusal::invalid(&state))
-    })?;
+    let verified = followed.claims(&state, &limits, &request, false).await?;
     let daily_limit = state.config.limits.renew_daily_limit;
     let outcome = renew::renew(&state.pool, &state.minter, &verified, daily_limit)
         .await

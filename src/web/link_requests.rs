@@ -4,6 +4,7 @@
 
 use std::hash::Hash;
 use std::net::IpAddr;
+use std::num::NonZeroU32;
 use std::sync::Weak;
 use std::time::Duration;
 
@@ -17,7 +18,8 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use super::client_ip::{client_ip, rate_key};
 use super::pages::GetLinkPage;
 use super::{AppState, PageError, html, read, resource, same_site};
-use crate::config::{Brand, Rate, RequestLimits};
+use crate::config::{Rate, RequestLimits};
+use crate::domain::Brand;
 use crate::domain::{ContactAddress, ContactAddressError};
 use crate::links::requests;
 
@@ -46,6 +48,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 pub struct Limits {
     per_ip: DefaultKeyedRateLimiter<IpAddr>,
     per_address: DefaultKeyedRateLimiter<String>,
+    /// Short links opened per client: a code is 65 random bits, and a client trying codes
+    /// is stopped long before it could find one.
+    short_links_per_ip: DefaultKeyedRateLimiter<IpAddr>,
+}
+
+/// Short-link requests per client: a burst of 60 (a customer's visit is two), then one
+/// every 5 seconds.
+fn short_link_quota() -> Quota {
+    Quota::with_period(Duration::from_secs(5))
+        .expect("a period of 5 s")
+        .allow_burst(NonZeroU32::new(60).expect("60 > 0"))
 }
 
 impl Limits {
@@ -53,7 +66,19 @@ impl Limits {
         Self {
             per_ip: RateLimiter::keyed(quota(settings.link_requests_per_ip)),
             per_address: RateLimiter::keyed(quota(settings.link_requests_per_address)),
+            short_links_per_ip: RateLimiter::keyed(short_link_quota()),
         }
+    }
+
+    /// Counts a short-link request from `request`'s client: how long it must wait when it
+    /// has made too many.
+    pub fn short_link_wait(
+        &self,
+        request: &HttpRequest,
+        trusted: &[ipnet::IpNet],
+    ) -> Option<Duration> {
+        let client = rate_key(client_ip(request, trusted));
+        wait(&self.short_links_per_ip, &client)
     }
 }
 
@@ -69,6 +94,8 @@ pub async fn forget_idle(limits: Weak<Limits>) {
         limits.per_ip.shrink_to_fit();
         limits.per_address.retain_recent();
         limits.per_address.shrink_to_fit();
+        limits.short_links_per_ip.retain_recent();
+        limits.short_links_per_ip.shrink_to_fit();
     }
 }
 
