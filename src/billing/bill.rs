@@ -1,20 +1,26 @@
-//! A bill as the customer sees it: formatted amounts, the comparison with the previous
-//! bill and the usage chart, computed from the stored rows.
+//! A bill as the customer sees it: formatted amounts, what the charges are compared with
+//! (the previous bill and the same period last year) and the usage chart, computed from
+//! the stored rows.
 
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
-use crate::domain::{Currency, Money};
+use crate::domain::calendar::{date_text, month_name, period_text, short_month};
+use crate::domain::{BillId, Currency, Money};
 
-/// Everything the bill page shows, already formatted.
+/// Everything the bill page (and its PDF) shows, already formatted.
 #[derive(Debug, Clone)]
 pub struct BillView {
     pub customer_name: String,
+    /// The account id itself, for the pay link only; pages show [`Self::masked_account`].
+    pub account_id: String,
     /// `•••• 1001`.
     pub masked_account: String,
     pub cycle: String,
     /// `1 Oct 2026 – 31 Oct 2026`.
     pub period: String,
+    /// `31 days`.
+    pub period_days: String,
     /// `2 Nov 2026`.
     pub issued_on: String,
     pub due_on: String,
@@ -23,8 +29,12 @@ pub struct BillView {
     pub currency: &'static str,
     /// `$142.17`; a credit shows as `−$12.00`.
     pub amount_due: String,
-    /// For a credit (negative amount due): its size, `$12.00`.
-    pub credit: Option<String>,
+    /// The amount due as imported (`142.17`), for the pay link.
+    pub amount_decimal: String,
+    /// Whether there is anything to pay.
+    pub owes: bool,
+    /// For a credit (negative amount due): its size and where it comes from.
+    pub credit: Option<Credit>,
     pub previous_balance: String,
     pub payments: String,
     /// Sum of the line items.
@@ -36,28 +46,66 @@ pub struct BillView {
     pub chart: Option<UsageChart>,
 }
 
+/// A bill that leaves the customer in credit.
+#[derive(Debug, Clone)]
+pub struct Credit {
+    /// `$12.00`.
+    pub amount: String,
+    /// What it is: "Your payments and credits came to more than your previous balance and
+    /// this period's charges."
+    pub explanation: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct LineView {
     pub description: String,
-    /// `612 kWh`, or empty.
+    /// `612 kWh`, `31 days`; empty for a line without a quantity (or a quantity of 1
+    /// without a unit, such as a tax).
     pub quantity: String,
+    /// `$0.1608 per kWh`, when the import gave a rate.
+    pub rate: Option<String>,
     pub amount: String,
 }
 
-/// "What changed" against the customer's previous bill.
+/// This period's charges next to the previous bill's and last year's.
 #[derive(Debug, Clone)]
 pub struct Comparison {
-    /// `Oct 2026` period of the previous bill.
-    pub previous_period: String,
-    pub previous_amount: String,
-    /// `+$21.67` / `−$3.10` / `$0.00`.
-    pub difference: String,
-    /// `+18.0%`, or `None` when the previous amount was zero.
-    pub percent: Option<String>,
-    /// `up`, `down` or `same`.
-    pub direction: &'static str,
-    /// Up to three line items that moved most, largest first.
+    pub this: PeriodCharges,
+    /// The previous bill, then the same period last year, when there are such bills.
+    pub others: Vec<ComparedPeriod>,
+    /// Up to three line items that moved most against the first of `others`, largest first.
     pub movers: Vec<Mover>,
+    /// What `movers` compares with: `the previous bill`.
+    pub movers_against: &'static str,
+}
+
+/// A period's charges, its length and the average per day.
+#[derive(Debug, Clone)]
+pub struct PeriodCharges {
+    /// `This bill`, `Previous bill`, `Same period last year`.
+    pub label: &'static str,
+    pub period: String,
+    pub days: i64,
+    pub charges: String,
+    /// `$4.59`.
+    pub per_day: String,
+}
+
+/// Another period's charges and how this one differs.
+#[derive(Debug, Clone)]
+pub struct ComparedPeriod {
+    pub charges: PeriodCharges,
+    /// `$21.67 more than the previous bill`.
+    pub sentence: String,
+    /// `+$21.67`, `−$3.10`, `$0.00`.
+    pub difference: String,
+    /// `+18.0%`, or `None` when the other period had no charges.
+    pub percent: Option<String>,
+    /// `up` (dearer), `down` (cheaper) or `same`.
+    pub direction: &'static str,
+    /// When the periods differ in length: "This period has 31 days; that one had 30.
+    /// The average per day compares like with like: $4.59 against $4.02."
+    pub length_note: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -94,7 +142,11 @@ pub struct Bar {
     pub label_x: u32,
     /// `Oct`, or `Oct 25` at a year change.
     pub label: String,
-    /// `612 kWh`, shown in the bar's `<title>`.
+    /// `October 2026`, for the table.
+    pub period: String,
+    /// `612`, written above the bar.
+    pub quantity: String,
+    /// `612 kWh`.
     pub value: String,
     /// The period this bill covers.
     pub is_current: bool,
@@ -106,6 +158,9 @@ pub struct StoredLine {
     description: String,
     quantity: Option<String>,
     unit: Option<String>,
+    /// Price per unit, a decimal string in the bill's currency.
+    #[serde(default)]
+    rate: Option<String>,
     amount: i64,
 }
 
@@ -117,9 +172,18 @@ pub struct StoredUsage {
     unit: Option<String>,
 }
 
-/// A stored bill with what its page needs of the customer and of their previous bill (the
-/// latest one in the same currency that ended before this one began).
+/// An earlier bill the charges are compared with.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ComparedBill {
+    period_start: NaiveDate,
+    period_end: NaiveDate,
+    lines: Vec<StoredLine>,
+}
+
+/// A stored bill with what its page needs of the customer and of the bills it is compared
+/// with (the `bill_pages` view).
 pub struct BillRow {
+    pub bill_id: BillId,
     pub name: String,
     pub account_id: String,
     pub cycle: String,
@@ -133,9 +197,8 @@ pub struct BillRow {
     pub payments: i64,
     pub lines: sqlx::types::Json<Vec<StoredLine>>,
     pub usage: sqlx::types::Json<Vec<StoredUsage>>,
-    pub previous_period_end: Option<NaiveDate>,
-    pub previous_amount_due: Option<i64>,
-    pub previous_lines: Option<sqlx::types::Json<Vec<StoredLine>>>,
+    pub previous: Option<sqlx::types::Json<ComparedBill>>,
+    pub last_year: Option<sqlx::types::Json<ComparedBill>>,
 }
 
 impl BillRow {
@@ -146,20 +209,20 @@ impl BillRow {
     ) -> sqlx::Result<Option<Self>> {
         sqlx::query_as!(
             BillRow,
-            r#"SELECT c.name, c.account_id, b.cycle, b.period_start, b.period_end, b.issued_on,
-                      b.due_on, b.currency, b.amount_due, b.previous_balance, b.payments,
-                      b.lines AS "lines: sqlx::types::Json<Vec<StoredLine>>",
-                      b.usage AS "usage: sqlx::types::Json<Vec<StoredUsage>>",
-                      p.period_end AS "previous_period_end?",
-                      p.amount_due AS "previous_amount_due?",
-                      p.lines AS "previous_lines?: sqlx::types::Json<Vec<StoredLine>>"
+            r#"SELECT v.bill_id AS "bill_id!: BillId", v.name AS "name!", v.account_id AS "account_id!",
+                      v.cycle AS "cycle!", v.period_start AS "period_start!",
+                      v.period_end AS "period_end!", v.issued_on AS "issued_on!",
+                      v.due_on AS "due_on!", v.currency AS "currency!",
+                      v.amount_due AS "amount_due!", v.previous_balance AS "previous_balance!",
+                      v.payments AS "payments!",
+                      v.lines AS "lines!: sqlx::types::Json<Vec<StoredLine>>",
+                      v.usage AS "usage!: sqlx::types::Json<Vec<StoredUsage>>",
+                      v.previous AS "previous?: sqlx::types::Json<ComparedBill>",
+                      v.last_year AS "last_year?: sqlx::types::Json<ComparedBill>"
                FROM customers c
-               JOIN LATERAL (SELECT * FROM bills b WHERE b.customer_id = c.id
-                             ORDER BY b.period_end DESC, b.id DESC LIMIT 1) b ON true
-               LEFT JOIN LATERAL (SELECT period_end, amount_due, lines FROM bills p
-                                  WHERE p.customer_id = b.customer_id
-                                    AND p.period_end < b.period_start AND p.currency = b.currency
-                                  ORDER BY p.period_end DESC LIMIT 1) p ON true
+               JOIN LATERAL (SELECT b.id FROM bills b WHERE b.customer_id = c.id
+                             ORDER BY b.period_end DESC, b.id DESC LIMIT 1) latest ON true
+               JOIN bill_pages v ON v.bill_id = latest.id
                WHERE c.account_id = $1"#,
             account,
         )
@@ -172,96 +235,147 @@ impl BillRow {
 /// something else now (a name, an amount, the previous bill it compares with).
 pub const CHANGES_CHANNEL: &str = "billpass_bills";
 
-/// What "what changed" compares with.
-struct PreviousBill<'a> {
-    period_end: NaiveDate,
-    amount_due: i64,
-    lines: &'a [StoredLine],
-}
-
-/// Month names, written out here rather than through chrono's `format`, which parses its
-/// pattern on every call: a bill page names up to 30 months. The short name is the first
-/// three letters.
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+/// Units counted in whole things, written in the plural for any quantity but 1.
+const COUNTED_UNITS: &[&str] = &[
+    "day",
+    "night",
+    "week",
+    "month",
+    "year",
+    "hour",
+    "minute",
+    "unit",
+    "item",
+    "meter",
+    "line",
+    "device",
+    "user",
+    "seat",
+    "visit",
+    "service",
+    "connection",
+    "bin",
 ];
 
-/// `Oct` for `10`.
-fn short_month(month: u32) -> &'static str {
-    &MONTHS[month as usize - 1][..3]
+/// `612 kWh`, `31 days`, `1 day`; empty for a lone `1` without a unit (a tax or a fee).
+fn quantity_text(quantity: Option<&str>, unit: Option<&str>) -> String {
+    match (quantity, unit) {
+        (Some(q), Some(u)) => {
+            let one = q.parse::<f64>().is_ok_and(|n| n == 1.0);
+            if !one && COUNTED_UNITS.contains(&u) {
+                format!("{q} {u}s")
+            } else {
+                format!("{q} {u}")
+            }
+        }
+        (Some("1"), None) => String::new(),
+        (Some(q), None) => q.to_owned(),
+        _ => String::new(),
+    }
 }
 
-/// `2 Nov 2026`.
-fn date(d: NaiveDate) -> String {
-    format!("{} {} {}", d.day(), short_month(d.month()), d.year())
+/// `$0.1608 per kWh`, `$12.50 per day`, `$0.1608 each`.
+fn rate_text(rate: &str, unit: Option<&str>, currency: Currency) -> String {
+    let symbol = currency.symbol();
+    let amount = match rate.strip_prefix('-') {
+        Some(magnitude) => format!("−{symbol}{magnitude}"),
+        None => format!("{symbol}{rate}"),
+    };
+    match unit {
+        Some(unit) => format!("{amount} per {unit}"),
+        None => format!("{amount} each"),
+    }
+}
+
+/// Days in a period, both ends included.
+fn days_in(start: NaiveDate, end: NaiveDate) -> i64 {
+    (end - start).num_days() + 1
+}
+
+fn days_text(days: i64) -> String {
+    if days == 1 {
+        "1 day".into()
+    } else {
+        format!("{days} days")
+    }
 }
 
 impl BillView {
     /// Formats a stored bill for its page.
     pub fn build(bill: &BillRow) -> anyhow::Result<BillView> {
-        let previous = match (
-            bill.previous_period_end,
-            bill.previous_amount_due,
-            &bill.previous_lines,
-        ) {
-            (Some(period_end), Some(amount_due), Some(lines)) => Some(PreviousBill {
-                period_end,
-                amount_due,
-                lines,
-            }),
-            _ => None,
-        };
         let currency = Currency::parse(&bill.currency).map_err(anyhow::Error::msg)?;
-        let money = |minor| Money { minor, currency }.to_string();
+        let money = |minor| Money { minor, currency };
         let charges: i64 = bill.lines.iter().map(|l| l.amount).sum();
         let adjustments = bill.amount_due - bill.previous_balance - bill.payments - charges;
         let account_tail: String = {
             let chars: Vec<char> = bill.account_id.chars().collect();
             chars[chars.len().saturating_sub(4)..].iter().collect()
         };
+        let credit = (bill.amount_due < 0).then(|| Credit {
+            amount: money(-bill.amount_due).to_string(),
+            explanation: if bill.payments + adjustments.min(0) < 0 {
+                format!(
+                    "Your payments and credits ({}) came to more than your previous balance and this period's charges ({}).",
+                    money(-(bill.payments + adjustments.min(0))),
+                    money(bill.previous_balance + charges + adjustments.max(0)),
+                )
+            } else {
+                "Your account holds more in credits than it owes.".into()
+            },
+        });
+        let this = PeriodCharges {
+            label: "This bill",
+            period: period_text(bill.period_start, bill.period_end),
+            days: days_in(bill.period_start, bill.period_end),
+            charges: money(charges).to_string(),
+            per_day: money(per_day(
+                charges,
+                days_in(bill.period_start, bill.period_end),
+            ))
+            .to_string(),
+        };
         Ok(BillView {
             customer_name: bill.name.clone(),
+            account_id: bill.account_id.clone(),
             masked_account: format!("•••• {account_tail}"),
             cycle: bill.cycle.clone(),
-            period: format!("{} – {}", date(bill.period_start), date(bill.period_end)),
-            issued_on: date(bill.issued_on),
-            due_on: date(bill.due_on),
+            period: this.period.clone(),
+            period_days: days_text(this.days),
+            issued_on: date_text(bill.issued_on),
+            due_on: date_text(bill.due_on),
             due_on_iso: bill.due_on.to_string(),
             currency: currency.code(),
-            amount_due: money(bill.amount_due),
-            credit: (bill.amount_due < 0).then(|| money(-bill.amount_due)),
-            previous_balance: money(bill.previous_balance),
-            payments: money(bill.payments),
-            current_charges: money(charges),
-            adjustments: (adjustments != 0).then(|| money(adjustments)),
+            amount_due: money(bill.amount_due).to_string(),
+            amount_decimal: money(bill.amount_due).decimal(),
+            owes: bill.amount_due > 0,
+            credit,
+            previous_balance: money(bill.previous_balance).to_string(),
+            payments: money(bill.payments).to_string(),
+            current_charges: money(charges).to_string(),
+            adjustments: (adjustments != 0).then(|| money(adjustments).to_string()),
             lines: bill
                 .lines
                 .iter()
                 .map(|l| LineView {
                     description: l.description.clone(),
-                    quantity: match (&l.quantity, &l.unit) {
-                        (Some(q), Some(u)) => format!("{q} {u}"),
-                        (Some(q), None) => q.clone(),
-                        _ => String::new(),
-                    },
-                    amount: money(l.amount),
+                    quantity: quantity_text(l.quantity.as_deref(), l.unit.as_deref()),
+                    rate: l
+                        .rate
+                        .as_deref()
+                        .map(|rate| rate_text(rate, l.unit.as_deref(), currency)),
+                    amount: money(l.amount).to_string(),
                 })
                 .collect(),
-            comparison: previous.map(|p| compare(bill, &p, currency)),
+            comparison: compare(bill, this, currency),
             chart: UsageChart::build(&bill.usage, bill.period_end),
         })
     }
+}
+
+/// The average per day, in minor units, rounded half away from zero.
+fn per_day(minor: i64, days: i64) -> i64 {
+    let days = days.max(1);
+    (minor * 2 + minor.signum() * days) / (days * 2)
 }
 
 fn signed(minor: i64, currency: Currency) -> String {
@@ -281,36 +395,109 @@ fn direction(difference: i64) -> &'static str {
     }
 }
 
-fn compare(bill: &BillRow, previous: &PreviousBill, currency: Currency) -> Comparison {
-    let difference = bill.amount_due - previous.amount_due;
-    let percent = (previous.amount_due != 0).then(|| {
-        let pct = difference as f64 * 100.0 / previous.amount_due.unsigned_abs() as f64;
-        format!("{}{pct:.1}%", if pct > 0.0 { "+" } else { "" })
-    });
+fn compare(bill: &BillRow, this: PeriodCharges, currency: Currency) -> Option<Comparison> {
+    let charges: i64 = bill.lines.iter().map(|l| l.amount).sum();
+    let this_days = this.days;
+    let fmt = |minor| Money { minor, currency }.to_string();
+    let previous = bill.previous.as_deref();
+    // Last year's bill, unless it is the previous bill itself (a yearly bill).
+    let last_year = bill
+        .last_year
+        .as_deref()
+        .filter(|y| previous.is_none_or(|p| p.period_start != y.period_start));
+    let others: Vec<ComparedPeriod> = [
+        (previous, "Previous bill", "the previous bill"),
+        (
+            last_year,
+            "Same period last year",
+            "the same period last year",
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(other, label, named)| {
+        let other = other?;
+        let other_charges: i64 = other.lines.iter().map(|l| l.amount).sum();
+        let days = days_in(other.period_start, other.period_end);
+        let difference = charges - other_charges;
+        let percent = (other_charges != 0).then(|| {
+            let pct = difference as f64 * 100.0 / other_charges.unsigned_abs() as f64;
+            match pct {
+                p if p > 0.0 => format!("+{p:.1}%"),
+                p if p < 0.0 => format!("−{:.1}%", -p),
+                _ => "0.0%".into(),
+            }
+        });
+        let sentence = match difference.signum() {
+            1 => format!("{} more than {named}", fmt(difference)),
+            -1 => format!("{} less than {named}", fmt(-difference)),
+            _ => format!("The same as {named}"),
+        };
+        let (this_per_day, other_per_day) =
+            (per_day(charges, this_days), per_day(other_charges, days));
+        let length_note = (days != this_days).then(|| {
+            format!(
+                "This period has {}; that one had {}. Per day, {} against {}.",
+                days_text(this_days),
+                days_text(days),
+                fmt(this_per_day),
+                fmt(other_per_day),
+            )
+        });
+        Some(ComparedPeriod {
+            charges: PeriodCharges {
+                label,
+                period: period_text(other.period_start, other.period_end),
+                days,
+                charges: fmt(other_charges),
+                per_day: fmt(other_per_day),
+            },
+            sentence,
+            difference: signed(difference, currency),
+            percent,
+            direction: direction(difference),
+            length_note,
+        })
+    })
+    .collect();
+    if others.is_empty() {
+        return None;
+    }
+    let (against, movers_against) = match previous {
+        Some(previous) => (previous, "the previous bill"),
+        None => (last_year?, "the same period last year"),
+    };
+    Some(Comparison {
+        this,
+        others,
+        movers: movers(&bill.lines, &against.lines, currency),
+        movers_against,
+    })
+}
+
+/// The line items that moved most between `before` and `now`, largest first (at most three).
+fn movers(now: &[StoredLine], before: &[StoredLine], currency: Currency) -> Vec<Mover> {
     let fmt = |minor| Money { minor, currency }.to_string();
     let mut scored: Vec<(i64, Mover)> = Vec::new();
-    for line in bill.lines.iter() {
-        let before = previous
-            .lines
+    for line in now {
+        let earlier = before
             .iter()
             .find(|p| p.description == line.description)
             .map(|p| p.amount);
-        let delta = line.amount - before.unwrap_or(0);
+        let delta = line.amount - earlier.unwrap_or(0);
         scored.push((
             delta,
             Mover {
                 description: line.description.clone(),
-                previous: before.map(fmt),
+                previous: earlier.map(fmt),
                 current: Some(fmt(line.amount)),
                 difference: signed(delta, currency),
                 direction: direction(delta),
             },
         ));
     }
-    for gone in previous
-        .lines
+    for gone in before
         .iter()
-        .filter(|p| !bill.lines.iter().any(|l| l.description == p.description))
+        .filter(|p| !now.iter().any(|l| l.description == p.description))
     {
         scored.push((
             -gone.amount,
@@ -325,25 +512,13 @@ fn compare(bill: &BillRow, previous: &PreviousBill, currency: Currency) -> Compa
     }
     scored.retain(|(delta, _)| *delta != 0);
     scored.sort_by_key(|(delta, _)| std::cmp::Reverse(delta.unsigned_abs()));
-    let movers = scored.into_iter().take(3).map(|(_, m)| m).collect();
-    Comparison {
-        previous_period: format!(
-            "{} {}",
-            short_month(previous.period_end.month()),
-            previous.period_end.year()
-        ),
-        previous_amount: fmt(previous.amount_due),
-        difference: signed(difference, currency),
-        percent,
-        direction: direction(difference),
-        movers,
-    }
+    scored.into_iter().take(3).map(|(_, m)| m).collect()
 }
 
 impl UsageChart {
     const WIDTH: u32 = 640;
     const HEIGHT: u32 = 200;
-    const TOP: u32 = 16;
+    const TOP: u32 = 22;
     const BOTTOM: u32 = 28;
     const MAX_PERIODS: usize = 12;
 
@@ -377,14 +552,14 @@ impl UsageChart {
                 let x = offset + i as u32 * slot + (slot - bar_width) / 2;
                 let (year, month) = u.period.split_once('-').unwrap_or(("", &u.period));
                 let month = month.parse::<u32>().ok().filter(|m| (1..=12).contains(m));
-                let month_name = month.map_or_else(|| u.period.clone(), |m| short_month(m).into());
+                let short_name = month.map_or_else(|| u.period.clone(), |m| short_month(m).into());
                 let month_name_long =
-                    month.map_or_else(|| u.period.clone(), |m| MONTHS[m as usize - 1].into());
+                    month.map_or_else(|| u.period.clone(), |m| month_name(m).into());
                 let label = match previous_year {
                     Some(prev) if prev != year && !year.is_empty() => {
-                        format!("{month_name} {}", &year[year.len().saturating_sub(2)..])
+                        format!("{short_name} {}", &year[year.len().saturating_sub(2)..])
                     }
-                    _ => month_name,
+                    _ => short_name,
                 };
                 previous_year = Some(year);
                 let value = format!("{} {}", u.quantity, unit).trim().to_owned();
@@ -396,6 +571,8 @@ impl UsageChart {
                     height,
                     label_x: x + bar_width / 2,
                     label,
+                    period: format!("{month_name_long} {year}").trim().to_owned(),
+                    quantity: u.quantity.clone(),
                     value,
                     is_current: u.period == current_period,
                 }

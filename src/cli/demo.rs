@@ -10,7 +10,8 @@ use sqlx::migrate::MigrateDatabase;
 use super::run_cycle;
 use crate::app::Serve;
 use crate::billing::import::{self, CustomerFormat};
-use crate::config::Settings;
+use crate::config::{BrandSettings, Settings};
+use crate::domain::PayUrl;
 use crate::domain::{AccountId, Actor, CustomerId, CycleId};
 use crate::domain::{EmailAddress, Role};
 use crate::infra::db;
@@ -27,7 +28,14 @@ const BILLS: &str = include_str!("../../examples/bills.jsonl");
 /// The demo's admin, who signs in to the console with the link the demo prints.
 const DEMO_ADMIN: &str = "demo-admin@example.com";
 
-pub async fn run(settings: Settings) -> anyhow::Result<()> {
+/// Customer service and a pay page for the demo's bills, where the settings give none.
+const DEMO_SUPPORT_PHONE: &str = "+1 555 010 0100";
+const DEMO_SUPPORT_EMAIL: &str = "help@example.com";
+const DEMO_SUPPORT_HOURS: &str = "Mon–Fri 8am–6pm";
+const DEMO_PAY_URL: &str = "https://pay.example.com/?account={account_id}&amount={amount}";
+
+pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
+    with_example_contacts(&mut settings.brand);
     // A key first, then the address: a demo that cannot serve says so before it does anything.
     let keys_dir = &settings.links.keys.keys_dir;
     if Keyring::open(keys_dir).is_err() {
@@ -131,6 +139,23 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         settings.web.listen
     );
     server.run(pool).await
+}
+
+/// Fills in example contact details and a pay page when the settings name none, so the
+/// demo's bills show what a deployment's would.
+fn with_example_contacts(brand: &mut BrandSettings) {
+    if !brand.brand().has_support() {
+        brand.support_phone = Some(DEMO_SUPPORT_PHONE.into());
+        brand.support_email = Some(DEMO_SUPPORT_EMAIL.into());
+        brand.support_hours = Some(DEMO_SUPPORT_HOURS.into());
+        println!(
+            "Showing example customer service details on the bills (set BILLPASS_SUPPORT_* for your own)."
+        );
+    }
+    if brand.pay_url.is_none() {
+        brand.pay_url = PayUrl::parse(DEMO_PAY_URL).ok();
+        println!("Pay buttons lead to {DEMO_PAY_URL} (set BILLPASS_PAY_URL for your own).");
+    }
 }
 
 async fn reachable(url: &str) -> bool {

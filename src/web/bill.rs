@@ -1,12 +1,14 @@
-//! `GET /bill`: the bill behind the session cookie.
+//! `GET /bill` and `GET /bill.pdf`: the bill behind the session cookie, as a page or as a
+//! PDF. Both are kept in memory once drawn (see [`BillPages`]).
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::ContentType;
+use actix_web::http::header::{self, ContentType};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, web};
 use askama::Template;
 
-use super::bill_pages::{BillPages, Generation};
+use super::bill_pages::{BillPages, Format, Generation};
+use super::bill_pdf;
 use super::pages::BillPage;
 use super::{AppState, PageError, message, read, resource};
 use crate::billing::bill::{BillRow, BillView};
@@ -17,7 +19,28 @@ use crate::links::sessions::{self, SessionChecks, SessionCookie, SessionState};
 use crate::observe::metrics::{self, BillPageSource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/bill", "GET, HEAD").route(read().to(show)));
+    cfg.service(resource("/bill", "GET, HEAD").route(read().to(page)))
+        .service(resource("/bill.pdf", "GET, HEAD").route(read().to(pdf)));
+}
+
+async fn page(
+    state: web::Data<AppState>,
+    pages: web::Data<BillPages>,
+    page_db: web::Data<PagePool>,
+    checks: web::Data<Gathered<SessionChecks>>,
+    request: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    show(Format::Html, state, pages, page_db, checks, request).await
+}
+
+async fn pdf(
+    state: web::Data<AppState>,
+    pages: web::Data<BillPages>,
+    page_db: web::Data<PagePool>,
+    checks: web::Data<Gathered<SessionChecks>>,
+    request: HttpRequest,
+) -> Result<HttpResponse, PageError> {
+    show(Format::Pdf, state, pages, page_db, checks, request).await
 }
 
 /// The page an active session leads to.
@@ -33,6 +56,7 @@ enum Page {
 }
 
 async fn show(
+    format: Format,
     state: web::Data<AppState>,
     pages: web::Data<BillPages>,
     page_db: web::Data<PagePool>,
@@ -49,7 +73,7 @@ async fn show(
             // session needs checking, and it must lead to that bill.
             let kept = cookie
                 .bill_id()
-                .and_then(|bill_id| Some((bill_id, pages.get(bill_id)?)));
+                .and_then(|bill_id| Some((bill_id, pages.get(bill_id, format)?)));
             match kept {
                 Some((kept_id, page)) => match checks.ask(cookie).await? {
                     SessionState::Active(bill_id) if bill_id != kept_id => SessionState::Missing,
@@ -80,15 +104,12 @@ async fn show(
             row,
             read_at,
         }) => {
-            let page = Bytes::from(
-                BillPage {
-                    brand,
-                    bill: BillView::build(&row)?,
-                }
-                .render()
-                .map_err(anyhow::Error::from)?,
-            );
-            pages.keep(bill_id, read_at, page.clone());
+            let bill = BillPage::new(&state.config, BillView::build(&row)?);
+            let page = Bytes::from(match format {
+                Format::Html => bill.render().map_err(anyhow::Error::from)?.into_bytes(),
+                Format::Pdf => bill_pdf::render(&bill)?,
+            });
+            pages.keep(bill_id, format, read_at, page.clone());
             metrics::bill_page(BillPageSource::Database);
             page
         }
@@ -123,7 +144,16 @@ async fn show(
             ));
         }
     };
-    Ok(HttpResponse::Ok()
-        .content_type(ContentType::html())
-        .body(page))
+    Ok(match format {
+        Format::Html => HttpResponse::Ok()
+            .content_type(ContentType::html())
+            .body(page),
+        Format::Pdf => HttpResponse::Ok()
+            .content_type("application/pdf")
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"bill.pdf\"",
+            ))
+            .body(page),
+    })
 }

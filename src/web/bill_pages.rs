@@ -20,12 +20,21 @@ use crate::billing::bill::CHANGES_CHANNEL;
 use crate::domain::BillId;
 use crate::infra::db::Heard;
 
+/// How a bill is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// The page, `GET /bill`.
+    Html,
+    /// The PDF, `GET /bill.pdf`.
+    Pdf,
+}
+
 /// A page's weight is its size; a typical bill page is about 8 KB.
 #[derive(Clone)]
 struct PageSize;
 
-impl Weighter<BillId, Bytes> for PageSize {
-    fn weight(&self, _bill_id: &BillId, page: &Bytes) -> u64 {
+impl Weighter<(BillId, Format), Bytes> for PageSize {
+    fn weight(&self, _key: &(BillId, Format), page: &Bytes) -> u64 {
         page.len() as u64 + 1
     }
 }
@@ -34,7 +43,7 @@ const TYPICAL_PAGE: u64 = 8 * 1024;
 
 /// Rendered pages by bill id.
 pub struct BillPages {
-    pages: Option<Cache<BillId, Bytes, PageSize>>,
+    pages: Option<Cache<(BillId, Format), Bytes, PageSize>>,
     /// Counts the times the cache was emptied: a page read before the last time is not kept.
     generation: AtomicU64,
     /// Whether imports can be heard now.
@@ -58,12 +67,12 @@ impl BillPages {
         }
     }
 
-    /// The page of this bill, if kept.
-    pub fn get(&self, bill_id: BillId) -> Option<Bytes> {
+    /// The page of this bill in this format, if kept.
+    pub fn get(&self, bill_id: BillId, format: Format) -> Option<Bytes> {
         if !self.listening.load(Ordering::Acquire) {
             return None;
         }
-        self.pages.as_ref()?.get(&bill_id)
+        self.pages.as_ref()?.get(&(bill_id, format))
     }
 
     /// Call before reading a bill; pass the answer to [`Self::keep`].
@@ -72,15 +81,15 @@ impl BillPages {
     }
 
     /// Keeps a page read at `read_at`, unless an import may have changed it since.
-    pub fn keep(&self, bill_id: BillId, read_at: Generation, page: Bytes) {
+    pub fn keep(&self, bill_id: BillId, format: Format, read_at: Generation, page: Bytes) {
         let Some(pages) = &self.pages else { return };
         if self.listening.load(Ordering::Acquire)
             && self.generation.load(Ordering::Acquire) == read_at.0
         {
-            pages.insert(bill_id, page);
+            pages.insert((bill_id, format), page);
             // An import heard while inserting: its clearing may have missed this page.
             if self.generation.load(Ordering::Acquire) != read_at.0 {
-                pages.remove(&bill_id);
+                pages.remove(&(bill_id, format));
             }
         }
     }
@@ -126,28 +135,51 @@ mod tests {
         let pages = listening(1);
         let before = pages.generation();
         pages.forget_all();
-        pages.keep(BillId(1), before, Bytes::from_static(b"old"));
-        assert_eq!(pages.get(BillId(1)), None);
-        pages.keep(BillId(1), pages.generation(), Bytes::from_static(b"new"));
-        assert_eq!(pages.get(BillId(1)).as_deref(), Some(&b"new"[..]));
+        pages.keep(BillId(1), Format::Html, before, Bytes::from_static(b"old"));
+        assert_eq!(pages.get(BillId(1), Format::Html), None);
+        pages.keep(
+            BillId(1),
+            Format::Html,
+            pages.generation(),
+            Bytes::from_static(b"new"),
+        );
+        assert_eq!(
+            pages.get(BillId(1), Format::Html).as_deref(),
+            Some(&b"new"[..])
+        );
     }
 
     #[test]
     fn nothing_is_kept_or_served_while_imports_cannot_be_heard() {
         let pages = listening(1);
-        pages.keep(BillId(1), pages.generation(), Bytes::from_static(b"page"));
+        pages.keep(
+            BillId(1),
+            Format::Html,
+            pages.generation(),
+            Bytes::from_static(b"page"),
+        );
         pages.listening.store(false, Ordering::Release);
-        assert_eq!(pages.get(BillId(1)), None);
-        pages.keep(BillId(2), pages.generation(), Bytes::from_static(b"page"));
+        assert_eq!(pages.get(BillId(1), Format::Html), None);
+        pages.keep(
+            BillId(2),
+            Format::Html,
+            pages.generation(),
+            Bytes::from_static(b"page"),
+        );
         pages.listening.store(true, Ordering::Release);
-        assert_eq!(pages.get(BillId(2)), None);
+        assert_eq!(pages.get(BillId(2), Format::Html), None);
     }
 
     #[test]
     fn a_cache_of_zero_megabytes_keeps_nothing() {
         let pages = listening(0);
-        pages.keep(BillId(1), pages.generation(), Bytes::from_static(b"page"));
-        assert_eq!(pages.get(BillId(1)), None);
+        pages.keep(
+            BillId(1),
+            Format::Html,
+            pages.generation(),
+            Bytes::from_static(b"page"),
+        );
+        assert_eq!(pages.get(BillId(1), Format::Html), None);
     }
 
     #[test]
@@ -155,10 +187,10 @@ mod tests {
         let pages = listening(1);
         let page = Bytes::from(vec![b'x'; 100 * 1024]);
         for bill in 0..100 {
-            pages.keep(BillId(bill), pages.generation(), page.clone());
+            pages.keep(BillId(bill), Format::Html, pages.generation(), page.clone());
         }
         let kept = (0..100)
-            .filter(|&bill| pages.get(BillId(bill)).is_some())
+            .filter(|&bill| pages.get(BillId(bill), Format::Html).is_some())
             .count();
         assert!(
             (1..=10).contains(&kept),

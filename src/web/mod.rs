@@ -4,6 +4,7 @@
 pub mod api;
 mod bill;
 mod bill_pages;
+pub mod bill_pdf;
 mod client_ip;
 mod console;
 mod health;
@@ -30,7 +31,8 @@ use secrecy::SecretString;
 use sqlx::PgPool;
 use url::Url;
 
-use crate::config::{Brand, RequestLimits};
+use crate::config::RequestLimits;
+use crate::domain::Brand;
 use crate::infra::db::{self, PagePool};
 use crate::infra::gathered::Gathered;
 use crate::links::Minter;

@@ -2,8 +2,9 @@
 
 use askama::Template;
 
+use super::WebConfig;
 use crate::billing::bill::BillView;
-use crate::config::Brand;
+use crate::domain::Brand;
 
 /// `GET /`: how customers reach their bill, and the contact details.
 #[derive(Template)]
@@ -74,12 +75,34 @@ impl<'a> GetLinkPage<'a> {
     }
 }
 
-/// `GET /bill` with a session.
+/// `GET /bill` with a session (and the PDF of `GET /bill.pdf`).
 #[derive(Template)]
 #[template(path = "bill.html")]
 pub struct BillPage<'a> {
     pub brand: &'a Brand,
     pub bill: BillView,
+    /// The brand's pay page for this bill, when it has one and there is something to pay:
+    /// a plain link, never carrying the token.
+    pub pay_url: Option<String>,
+    /// Where the bill is seen online (`https://bills.example.com/bill`), printed on paper.
+    pub page_url: String,
+}
+
+impl<'a> BillPage<'a> {
+    pub fn new(config: &'a WebConfig, bill: BillView) -> Self {
+        let brand = &config.brand;
+        let pay_url = brand
+            .pay_url
+            .as_ref()
+            .filter(|_| bill.owes)
+            .map(|pay| pay.for_bill(&bill.account_id, &bill.amount_decimal));
+        Self {
+            brand,
+            pay_url,
+            page_url: format!("{}/bill", config.base()),
+            bill,
+        }
+    }
 }
 
 /// Any other refusal or failure: a title, an explanation and what to do next.

@@ -11,7 +11,7 @@ use actix_web::HttpRequest;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, ORIGIN};
 
-use crate::config::Brand;
+use crate::domain::Brand;
 
 const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 

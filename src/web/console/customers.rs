@@ -232,12 +232,9 @@ async fn bill(
     let row = BillRow::latest(&mut conn, account.as_str())
         .await?
         .ok_or_else(|| ConsoleError::NotFound("This customer has no bill yet.".into()))?;
-    let body = BillPage {
-        brand: &console.state.config.brand,
-        bill: BillView::build(&row)?,
-    }
-    .render()
-    .map_err(anyhow::Error::from)?;
+    let body = BillPage::new(&console.state.config, BillView::build(&row)?)
+        .render()
+        .map_err(anyhow::Error::from)?;
     Ok(HttpResponse::Ok()
         .content_type(actix_web::http::header::ContentType::html())
         .body(body))
