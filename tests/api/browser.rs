@@ -22,6 +22,8 @@ static BROWSERS: Semaphore = Semaphore::const_new(2);
 
 /// The phone width every page must fit.
 const PHONE_WIDTH: u32 = 360;
+/// A laptop's window.
+pub const DESKTOP_WIDTH: u32 = 1280;
 
 fn tool(path: &str, what: &str) -> PathBuf {
     let path = PathBuf::from(path);
@@ -45,6 +47,8 @@ fn axe_source() -> String {
 /// A headless Chromium of its own, with an empty profile, driven by a chromedriver of its own.
 pub struct Browser {
     client: Client,
+    /// The window's width in CSS pixels.
+    width: u32,
     axe: String,
     _driver: KillOnDrop,
     _profile: tempfile::TempDir,
@@ -73,7 +77,13 @@ impl WebDriverCompatibleCommand for BrowserLog {
 }
 
 impl Browser {
+    /// A browser with a phone's screen.
     pub async fn start() -> Self {
+        Self::start_at(PHONE_WIDTH).await
+    }
+
+    /// A browser whose window is `width` CSS pixels wide.
+    pub async fn start_at(width: u32) -> Self {
         let turn = BROWSERS.acquire().await.unwrap();
         let chromium = tool("/usr/bin/chromium", "Debian's chromium");
         let chromedriver = tool("/usr/bin/chromedriver", "Debian's chromium-driver");
@@ -100,9 +110,9 @@ impl Browser {
                     "--disable-sync", "--no-first-run", "--disable-extensions",
                     format!("--user-data-dir={}", profile.path().display()),
                 ],
-                // A phone's screen: desktop windows are at least 500 px wide.
+                // A phone's screen (desktop windows are at least 500 px wide), or a laptop's.
                 "mobileEmulation": {
-                    "deviceMetrics": { "width": PHONE_WIDTH, "height": 780, "pixelRatio": 2.0 },
+                    "deviceMetrics": { "width": width, "height": 780, "pixelRatio": 2.0 },
                 },
             },
             "goog:loggingPrefs": { "browser": "ALL" },
@@ -128,6 +138,7 @@ impl Browser {
         }
         Self {
             client: client.expect("chromedriver started a browser"),
+            width,
             axe,
             _driver: driver,
             _profile: profile,
@@ -232,7 +243,7 @@ impl Browser {
 
     /// Checks the page as a customer's browser shows it: no WCAG 2.1 A or AA violation
     /// (axe-core), nothing in the console (script errors, refused resources, CSP
-    /// violations), an `<html lang>`, and nothing wider than the phone's screen.
+    /// violations), an `<html lang>`, and nothing wider than the screen.
     pub async fn check(&self, what: &str) {
         let findings = self.findings().await;
         assert_eq!(
@@ -250,10 +261,11 @@ impl Browser {
             layout["lang"].as_str().is_some_and(|lang| !lang.is_empty()),
             "{what}: <html lang> is set: {layout}"
         );
-        assert_eq!(layout["viewport"], PHONE_WIDTH, "{what}: {layout}");
+        assert_eq!(layout["viewport"], self.width, "{what}: {layout}");
         assert!(
             layout["width"].as_u64() <= layout["viewport"].as_u64(),
-            "{what}: wider than a {PHONE_WIDTH} px phone: {layout}"
+            "{what}: wider than a {} px screen: {layout}",
+            self.width
         );
     }
 
@@ -319,6 +331,15 @@ impl Browser {
     /// provider's).
     pub async fn forget_console(&self) {
         self.client.issue_cmd(BrowserLog).await.unwrap();
+    }
+
+    /// The page as the browser prints it on A4 (as its print preview shows it): a PDF.
+    pub async fn print(&self) -> Vec<u8> {
+        let config = fantoccini::wd::PrintConfiguration::builder()
+            .size(fantoccini::wd::PrintSize::A4)
+            .build()
+            .unwrap();
+        self.client.print(config).await.unwrap()
     }
 
     pub async fn close(self) {
@@ -422,6 +443,81 @@ async fn a_customer_opens_the_link_presses_view_my_bill_and_reads_the_bill() {
     assert!(bill.contains("$142.17"), "{bill}");
     assert!(bill.contains("help@northwind.example"), "contacts: {bill}");
     browser.check("the bill").await;
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn the_bill_reads_well_on_a_phone_a_laptop_and_paper() {
+    let app = crate::helpers::spawn_app_with(&[
+        "--support-phone",
+        "+1 555 010 0100",
+        "--support-email",
+        "help@northwind.example",
+        "--pay-url",
+        "https://pay.northwind.example/?account={account_id}&amount={amount}",
+    ])
+    .await;
+    app.load_examples().await;
+    app.run_cycle("2026-11").await;
+    app.dispatch_all_pending().await;
+    let link = app.link_sent_to("jane@example.com");
+    for width in [PHONE_WIDTH, DESKTOP_WIDTH] {
+        let browser = Browser::start_at(width).await;
+        browser.open(&link).await;
+        browser.press("main form button").await;
+        let bill = browser.text().await;
+        for expected in [
+            "Pay $142.17",
+            "Download PDF",
+            "$21.67 more than",
+            "31 days",
+            "help@northwind.example",
+        ] {
+            assert!(bill.contains(expected), "{width} px: {expected} in {bill}");
+        }
+        assert!(
+            !bill.contains("See this bill online"),
+            "the print footer is for paper"
+        );
+        browser.check(&format!("the bill at {width} px")).await;
+        browser.click(".chart-table summary").await;
+        assert!(browser.text_of(".usage-table").await.contains("612 kWh"));
+        browser
+            .check(&format!("the usage table at {width} px"))
+            .await;
+        if width == DESKTOP_WIDTH {
+            let (paper, pages) = crate::bill_actions::pdf_text(&browser.print().await);
+            assert_eq!(pages, 1, "a typical bill prints on one page: {paper}");
+            for expected in [
+                "$142.17",
+                "+1 555 010 0100",
+                "See this bill online",
+                "/bill",
+            ] {
+                assert!(paper.contains(expected), "on paper: {expected} in {paper}");
+            }
+            assert!(!paper.contains("Download PDF") && !paper.contains("Pay $142.17"));
+        }
+        browser.close().await;
+    }
+}
+
+#[tokio::test]
+async fn a_credit_bill_passes_in_a_real_browser() {
+    let app = crate::helpers::spawn_app().await;
+    app.load_examples().await;
+    app.run_cycle("2026-10").await;
+    app.dispatch_all_pending().await;
+    let browser = Browser::start().await;
+    browser.open(&app.link_sent_to("+15550100123")).await;
+    browser.press("main form button").await;
+    let bill = browser.text().await;
+    assert!(
+        bill.contains("You're in credit") && bill.contains("€5.00"),
+        "{bill}"
+    );
+    assert!(!bill.contains("Please pay by") && !bill.contains("Payment due"));
+    browser.check("the credit bill").await;
     browser.close().await;
 }
 

@@ -1,5 +1,6 @@
 //! Integration tests: a real PostgreSQL database per test and a real server on a random port.
 
+mod bill_actions;
 mod bill_page;
 mod browser;
 mod cli;
