@@ -402,3 +402,50 @@ async fn timezones_and_rates_are_checked_at_import() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_bill_of_twelve_lines_is_one_pdf_page() {
+    let app = app_with_contacts(&[]).await;
+    let lines: Vec<String> = (1..=12)
+        .map(|i| {
+            format!(
+                r#"{{"description":"Charge number {i} for the period, peak and off-peak","quantity":"{q}","unit":"kWh","rate":"0.1608","amount":"10.00"}}"#,
+                q = 60 + i
+            )
+        })
+        .collect();
+    let usage: Vec<String> = (1..=12)
+        .map(|m| {
+            format!(
+                r#"{{"period":"2026-{m:02}","quantity":"{}","unit":"kWh"}}"#,
+                400 + m
+            )
+        })
+        .collect();
+    let bill = format!(
+        r#"{{"account_id":"ACC-1","cycle":"2026-12","period_start":"2026-11-01","period_end":"2026-11-30","issued_on":"2026-12-02","due_on":"2026-12-23","currency":"USD","amount_due":"120.00","previous_balance":"0","payments":"0","lines":[{}],"usage":[{}]}}"#,
+        lines.join(","),
+        usage.join(",")
+    );
+    app.import_bills(&bill).await;
+    let (_, cookie) = bill_of(&app, "2026-12", "jane@example.com").await;
+    let pdf = app
+        .client
+        .get(app.url("/bill.pdf"))
+        .header("Cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let (text, pages) = pdf_text(&pdf);
+    assert_eq!(pages, 1, "{text}");
+    for i in [1, 12] {
+        assert!(
+            text.contains(&format!("Charge number {i} ")),
+            "line {i}: {text}"
+        );
+    }
+    assert!(text.contains("$120.00") && text.contains("help@northwind.example"));
+}
