@@ -4,7 +4,11 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, ContentType};
 use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse, web};
+use std::convert::Infallible;
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use askama::Template;
 
 use super::bill_pages::{BillPages, Format, Generation};
@@ -19,28 +23,21 @@ use crate::links::sessions::{self, SessionChecks, SessionCookie, SessionState};
 use crate::observe::metrics::{self, BillPageSource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.service(resource("/bill", "GET, HEAD").route(read().to(page)))
-        .service(resource("/bill.pdf", "GET, HEAD").route(read().to(pdf)));
+    cfg.service(resource("/bill", "GET, HEAD").route(read().to(show)))
+        .service(resource("/bill.pdf", "GET, HEAD").route(read().to(show)));
 }
 
-async fn page(
-    state: web::Data<AppState>,
-    pages: web::Data<BillPages>,
-    page_db: web::Data<PagePool>,
-    checks: web::Data<Gathered<SessionChecks>>,
-    request: HttpRequest,
-) -> Result<HttpResponse, PageError> {
-    show(Format::Html, state, pages, page_db, checks, request).await
-}
+/// The drawing a route asks for: `/bill.pdf` the PDF, `/bill` the page.
+impl FromRequest for Format {
+    type Error = Infallible;
+    type Future = Ready<Result<Self, Infallible>>;
 
-async fn pdf(
-    state: web::Data<AppState>,
-    pages: web::Data<BillPages>,
-    page_db: web::Data<PagePool>,
-    checks: web::Data<Gathered<SessionChecks>>,
-    request: HttpRequest,
-) -> Result<HttpResponse, PageError> {
-    show(Format::Pdf, state, pages, page_db, checks, request).await
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(Ok(match request.path().ends_with(".pdf") {
+            true => Format::Pdf,
+            false => Format::Html,
+        }))
+    }
 }
 
 /// The page an active session leads to.
