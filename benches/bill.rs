@@ -9,7 +9,7 @@ use std::hint::black_box;
 
 use askama::Template;
 use billpass::billing::bill::{BillRow, BillView};
-use billpass::domain::{BillId, Brand, PayUrl};
+use billpass::domain::{BillId, Brand, BrandId, PayUrl};
 use billpass::web::bill_pdf;
 use billpass::web::pages::BillPage;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -55,6 +55,7 @@ fn bill() -> BillRow {
         usage: sqlx::types::Json(serde_json::from_value(json!(usage)).unwrap()),
         previous: compared("2026-10-01", "2026-10-31", 2),
         last_year: compared("2025-11-01", "2025-11-30", 3),
+        brand: BrandId::default_brand(),
     }
 }
 

@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use billpass::delivery::{BillFacts, Delivery, EmailSender};
-use billpass::domain::{Brand, Channel, DeliveryId};
+use billpass::domain::{Brand, BrandId, Channel, DeliveryId};
 use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
 
@@ -20,6 +20,7 @@ fn messages(c: &mut Criterion) {
         attempts: 1,
         opted_out: false,
         timezone: Some("America/New_York".into()),
+        brand: BrandId::default_brand(),
         bill: BillFacts {
             currency: "USD".into(),
             amount_due: 14_217,

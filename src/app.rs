@@ -8,6 +8,7 @@ use anyhow::Context;
 use sqlx::PgPool;
 use tokio::sync::watch;
 
+use crate::billing::brands::Brands;
 use crate::config::{LinkSettings, Settings};
 use crate::cycle::RUNS_CHANNEL;
 use crate::cycle::runner::{DueRuns, Runner};
@@ -16,6 +17,7 @@ use crate::delivery::{
     DeliveryConfig, EmailConfig, EmailSender, GatewayConfig, LaneConfig, Outbox, RetryPolicy,
     SmsConfig, SmsGateway, SmsSender, TwilioConfig,
 };
+use crate::domain::Brand;
 use crate::infra::db;
 use crate::infra::jobs::{self, Waker};
 use crate::links::Minter;
@@ -32,13 +34,13 @@ pub fn minter(links: &LinkSettings) -> anyhow::Result<Minter> {
     let keyring = Arc::new(Keyring::open(&links.keys.keys_dir)?);
     let tokens = TokenSettings {
         issuer: links.token_issuer.clone(),
-        audience: links.token_audience.clone(),
     };
     Ok(Minter {
         issuer: TokenIssuer::new(keyring, tokens),
         config: Arc::new(LinkConfig {
             ttl: links.link_ttl,
             base_url: links.base().to_owned(),
+            audience: links.token_audience.clone(),
             sms_link: links.sms_link,
         }),
     })
@@ -80,7 +82,6 @@ pub fn delivery_config(settings: &Settings) -> anyhow::Result<DeliveryConfig> {
         }
     };
     Ok(DeliveryConfig {
-        brand: settings.brand.brand(),
         outbox_dir: delivery.outbox_dir.clone(),
         email: EmailConfig {
             smtp_url: delivery.smtp_url.clone(),
@@ -110,7 +111,6 @@ pub fn delivery_config(settings: &Settings) -> anyhow::Result<DeliveryConfig> {
 /// is refused, naming the setting.
 pub fn web_config(settings: &Settings) -> anyhow::Result<WebConfig> {
     Ok(WebConfig {
-        brand: settings.brand.brand(),
         public_url: settings.links.public_url.clone(),
         trusted_proxies: settings.web.trusted_proxies.clone(),
         api_import_limit: settings.web.api_import_limit,
@@ -120,6 +120,21 @@ pub fn web_config(settings: &Settings) -> anyhow::Result<WebConfig> {
         webhook_token: settings.delivery.sms_auth_token.clone(),
         oidc: staff_oidc(settings)?,
     })
+}
+
+/// The default brand, as the settings describe it.
+pub fn default_brand(settings: &Settings) -> Brand {
+    settings.brand.brand(&settings.links.token_audience)
+}
+
+/// The brands, read from the database and then again every few seconds, for as long as
+/// the runtime runs.
+pub async fn brands(pool: &PgPool, settings: &Settings) -> anyhow::Result<Brands> {
+    let brands = Brands::load(pool, default_brand(settings))
+        .await
+        .context("reading the brands")?;
+    tokio::spawn(brands.clone().follow(pool.clone()));
+    Ok(brands)
 }
 
 /// Single sign-on for staff, when an issuer is set.
@@ -212,12 +227,14 @@ impl Serve {
         } = self;
         let (stop_tx, stop_rx) = watch::channel(false);
         let workers_pool = db::pool_beside(&pool, db::POOL_SIZE);
+        let brands = brands(&workers_pool, &settings).await?;
         let workers = senders.map(|(config, email, sms)| {
             let pool = workers_pool.clone();
             let outbox = Arc::new(Outbox::with_senders(
                 pool.clone(),
                 &config,
                 minter.clone(),
+                brands.clone(),
                 email.clone(),
                 sms,
             ));
@@ -234,7 +251,7 @@ impl Serve {
                 pool: pool.clone(),
                 minter: minter.clone(),
                 email: email.clone(),
-                brand: settings.brand.name.clone(),
+                brand: brands.default_brand().name.clone(),
             });
             (
                 tokio::spawn(outbox.run(stop_rx.clone())),
@@ -263,7 +280,7 @@ impl Serve {
         });
         let web = match listener {
             Some(listener) => {
-                let state = AppState::new(pool.clone(), minter, web_config(&settings)?)?;
+                let state = AppState::new(pool.clone(), minter, brands, web_config(&settings)?)?;
                 let app = Application::build(state, listener)?;
                 tracing::info!(
                     "listening on http://{} (links use {})",

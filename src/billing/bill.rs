@@ -6,11 +6,13 @@ use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
 use crate::domain::calendar::{date_text, month_name, period_text, short_month};
-use crate::domain::{BillId, Currency, Money};
+use crate::domain::{BillId, BrandId, Currency, Money};
 
 /// Everything the bill page (and its PDF) shows, already formatted.
 #[derive(Debug, Clone)]
 pub struct BillView {
+    /// The customer's brand, which the page wears.
+    pub brand: BrandId,
     pub customer_name: String,
     /// The account id itself, for the pay link only; pages show [`Self::masked_account`].
     pub account_id: String,
@@ -199,6 +201,8 @@ pub struct BillRow {
     pub usage: sqlx::types::Json<Vec<StoredUsage>>,
     pub previous: Option<sqlx::types::Json<ComparedBill>>,
     pub last_year: Option<sqlx::types::Json<ComparedBill>>,
+    /// The customer's brand, which the page wears.
+    pub brand: BrandId,
 }
 
 impl BillRow {
@@ -218,7 +222,8 @@ impl BillRow {
                       v.lines AS "lines!: sqlx::types::Json<Vec<StoredLine>>",
                       v.usage AS "usage!: sqlx::types::Json<Vec<StoredUsage>>",
                       v.previous AS "previous?: sqlx::types::Json<ComparedBill>",
-                      v.last_year AS "last_year?: sqlx::types::Json<ComparedBill>"
+                      v.last_year AS "last_year?: sqlx::types::Json<ComparedBill>",
+                      COALESCE(v.brand_id, 'default') AS "brand!: BrandId"
                FROM customers c
                JOIN LATERAL (SELECT b.id FROM bills b WHERE b.customer_id = c.id
                              ORDER BY b.period_end DESC, b.id DESC LIMIT 1) latest ON true
@@ -335,6 +340,7 @@ impl BillView {
             .to_string(),
         };
         Ok(BillView {
+            brand: bill.brand.clone(),
             customer_name: bill.name.clone(),
             account_id: bill.account_id.clone(),
             masked_account: format!("•••• {account_tail}"),

@@ -3,7 +3,7 @@
 use chrono::{DateTime, Utc};
 use sqlx::PgConnection;
 
-use crate::domain::{AccountId, Channel, CustomerId, mask};
+use crate::domain::{AccountId, BrandId, Channel, CustomerId, mask};
 
 /// A stored customer.
 #[derive(Debug, Clone)]
@@ -16,6 +16,7 @@ pub struct Customer {
     /// The preferred channel.
     pub channel: Channel,
     pub sms_opted_out: bool,
+    pub brand: BrandId,
 }
 
 /// Where one link goes.
@@ -74,7 +75,8 @@ impl Customer {
             Customer,
             r#"SELECT id AS "id: CustomerId", account_id AS "account_id: AccountId", name, email,
                       phone, channel AS "channel: Channel",
-                      sms_opted_out_at IS NOT NULL AS "sms_opted_out!"
+                      sms_opted_out_at IS NOT NULL AS "sms_opted_out!",
+                      COALESCE(brand_id, 'default') AS "brand!: BrandId"
                FROM customers WHERE id = ANY($1) ORDER BY id FOR UPDATE"#,
             ids as &[CustomerId],
         )
@@ -91,7 +93,8 @@ impl Customer {
             Customer,
             r#"SELECT id AS "id: CustomerId", account_id AS "account_id: AccountId", name, email,
                       phone, channel AS "channel: Channel",
-                      sms_opted_out_at IS NOT NULL AS "sms_opted_out!"
+                      sms_opted_out_at IS NOT NULL AS "sms_opted_out!",
+                      COALESCE(brand_id, 'default') AS "brand!: BrandId"
                FROM customers WHERE id = ANY($1)"#,
             ids as &[CustomerId],
         )
@@ -161,6 +164,9 @@ pub struct Profile {
     /// The preferred channel.
     pub channel: Channel,
     pub locale: String,
+    /// The brand they are billed under.
+    #[schema(value_type = String)]
+    pub brand: BrandId,
     /// When the number replied STOP (it gets no text messages until it replies START).
     pub sms_opted_out_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -175,7 +181,8 @@ impl Profile {
     ) -> sqlx::Result<Option<(CustomerId, Profile)>> {
         let row = sqlx::query!(
             r#"SELECT id AS "id: CustomerId", name, email, phone, channel AS "channel: Channel",
-                      locale, sms_opted_out_at, created_at, updated_at
+                      locale, sms_opted_out_at, created_at, updated_at,
+                      COALESCE(brand_id, 'default') AS "brand!: BrandId"
                FROM customers WHERE account_id = $1"#,
             account.as_str()
         )
@@ -189,6 +196,7 @@ impl Profile {
                 phone: row.phone.map(|p| mask(Channel::Sms, &p)),
                 channel: row.channel,
                 locale: row.locale,
+                brand: row.brand,
                 sms_opted_out_at: row.sms_opted_out_at,
                 created_at: row.created_at,
                 updated_at: row.updated_at,

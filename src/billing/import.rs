@@ -14,7 +14,9 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::domain::Actor;
 use crate::domain::calendar::{TimeZone, parse_date};
-use crate::domain::{AccountId, Channel, Currency, CycleId, EmailAddress, Money, PhoneNumber};
+use crate::domain::{
+    AccountId, BrandId, Channel, Currency, CycleId, EmailAddress, Money, PhoneNumber,
+};
 use crate::staff::audit::{Action, Record};
 
 const BATCH: usize = 1000;
@@ -259,6 +261,7 @@ impl<'a> Fields<'a> {
 
 #[derive(Debug)]
 struct CustomerRow {
+    line: u64,
     account_id: AccountId,
     name: String,
     email: Option<EmailAddress>,
@@ -267,6 +270,7 @@ struct CustomerRow {
     locale: String,
     /// An IANA name; `None`: the deployment's time zone.
     timezone: Option<String>,
+    brand: BrandId,
 }
 
 fn parse_name(raw: &str) -> Result<String, String> {
@@ -313,6 +317,9 @@ fn parse_customer(line: u64, row: &Map<String, Value>, errors: &mut Errors) -> O
     let timezone = f.optional("timezone", |raw| {
         TimeZone::parse(raw).map(|zone| zone.name().to_owned())
     });
+    let brand = f
+        .optional("brand", BrandId::parse)
+        .unwrap_or_else(BrandId::default_brand);
     if !email_given && !phone_given {
         f.error("email", "an email address or a phone number is required");
     }
@@ -333,6 +340,7 @@ fn parse_customer(line: u64, row: &Map<String, Value>, errors: &mut Errors) -> O
         return None;
     }
     Some(CustomerRow {
+        line,
         account_id: account_id?,
         name: name?,
         email,
@@ -340,6 +348,7 @@ fn parse_customer(line: u64, row: &Map<String, Value>, errors: &mut Errors) -> O
         channel: channel?,
         locale,
         timezone,
+        brand,
     })
 }
 
@@ -467,9 +476,26 @@ impl Customers {
         Ok(Self(rows))
     }
 
-    /// Upserts them all in one transaction, recorded in the audit log as `by`'s.
+    /// Upserts them all in one transaction, recorded in the audit log as `by`'s; a
+    /// customer of an unknown brand fails the whole import.
     pub async fn store(self, pool: &PgPool, by: &Actor) -> Result<ImportSummary, ImportError> {
         let mut tx = crate::infra::db::begin(pool).await?;
+        let known = sqlx::query_scalar!("SELECT id FROM brands")
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut errors = Errors::default();
+        for row in &self.0 {
+            if let Some(brand) = row.brand.stored()
+                && !known.iter().any(|id| id == brand)
+            {
+                errors.push(
+                    row.line,
+                    "brand",
+                    format!("no brand `{brand}`: add it with `billpass brands add` first"),
+                );
+            }
+        }
+        errors.fail_if_any()?;
         let mut summary = ImportSummary::default();
         for batch in self.0.chunks(BATCH) {
             add(&mut summary, upsert_customers(&mut tx, batch).await?);
@@ -515,13 +541,13 @@ async fn upsert_customers(
         rows.iter().map(f).collect()
     }
     sqlx::query_scalar!(
-        r#"INSERT INTO customers (account_id, name, email, phone, channel, locale, timezone)
+        r#"INSERT INTO customers (account_id, name, email, phone, channel, locale, timezone, brand_id)
            SELECT * FROM UNNEST($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[],
-                                $7::text[])
+                                $7::text[], $8::text[])
            ON CONFLICT (account_id) DO UPDATE SET
                name = EXCLUDED.name, email = EXCLUDED.email, phone = EXCLUDED.phone,
                channel = EXCLUDED.channel, locale = EXCLUDED.locale,
-               timezone = EXCLUDED.timezone, updated_at = now(),
+               timezone = EXCLUDED.timezone, brand_id = EXCLUDED.brand_id, updated_at = now(),
                sms_opted_out_at = CASE WHEN customers.phone IS DISTINCT FROM EXCLUDED.phone
                                        THEN NULL ELSE customers.sms_opted_out_at END
            RETURNING (xmax = 0) AS "inserted!""#,
@@ -532,6 +558,7 @@ async fn upsert_customers(
         &column(rows, |r| r.channel.as_str().to_owned()),
         &column(rows, |r| r.locale.clone()),
         &column(rows, |r| r.timezone.clone()) as &[Option<String>],
+        &column(rows, |r| r.brand.stored().map(str::to_owned)) as &[Option<String>],
     )
     .fetch_all(&mut **tx)
     .await

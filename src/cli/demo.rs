@@ -110,7 +110,7 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
         let Some(token) = IssuedToken::current(&mut conn, customer.id).await? else {
             continue;
         };
-        if let Some(link) = minter.link_again(&token)? {
+        if let Some(link) = minter.link_again(&mut conn, &token).await? {
             let (account, name, channel) =
                 (&customer.account_id, &customer.name, &customer.channel);
             println!("  {account}  {name:<24} {channel:<5}  {link}");
@@ -144,7 +144,10 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
 /// Fills in example contact details and a pay page when the settings name none, so the
 /// demo's bills show what a deployment's would.
 fn with_example_contacts(brand: &mut BrandSettings) {
-    if !brand.brand().has_support() {
+    let none = brand.support_phone.is_none()
+        && brand.support_email.is_none()
+        && brand.support_url.is_none();
+    if none {
         brand.support_phone = Some(DEMO_SUPPORT_PHONE.into());
         brand.support_email = Some(DEMO_SUPPORT_EMAIL.into());
         brand.support_hours = Some(DEMO_SUPPORT_HOURS.into());

@@ -17,6 +17,10 @@ use parse::*;
 pub use parse::{Rate, parse_ip_range};
 
 use crate::delivery::SmsGateway;
+use crate::domain::brand::{
+    parse_name, parse_public_url, parse_support_email, parse_support_hours, parse_support_phone,
+    parse_support_url,
+};
 use crate::domain::calendar::TimeZone;
 use crate::domain::{Brand, PayUrl};
 use crate::links::SmsLink;
@@ -128,7 +132,7 @@ impl LinkSettings {
 #[command(next_help_heading = "Brand")]
 pub struct BrandSettings {
     /// The brand shown on pages and messages.
-    #[arg(long = "brand", env = "BILLPASS_BRAND", default_value = "billpass", value_parser = parse_brand)]
+    #[arg(long = "brand", env = "BILLPASS_BRAND", default_value = "billpass", value_parser = parse_name)]
     pub name: String,
 
     /// Customer service's phone number, as customers should read it (`+1 555 010 0100`).
@@ -160,16 +164,18 @@ pub struct BrandSettings {
 }
 
 impl BrandSettings {
-    /// The brand these settings describe.
-    pub fn brand(&self) -> Brand {
+    /// The default brand, as these settings describe it, its tokens carrying `audience`.
+    pub fn brand(&self, audience: &str) -> Brand {
         Brand {
             name: self.name.clone(),
+            audience: audience.to_owned(),
             support_phone: self.support_phone.clone(),
             support_email: self.support_email.clone(),
             support_url: self.support_url.clone(),
             support_hours: self.support_hours.clone(),
             pay_url: self.pay_url.clone(),
             timezone: self.timezone,
+            ..Brand::default()
         }
     }
 }
@@ -354,7 +360,7 @@ pub struct StaffSettings {
 
     /// The provider's name on the sign-in button ("Sign in with Okta"); default: the
     /// issuer's host.
-    #[arg(long, env = "BILLPASS_STAFF_OIDC_NAME", value_parser = parse_brand)]
+    #[arg(long, env = "BILLPASS_STAFF_OIDC_NAME", value_parser = parse_name)]
     pub staff_oidc_name: Option<String>,
 }
 

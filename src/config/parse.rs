@@ -10,18 +10,6 @@ use ipnet::IpNet;
 use secrecy::SecretString;
 use url::Url;
 
-pub(super) fn parse_public_url(raw: &str) -> Result<Url, String> {
-    let url = Url::parse(raw)
-        .map_err(|e| format!("{e}; expected a URL like https://bills.example.com"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err("expected an http or https URL like https://bills.example.com".into());
-    }
-    if url.query().is_some() || url.fragment().is_some() {
-        return Err("expected a base URL without ?query or #fragment".into());
-    }
-    Ok(url)
-}
-
 /// A PostgreSQL URL; its password is never repeated in the message, nor printed with the
 /// settings.
 pub(super) fn parse_database_url(raw: &str) -> Result<SecretString, String> {
@@ -142,47 +130,6 @@ pub fn parse_ip_range(raw: &str) -> Result<IpNet, String> {
     })
 }
 
-pub(super) fn parse_brand(raw: &str) -> Result<String, String> {
-    let brand = raw.trim();
-    if brand.is_empty() || brand.chars().count() > 40 || brand.chars().any(char::is_control) {
-        return Err("expected a brand name of 1 to 40 printable characters".into());
-    }
-    Ok(brand.to_owned())
-}
-
-pub(super) fn parse_support_phone(raw: &str) -> Result<String, String> {
-    let phone = raw.trim();
-    let digits = phone.chars().filter(char::is_ascii_digit).count();
-    let plain = phone
-        .chars()
-        .all(|c| c.is_ascii_digit() || " +-().".contains(c));
-    if !plain || !(3..=20).contains(&digits) {
-        return Err("expected a phone number like +1 555 010 0100".into());
-    }
-    Ok(phone.to_owned())
-}
-
-pub(super) fn parse_support_email(raw: &str) -> Result<String, String> {
-    crate::domain::EmailAddress::parse(raw.trim()).map(|email| email.as_str().to_owned())
-}
-
-pub(super) fn parse_support_url(raw: &str) -> Result<Url, String> {
-    let url = Url::parse(raw.trim())
-        .map_err(|e| format!("{e}; expected a URL like https://acme.example/help"))?;
-    if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
-        return Err("expected an http or https URL like https://acme.example/help".into());
-    }
-    Ok(url)
-}
-
-pub(super) fn parse_support_hours(raw: &str) -> Result<String, String> {
-    let hours = raw.trim();
-    if hours.is_empty() || hours.chars().count() > 100 || hours.chars().any(char::is_control) {
-        return Err("expected opening hours of 1 to 100 printable characters".into());
-    }
-    Ok(hours.to_owned())
-}
-
 pub(super) fn parse_claim(raw: &str) -> Result<String, String> {
     if raw.is_empty() || raw.len() > 64 || !raw.bytes().all(|b| b.is_ascii_graphic()) {
         return Err("expected 1 to 64 printable ASCII characters".into());
@@ -192,13 +139,7 @@ pub(super) fn parse_claim(raw: &str) -> Result<String, String> {
 
 /// A customer link's audience: a claim, but never the staff sign-in links' own.
 pub(super) fn parse_audience(raw: &str) -> Result<String, String> {
-    let audience = parse_claim(raw)?;
-    if audience == crate::tokens::jwt::STAFF_AUDIENCE {
-        return Err(format!(
-            "`{audience}` is the audience of staff sign-in links; choose another"
-        ));
-    }
-    Ok(audience)
+    crate::domain::brand::parse_audience(raw, crate::tokens::jwt::STAFF_AUDIENCE)
 }
 
 /// A token or password, kept out of the settings' `Debug`.
@@ -325,14 +266,17 @@ mod tests {
 
     #[test]
     fn public_urls_must_be_http_bases() {
-        assert!(parse_public_url("https://bills.example.com").is_ok());
+        assert!(crate::domain::brand::parse_public_url("https://bills.example.com").is_ok());
         for bad in [
             "bills.example.com",
             "ftp://x",
             "https://x/?a=1",
             "javascript:alert(1)",
         ] {
-            assert!(parse_public_url(bad).is_err(), "{bad}");
+            assert!(
+                crate::domain::brand::parse_public_url(bad).is_err(),
+                "{bad}"
+            );
         }
     }
 }

@@ -343,7 +343,8 @@ async fn read_ahead(
             let Some((last, due, jtis, links)) = next_batch(&pool, &cycle, cursor).await? else {
                 return Ok(None);
             };
-            let signed = minter.sign(jtis, links).await?;
+            let mut conn = pool.acquire().await?;
+            let signed = minter.sign(&mut conn, jtis, links).await?;
             Ok(Some(Prepared {
                 after: cursor,
                 last,
@@ -410,11 +411,12 @@ async fn next_batch(
     let links: Vec<NewLink> = bills
         .iter()
         .filter_map(|&(customer_id, bill_id)| {
-            let destination = customers.get(&customer_id)?.destination(None).ok()?;
+            let customer = customers.get(&customer_id)?;
             Some(NewLink {
                 customer_id,
                 bill_id,
-                destination,
+                destination: customer.destination(None).ok()?,
+                brand: customer.brand.clone(),
             })
         })
         .collect();

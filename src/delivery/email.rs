@@ -84,9 +84,15 @@ impl EmailSender {
             .parse()
             .map_err(|e| SendError::permanent(format!("bad address on file: {e}")))?;
         let [subject, text, html] = Self::parts(delivery, brand)?;
-        let domain = self.from().email.domain().to_owned();
+        // The brand's own sender, checked when it was stored; else the deployment's.
+        let from = brand
+            .email_from
+            .as_deref()
+            .and_then(|from| from.parse::<Mailbox>().ok())
+            .unwrap_or_else(|| self.from().clone());
+        let domain = from.email.domain().to_owned();
         Message::builder()
-            .from(self.from().clone())
+            .from(from)
             .to(to)
             .subject(subject)
             .message_id(Some(format!("<delivery-{}@{domain}>", delivery.id)))

@@ -160,7 +160,7 @@ mod tests {
     use crate::domain::{Channel, CustomerId, DeliveryId, LinkId};
     use crate::links::short::ShortCode;
     use crate::tokens::keys::{self, KeyAlgorithm, Keyring};
-    use crate::tokens::{TokenIssuer, TokenSettings};
+    use crate::tokens::{Audience, TokenIssuer, TokenSettings};
 
     /// A 33-character base URL and a 40-character brand, as the product promises to fit.
     const BASE_URL: &str = "https://bills.acme-energy.example";
@@ -174,12 +174,15 @@ mod tests {
         let keys = Arc::new(Keyring::open(dir.path()).unwrap());
         let settings = TokenSettings {
             issuer: "bp".into(),
-            audience: "bill".into(),
         };
         let now = Utc::now();
         let (tokens, _) = TokenIssuer::new(keys, settings)
             .sign_all(
                 &[(LinkId(12_345_678_901), CustomerId(98_765_432))],
+                Audience {
+                    aud: "bill",
+                    kid: None,
+                },
                 now,
                 now + chrono::Duration::days(30),
             )
@@ -199,6 +202,7 @@ mod tests {
             attempts: 0,
             opted_out: false,
             timezone: None,
+            brand: crate::domain::BrandId::default_brand(),
             bill: BillFacts {
                 currency: currency.into(),
                 amount_due,

@@ -30,7 +30,7 @@ pub use sms::{SmsSender, twilio_signature, twilio_signature_is_valid};
 pub use worker::{Outbox, RetryPolicy};
 
 use crate::billing::customers::Customer;
-use crate::domain::{Brand, Channel, CustomerId, DeliveryId};
+use crate::domain::{BrandId, Channel, CustomerId, DeliveryId};
 use crate::links::mint::notify_outbox;
 use crate::links::{IssuedToken, Minter};
 use crate::observe::metrics::{self, DeliveryEvent};
@@ -38,8 +38,6 @@ use crate::observe::metrics::{self, DeliveryEvent};
 /// How messages are sent, as the composition root builds it from the settings.
 #[derive(Debug, Clone)]
 pub struct DeliveryConfig {
-    /// The brand messages come from.
-    pub brand: Brand,
     /// Where messages are written when no server or gateway is set.
     pub outbox_dir: PathBuf,
     pub email: EmailConfig,
@@ -113,6 +111,8 @@ pub struct Delivery {
     pub opted_out: bool,
     /// The customer's time zone, when on file.
     pub timezone: Option<String>,
+    /// The brand the link was minted for, which the message wears.
+    pub brand: BrandId,
     /// The bill the link opens, as the message names it.
     pub bill: BillFacts,
 }
@@ -229,7 +229,7 @@ pub async fn fail(
             let link = match link.filter(|_| channel.other() == Channel::Sms) {
                 Some(link) => Some(link),
                 None => match IssuedToken::of_delivery(&mut tx, id).await? {
-                    Some(token) => minter.link_again(&token)?,
+                    Some(token) => minter.link_again(&mut tx, &token).await?,
                     None => None,
                 },
             };

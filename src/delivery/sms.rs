@@ -120,7 +120,7 @@ impl SmsSender {
                     .header("I-Twilio-Idempotency-Token", &reference)
                     .form(&[
                         ("To", delivery.destination.as_str()),
-                        ("From", from),
+                        ("From", brand.sms_from.as_deref().unwrap_or(from)),
                         ("Body", &body),
                         ("StatusCallback", status_callback),
                     ]);

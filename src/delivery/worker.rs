@@ -15,7 +15,8 @@ use tokio::task::{JoinHandle, JoinSet};
 use super::{
     BillFacts, Delivery, DeliveryConfig, EmailSender, LaneConfig, SendError, Sent, SmsSender, fail,
 };
-use crate::domain::{Brand, Channel, DeliveryId};
+use crate::billing::brands::Brands;
+use crate::domain::{BrandId, Channel, DeliveryId};
 use crate::infra::jobs::{self, Job, Waker};
 use crate::links::Minter;
 use crate::links::mint::OUTBOX_CHANNEL;
@@ -208,7 +209,7 @@ pub struct Outbox {
     sms: SmsSender,
     /// Signs a link again for a fallback when the database no longer holds it.
     minter: Minter,
-    brand: Brand,
+    brands: Brands,
     retry: RetryPolicy,
     /// A claim lasts this long: a worker that dies leaves its deliveries to be taken again
     /// after it.
@@ -220,11 +221,17 @@ pub struct Outbox {
 
 impl Outbox {
     /// The senders and limits `config` describes; a wrong gateway setting fails here.
-    pub fn new(pool: PgPool, config: &DeliveryConfig, minter: Minter) -> anyhow::Result<Self> {
+    pub fn new(
+        pool: PgPool,
+        config: &DeliveryConfig,
+        minter: Minter,
+        brands: Brands,
+    ) -> anyhow::Result<Self> {
         Ok(Self::with_senders(
             pool,
             config,
             minter,
+            brands,
             EmailSender::new(config)?,
             SmsSender::new(config)?,
         ))
@@ -234,6 +241,7 @@ impl Outbox {
         pool: PgPool,
         config: &DeliveryConfig,
         minter: Minter,
+        brands: Brands,
         email: EmailSender,
         sms: SmsSender,
     ) -> Self {
@@ -242,7 +250,7 @@ impl Outbox {
             email,
             sms,
             minter,
-            brand: config.brand.clone(),
+            brands,
             retry: config.retry,
             lease: config.lease,
             lanes: [
@@ -396,6 +404,7 @@ impl Outbox {
                RETURNING d.id AS "id: DeliveryId", d.channel AS "channel: Channel", d.destination,
                          d.link AS "link!", c.name, t.expires_at, d.attempts,
                          c.sms_opted_out_at IS NOT NULL AS "opted_out!", c.timezone,
+                         COALESCE(t.brand_id, 'default') AS "brand!: BrandId",
                          b.currency, b.amount_due, b.due_on, b.period_start, b.period_end"#,
             limit as i64,
             self.lease.as_secs_f64(),
@@ -414,6 +423,7 @@ impl Outbox {
             attempts: row.attempts,
             opted_out: row.opted_out,
             timezone: row.timezone,
+            brand: row.brand,
             bill: BillFacts {
                 currency: row.currency,
                 amount_due: row.amount_due,
@@ -443,9 +453,11 @@ impl Outbox {
         if let Some(rate) = &lane.rate {
             rate.until_ready().await;
         }
+        let brands = self.brands.current();
+        let brand = brands.get_or_default(&delivery.brand);
         match lane.channel {
-            Channel::Email => self.email.send(delivery, &self.brand).await,
-            Channel::Sms => self.sms.send(delivery, &self.brand).await,
+            Channel::Email => self.email.send(delivery, brand).await,
+            Channel::Sms => self.sms.send(delivery, brand).await,
         }
     }
 

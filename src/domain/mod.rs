@@ -35,12 +35,13 @@ macro_rules! word_enum {
 
 mod account_id;
 mod actor;
-mod brand;
+pub mod brand;
 pub mod calendar;
 mod channel;
 mod contact;
 mod cycle_id;
 mod ids;
+mod logo;
 mod mint_reason;
 mod money;
 mod role;
@@ -48,7 +49,7 @@ mod status;
 
 pub use account_id::AccountId;
 pub use actor::{Actor, Reason};
-pub use brand::{Brand, PayUrl};
+pub use brand::{Brand, BrandBook, BrandId, Colour, PayUrl};
 pub use channel::Channel;
 pub use contact::{ContactAddress, ContactAddressError, EmailAddress, PhoneNumber, mask};
 pub use cycle_id::CycleId;
@@ -56,6 +57,7 @@ pub use ids::{
     AuditEntryId, BillId, CustomerId, DeliveryId, LinkId, LinkRequestId, RunId, ShortId,
     StaffKeyId, StaffMemberId,
 };
+pub use logo::Logo;
 pub use mint_reason::{LinkReason, MintReason};
 pub use money::{Currency, Money};
 pub use role::{Forbidden, Role};

@@ -2,6 +2,7 @@
 //! transaction, and is written with the delivery that carries it (the outbox). A link
 //! minted earlier can be signed again when its message needs it anew.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,10 +12,10 @@ use sqlx::{PgConnection, PgPool};
 
 use super::short::{ShortCode, SmsLink};
 use crate::billing::customers::{Customer, Destination};
-use crate::domain::{BillId, Channel, CustomerId, DeliveryId, LinkId, MintReason};
+use crate::domain::{BillId, BrandId, Channel, CustomerId, DeliveryId, LinkId, MintReason};
 use crate::infra::db::{self, CopyText};
 use crate::observe::metrics::{self, DeliveryEvent};
-use crate::tokens::TokenIssuer;
+use crate::tokens::{Audience, TokenIssuer};
 
 /// A link to mint: for whom, to which bill, and where it goes.
 #[derive(Debug, Clone)]
@@ -22,6 +23,19 @@ pub struct NewLink {
     pub customer_id: CustomerId,
     pub bill_id: BillId,
     pub destination: Destination,
+    /// The customer's brand, whose audience and key the token gets.
+    pub brand: BrandId,
+}
+
+/// How a brand's links are minted: its tokens' audience and key, and the base URL its links
+/// are written on.
+#[derive(Debug, Clone)]
+struct BrandMinting {
+    audience: String,
+    /// `None`: the keyring's current key.
+    kid: Option<String>,
+    /// `https://bills.example.com`, without a trailing slash.
+    base_url: String,
 }
 
 /// Links with their signed tokens, ready to be written.
@@ -29,7 +43,8 @@ pub struct SignedLinks {
     pub jtis: Vec<LinkId>,
     pub links: Vec<NewLink>,
     tokens: Vec<String>,
-    kid: String,
+    /// Per brand of the links: the key that signed them and where their links point.
+    signers: HashMap<BrandId, (String, String)>,
     issued_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
 }
@@ -67,26 +82,75 @@ pub async fn notify_outbox(conn: &mut PgConnection) -> sqlx::Result<()> {
     db::notify(conn, OUTBOX_CHANNEL).await
 }
 
-/// How links are made: how long they work, and the base they are written on.
+/// How links are made: how long they work, and, for the default brand, the base they are
+/// written on and the audience of their tokens.
 #[derive(Debug, Clone)]
 pub struct LinkConfig {
     pub ttl: Duration,
     /// `https://bills.example.com`, without a trailing slash.
     pub base_url: String,
+    /// The default brand's tokens' `aud`.
+    pub audience: String,
     /// The link text messages carry.
     pub sms_link: SmsLink,
 }
 
-impl LinkConfig {
-    /// The link for a token: `{base_url}/b/{token}`.
-    pub fn link(&self, token: &str) -> String {
-        format!("{}/b/{token}", self.base_url)
-    }
+/// The link for a token: `{base_url}/b/{token}`.
+fn token_link(base_url: &str, token: &str) -> String {
+    format!("{base_url}/b/{token}")
+}
 
-    /// The short link for a code: `{base_url}/s/{code}`.
-    pub fn short_link(&self, code: &ShortCode) -> String {
-        format!("{}/s/{}", self.base_url, code.as_str())
+/// The short link for a code: `{base_url}/s/{code}`.
+fn short_link(base_url: &str, code: &ShortCode) -> String {
+    format!("{base_url}/s/{}", code.as_str())
+}
+
+impl LinkConfig {
+    /// How the default brand's links are minted.
+    fn default_minting(&self) -> BrandMinting {
+        BrandMinting {
+            audience: self.audience.clone(),
+            kid: None,
+            base_url: self.base_url.clone(),
+        }
     }
+}
+
+/// How the links of `brands` are minted, read where they are stored (the default brand's
+/// from the settings): a brand added a moment ago is minted for at once.
+async fn minting(
+    conn: &mut PgConnection,
+    config: &LinkConfig,
+    brands: impl Iterator<Item = &BrandId>,
+) -> anyhow::Result<HashMap<BrandId, BrandMinting>> {
+    let mut found = HashMap::from([(BrandId::default_brand(), config.default_minting())]);
+    let stored: Vec<String> = brands
+        .filter_map(|brand| brand.stored().map(str::to_owned))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if stored.is_empty() {
+        return Ok(found);
+    }
+    let rows = sqlx::query!(
+        r#"SELECT id AS "id: BrandId", audience, public_url, signing_kid FROM brands
+           WHERE id = ANY($1)"#,
+        &stored,
+    )
+    .fetch_all(conn)
+    .await?;
+    for row in rows {
+        let base_url = row.public_url.as_deref().unwrap_or(&config.base_url);
+        found.insert(
+            row.id,
+            BrandMinting {
+                audience: row.audience,
+                kid: row.signing_kid,
+                base_url: base_url.trim_end_matches('/').to_owned(),
+            },
+        );
+    }
+    Ok(found)
 }
 
 /// Mints tokens and writes them, with their deliveries, to the database.
@@ -124,8 +188,9 @@ impl Minter {
             customer_id: customer.id,
             bill_id,
             destination,
+            brand: customer.brand.clone(),
         };
-        let mut signed = self.sign(jtis, vec![link]).await?;
+        let mut signed = self.sign(conn, jtis, vec![link]).await?;
         let deliveries = self
             .write_superseding(conn, &signed, reason, minted_by)
             .await?;
@@ -137,30 +202,55 @@ impl Minter {
         }))
     }
 
-    /// Signs link `jtis[i]` (from [`Self::next_ids`]) for each of `links`, spreading the
-    /// work over the cores.
+    /// Signs link `jtis[i]` (from [`Self::next_ids`]) for each of `links`, each with its
+    /// brand's audience and key, spreading the work over the cores.
     pub async fn sign(
         &self,
+        conn: &mut PgConnection,
         jtis: Vec<LinkId>,
         links: Vec<NewLink>,
     ) -> anyhow::Result<SignedLinks> {
         anyhow::ensure!(jtis.len() == links.len(), "one jti per link");
         let issued_at = Utc::now().trunc_subsecs(0);
         let expires_at = issued_at + chrono::Duration::from_std(self.config.ttl)?;
-        let pairs: Vec<(LinkId, CustomerId)> = jtis
-            .iter()
-            .zip(&links)
-            .map(|(jti, link)| (*jti, link.customer_id))
-            .collect();
-        let issuer = self.issuer.clone();
-        let (tokens, kid) =
-            tokio::task::spawn_blocking(move || issuer.sign_all(&pairs, issued_at, expires_at))
-                .await??;
+        let brands = minting(conn, &self.config, links.iter().map(|l| &l.brand)).await?;
+        // The links of each brand, by their place in `links`.
+        let mut by_brand: HashMap<BrandId, Vec<usize>> = HashMap::new();
+        for (i, link) in links.iter().enumerate() {
+            by_brand.entry(link.brand.clone()).or_default().push(i);
+        }
+        let mut tokens = vec![String::new(); links.len()];
+        let mut signers = HashMap::new();
+        for (brand, places) in by_brand {
+            let minting = brands
+                .get(&brand)
+                .with_context(|| format!("no brand `{brand}`"))?
+                .clone();
+            let pairs: Vec<(LinkId, CustomerId)> = places
+                .iter()
+                .map(|&i| (jtis[i], links[i].customer_id))
+                .collect();
+            let issuer = self.issuer.clone();
+            let audience = minting.audience.clone();
+            let kid = minting.kid.clone();
+            let (signed, kid) = tokio::task::spawn_blocking(move || {
+                let audience = Audience {
+                    aud: &audience,
+                    kid: kid.as_deref(),
+                };
+                issuer.sign_all(&pairs, audience, issued_at, expires_at)
+            })
+            .await??;
+            for (i, token) in places.into_iter().zip(signed) {
+                tokens[i] = token;
+            }
+            signers.insert(brand, (kid, minting.base_url));
+        }
         Ok(SignedLinks {
             jtis,
             links,
             tokens,
-            kid,
+            signers,
             issued_at,
             expires_at,
         })
@@ -181,7 +271,7 @@ impl Minter {
             jtis,
             links,
             tokens,
-            kid,
+            signers,
             issued_at,
             expires_at,
         } = signed;
@@ -209,6 +299,7 @@ impl Minter {
         let mut short_rows = CopyText::default();
         for (((id, link), token), delivery) in jtis.iter().zip(links).zip(tokens).zip(&deliveries) {
             let channel = link.destination.channel.as_str();
+            let (kid, base_url) = &signers[&link.brand];
             token_rows
                 .int(id.0)
                 .int(link.customer_id.0)
@@ -220,15 +311,16 @@ impl Minter {
                 .text(minted_by)
                 .text(&minted_at)
                 .text(&expires_at)
+                .text_or_null(link.brand.stored())
                 .end_row();
             let sent = match (link.destination.channel, self.config.sms_link) {
                 (Channel::Sms, SmsLink::Short) => {
                     let code = ShortCode::random();
                     code.copy_hash(&mut short_rows);
                     short_rows.int(id.0).end_row();
-                    self.config.short_link(&code)
+                    short_link(base_url, &code)
                 }
-                _ => self.config.link(token),
+                _ => token_link(base_url, token),
             };
             delivery_rows
                 .int(delivery.0)
@@ -242,7 +334,7 @@ impl Minter {
         token_rows
             .copy_into(
                 conn,
-                "COPY link_tokens (id, customer_id, bill_id, channel, kid, reason, cycle, minted_by, minted_at, expires_at)
+                "COPY link_tokens (id, customer_id, bill_id, channel, kid, reason, cycle, minted_by, minted_at, expires_at, brand_id)
                  FROM STDIN",
             )
             .await
@@ -303,6 +395,8 @@ pub struct IssuedToken {
     pub minted_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The brand it was minted for.
+    pub brand: BrandId,
 }
 
 impl IssuedToken {
@@ -314,7 +408,7 @@ impl IssuedToken {
         sqlx::query_as!(
             IssuedToken,
             r#"SELECT id AS "id: LinkId", customer_id AS "customer_id: CustomerId", kid, minted_at,
-                      expires_at, revoked_at
+                      expires_at, revoked_at, COALESCE(brand_id, 'default') AS "brand!: BrandId"
                FROM link_tokens WHERE customer_id = $1 AND superseded_at IS NULL"#,
             customer_id as CustomerId,
         )
@@ -330,7 +424,8 @@ impl IssuedToken {
         sqlx::query_as!(
             IssuedToken,
             r#"SELECT t.id AS "id: LinkId", t.customer_id AS "customer_id: CustomerId", t.kid,
-                      t.minted_at, t.expires_at, t.revoked_at
+                      t.minted_at, t.expires_at, t.revoked_at,
+                      COALESCE(t.brand_id, 'default') AS "brand!: BrandId"
                FROM link_tokens t JOIN deliveries d ON d.token_id = t.id WHERE d.id = $1"#,
             delivery_id as DeliveryId,
         )
@@ -349,14 +444,23 @@ impl Minter {
     /// database keeps no link once its message is sent. Ed25519 and RS256 sign alike each
     /// time, so the link is the very one sent; an ES256 signature differs but verifies the
     /// same. `None` once that key has left the keys directory.
-    pub fn link_again(&self, token: &IssuedToken) -> anyhow::Result<Option<String>> {
+    pub async fn link_again(
+        &self,
+        conn: &mut PgConnection,
+        token: &IssuedToken,
+    ) -> anyhow::Result<Option<String>> {
+        let brands = minting(conn, &self.config, [&token.brand].into_iter()).await?;
+        let minting = brands
+            .get(&token.brand)
+            .context("the link's brand is gone")?;
         let signed = self.issuer.sign_again(
             &token.kid,
             (token.id, token.customer_id),
+            &minting.audience,
             token.minted_at,
             token.expires_at,
         )?;
-        Ok(signed.map(|token| self.config.link(&token)))
+        Ok(signed.map(|token| token_link(&minting.base_url, &token)))
     }
 }
 

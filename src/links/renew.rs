@@ -145,7 +145,7 @@ impl Minter {
         token: &IssuedToken,
         destination: &Destination,
     ) -> anyhow::Result<Option<DeliveryId>> {
-        let Some(link) = self.link_again(token)? else {
+        let Some(link) = self.link_again(conn, token).await? else {
             return Ok(None);
         };
         let delivery = sqlx::query_scalar!(

@@ -13,7 +13,7 @@ use sqlx::PgConnection;
 use sqlx::types::Json;
 
 use crate::billing::bill::{BillRow, ComparedBill, StoredLine, StoredUsage};
-use crate::domain::{BillId, CustomerId, LinkId, ShortId};
+use crate::domain::{BillId, BrandId, CustomerId, LinkId, ShortId};
 use crate::infra::gathered::GatheredRead;
 
 /// The cookie's name.
@@ -165,7 +165,8 @@ pub async fn check_and_read(
                   v.lines AS "lines!: Json<Vec<StoredLine>>",
                   v.usage AS "usage!: Json<Vec<StoredUsage>>",
                   v.previous AS "previous?: Json<ComparedBill>",
-                  v.last_year AS "last_year?: Json<ComparedBill>"
+                  v.last_year AS "last_year?: Json<ComparedBill>",
+                  COALESCE(v.brand_id, 'default') AS "brand!: BrandId"
            FROM sessions s
            JOIN link_tokens t ON t.id = s.token_id
            JOIN bill_pages v ON v.bill_id = t.bill_id

@@ -9,7 +9,7 @@ use rand::distributions::Alphanumeric;
 use sha2::{Digest, Sha256};
 use sqlx::PgConnection;
 
-use crate::domain::{CustomerId, LinkId};
+use crate::domain::{BrandId, CustomerId, LinkId};
 use crate::infra::db::CopyText;
 
 /// The link text messages carry.
@@ -73,6 +73,9 @@ pub struct ShortLinkTarget {
     pub customer_id: CustomerId,
     pub minted_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// The brand the link was minted for, and the key that signed its token.
+    pub brand: BrandId,
+    pub kid: String,
 }
 
 /// The token `code` stands for; `None` for a code not on record.
@@ -83,7 +86,8 @@ pub async fn find(
     sqlx::query_as!(
         ShortLinkTarget,
         r#"SELECT t.id AS "token_id: LinkId", t.customer_id AS "customer_id: CustomerId",
-                  t.minted_at, t.expires_at
+                  t.minted_at, t.expires_at, COALESCE(t.brand_id, 'default') AS "brand!: BrandId",
+                  t.kid
            FROM short_links s JOIN link_tokens t ON t.id = s.token_id
            WHERE s.code_hash = $1"#,
         code.hash(),

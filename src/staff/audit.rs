@@ -41,6 +41,10 @@ pub enum Action {
     StaffSignIn,
     #[strum(serialize = "signing_key.generate")]
     SigningKeyGenerate,
+    #[strum(serialize = "brand.add")]
+    BrandAdd,
+    #[strum(serialize = "brand.update")]
+    BrandUpdate,
 }
 
 impl Action {

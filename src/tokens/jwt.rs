@@ -30,11 +30,18 @@ struct LinkClaims {
     iss: String,
 }
 
-/// Who tokens are for and from; fixed per deployment.
+/// Who tokens are from; fixed per deployment. Who they are for (`aud`) is their brand's.
 #[derive(Debug, Clone)]
 pub struct TokenSettings {
     pub issuer: String,
-    pub audience: String,
+}
+
+/// Whom a batch of tokens is for: a brand's audience, and the key it signs with (`None`:
+/// the keyring's current one).
+#[derive(Debug, Clone, Copy)]
+pub struct Audience<'a> {
+    pub aud: &'a str,
+    pub kid: Option<&'a str>,
 }
 
 /// What a verified token says. Whether it is still current is for the database to tell.
@@ -44,6 +51,9 @@ pub struct VerifiedToken {
     pub customer: CustomerId,
     pub issued_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
+    /// Whom it was minted for: its brand's audience, and the key that signed it.
+    pub audience: Arc<str>,
+    pub kid: Arc<str>,
 }
 
 impl VerifiedToken {
@@ -81,17 +91,26 @@ impl TokenIssuer {
         &self.keys
     }
 
-    /// Signs a token for each `(jti, customer)`, all issued at `issued_at` and expiring at
-    /// `expires_at`, spreading large batches over the cores. Returns the tokens in order
-    /// and the `kid` that signed them.
+    /// Signs a token for each `(jti, customer)` for `audience`, all issued at `issued_at`
+    /// and expiring at `expires_at`, spreading large batches over the cores. Returns the
+    /// tokens in order and the `kid` that signed them.
     pub fn sign_all(
         &self,
         links: &[(LinkId, CustomerId)],
+        audience: Audience<'_>,
         issued_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> anyhow::Result<(Vec<String>, String)> {
-        let key = self.keys.signing_key();
-        let sign = |&link: &(LinkId, CustomerId)| self.sign_with(&key, link, issued_at, expires_at);
+        let key = match audience.kid {
+            None => self.keys.signing_key(),
+            Some(kid) => self
+                .keys
+                .verifying_key(kid)
+                .ok_or_else(|| anyhow::anyhow!("the key `{kid}` is not in the keys directory"))?,
+        };
+        let aud = audience.aud;
+        let sign =
+            |&link: &(LinkId, CustomerId)| self.sign_with(&key, link, aud, issued_at, expires_at);
         let threads = crate::infra::cores();
         let tokens = if links.len() < PARALLEL_FROM || threads == 1 {
             links.iter().map(sign).collect::<anyhow::Result<Vec<_>>>()?
@@ -122,12 +141,13 @@ impl TokenIssuer {
         &self,
         kid: &str,
         link: (LinkId, CustomerId),
+        aud: &str,
         issued_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> anyhow::Result<Option<String>> {
         self.keys
             .verifying_key(kid)
-            .map(|key| self.sign_with(&key, link, issued_at, expires_at))
+            .map(|key| self.sign_with(&key, link, aud, issued_at, expires_at))
             .transpose()
     }
 
@@ -135,6 +155,7 @@ impl TokenIssuer {
         &self,
         key: &SigningKey,
         (jti, customer): (LinkId, CustomerId),
+        aud: &str,
         issued_at: DateTime<Utc>,
         expires_at: DateTime<Utc>,
     ) -> anyhow::Result<String> {
@@ -143,7 +164,7 @@ impl TokenIssuer {
             jti: jti.to_string(),
             iat: issued_at.timestamp(),
             exp: expires_at.timestamp(),
-            aud: self.settings.audience.clone(),
+            aud: aud.to_owned(),
             iss: self.settings.issuer.clone(),
         };
         key.sign_jws(&serde_json::to_vec(&claims)?)
@@ -168,10 +189,14 @@ impl TokenIssuer {
         Ok(verified)
     }
 
-    /// Checks signature, algorithm, issuer, audience and claims; not expiry (an expired
-    /// link with a good signature may still be renewed). Returns the key that signed it.
+    /// Checks signature, algorithm, issuer and claims; not expiry (an expired link with a
+    /// good signature may still be renewed), and not whose the audience is, which is for
+    /// the caller, who knows the brands. Returns the key that signed it.
     pub fn check(&self, token: &str) -> Result<(Arc<SigningKey>, VerifiedToken), InvalidToken> {
-        let (key, claims) = self.decode::<LinkClaims>(token, &self.settings.audience, false)?;
+        let (key, claims) = self.decode::<LinkClaims>(token, None, false)?;
+        if claims.aud == STAFF_AUDIENCE {
+            return Err(InvalidToken("a staff sign-in link"));
+        }
         let now = Utc::now().timestamp();
         if claims.iat > now + IAT_LEEWAY_SECS {
             return Err(InvalidToken("issued in the future"));
@@ -188,6 +213,8 @@ impl TokenIssuer {
                 .ok_or(InvalidToken("sub"))?,
             issued_at: time(claims.iat)?,
             expires_at: time(claims.exp)?,
+            audience: claims.aud.into(),
+            kid: key.kid.as_str().into(),
         };
         Ok((key, verified))
     }
@@ -218,17 +245,17 @@ impl TokenIssuer {
     /// Checks a staff sign-in link as [`Self::check`] checks a customer's, and its expiry:
     /// returns the staff member's id and the link's `jti`.
     pub fn check_staff_link(&self, token: &str) -> Result<(i64, String), InvalidToken> {
-        let (_, claims) = self.decode::<LinkClaims>(token, STAFF_AUDIENCE, true)?;
+        let (_, claims) = self.decode::<LinkClaims>(token, Some(STAFF_AUDIENCE), true)?;
         let staff_id = ShortId::parse(&claims.sub).ok_or(InvalidToken("sub"))?.0;
         Ok((staff_id, claims.jti))
     }
 
-    /// The claims of a token signed by a key in the keyring, for `audience` and our issuer;
-    /// with `expiry`, refused once expired.
+    /// The claims of a token signed by a key in the keyring, for our issuer and `audience`
+    /// (`None`: any, though one is required); with `expiry`, refused once expired.
     fn decode<C: serde::de::DeserializeOwned>(
         &self,
         token: &str,
-        audience: &str,
+        audience: Option<&str>,
         expiry: bool,
     ) -> Result<(Arc<SigningKey>, C), InvalidToken> {
         if token.len() > MAX_TOKEN_LEN {
@@ -252,7 +279,10 @@ impl TokenIssuer {
         validation.validate_nbf = true;
         validation.leeway = 0;
         validation.set_required_spec_claims(&["exp", "aud", "iss", "sub"]);
-        validation.set_audience(&[audience]);
+        match audience {
+            Some(audience) => validation.set_audience(&[audience]),
+            None => validation.validate_aud = false,
+        }
         validation.set_issuer(&[&self.settings.issuer]);
         let claims = jsonwebtoken::decode::<C>(token, &key.decoding, &validation)
             .map_err(|_| InvalidToken("signature or claims"))?
@@ -270,7 +300,6 @@ mod tests {
         let keyring = Arc::new(Keyring::open(dir).unwrap());
         let settings = TokenSettings {
             issuer: "bp".into(),
-            audience: "bill".into(),
         };
         TokenIssuer::new(keyring, settings)
     }
@@ -280,6 +309,10 @@ mod tests {
         let (mut tokens, _) = issuer
             .sign_all(
                 &[(LinkId(42), CustomerId(7))],
+                Audience {
+                    aud: "bill",
+                    kid: None,
+                },
                 now,
                 now + chrono::Duration::hours(1),
             )

@@ -3,4 +3,4 @@
 pub mod jwt;
 pub mod keys;
 
-pub use jwt::{InvalidToken, TokenIssuer, TokenSettings, VerifiedToken};
+pub use jwt::{Audience, InvalidToken, TokenIssuer, TokenSettings, VerifiedToken};

@@ -14,7 +14,7 @@ use askama::Template;
 use super::bill_pages::{BillPages, Format, Generation};
 use super::bill_pdf;
 use super::pages::BillPage;
-use super::{AppState, PageError, message, read, resource};
+use super::{AppState, PageBrand, PageError, message, read, resource};
 use crate::billing::bill::{BillRow, BillView};
 use crate::domain::BillId;
 use crate::infra::db::PagePool;
@@ -59,8 +59,9 @@ async fn show(
     page_db: web::Data<PagePool>,
     checks: web::Data<Gathered<SessionChecks>>,
     request: HttpRequest,
+    brand: PageBrand,
 ) -> Result<HttpResponse, PageError> {
-    let brand = &state.config.brand;
+    let brand = &*brand;
     let cookie = request
         .cookie(sessions::COOKIE)
         .and_then(|cookie| SessionCookie::parse(cookie.value()));
@@ -101,7 +102,9 @@ async fn show(
             row,
             read_at,
         }) => {
-            let bill = BillPage::new(&state.config, BillView::build(&row)?);
+            let view = BillView::build(&row)?;
+            let (brand, base) = state.bill_brand(&view.brand);
+            let bill = BillPage::new(&brand, &base, view);
             let page = Bytes::from(match format {
                 Format::Html => bill.render().map_err(anyhow::Error::from)?.into_bytes(),
                 Format::Pdf => bill_pdf::render(&bill)?,

@@ -6,7 +6,7 @@ use actix_web::http::header;
 use actix_web::{HttpResponse, web};
 
 use super::pages::HomePage;
-use super::{AppState, html, read, resource};
+use super::{PageBrand, html, read, resource};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/", "GET, HEAD").route(read().to(home)))
@@ -16,13 +16,8 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 }
 
 /// `GET /`: how customers reach their bill, and whom to ask.
-async fn home(state: web::Data<AppState>) -> HttpResponse {
-    html(
-        StatusCode::OK,
-        &HomePage {
-            brand: &state.config.brand,
-        },
-    )
+async fn home(brand: PageBrand) -> HttpResponse {
+    html(StatusCode::OK, &HomePage { brand: &brand })
 }
 
 /// Files that never change within a release: cached for an hour.

@@ -14,11 +14,12 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, ResponseError, web};
 use chrono::{DateTime, Utc};
 
+use super::brand::host;
 use super::link_requests::Limits;
 use super::pages::{LandingPage, LinkStatusPage, RenewedPage};
-use super::{AppState, PageError, WebConfig, html, read, resource, same_site};
+use super::{AppState, PageBrand, PageError, html, read, resource, same_site};
 use crate::domain::calendar::TimeZone;
-use crate::domain::{Channel, LinkId};
+use crate::domain::{Brand, Channel, LinkId};
 use crate::infra::db::PagePool;
 use crate::infra::gathered::Gathered;
 use crate::links::check::{LinkChecks, LinkState};
@@ -73,29 +74,51 @@ impl Followed {
         }
     }
 
-    /// The token's claims: from its signature, or from the record a short link stands for
-    /// (a client trying many codes is made to wait). `counted`: an invalid link counts as
-    /// a visit in the metrics (not a renewal's).
+    /// The token's claims and its brand: from its signature, or from the record a short
+    /// link stands for (a client trying many codes is made to wait). A link opens only for
+    /// its own brand, on that brand's host when it has one. `counted`: an invalid link
+    /// counts as a visit in the metrics (not a renewal's).
     async fn claims(
         &self,
         state: &AppState,
         limits: &Limits,
         request: &HttpRequest,
         counted: bool,
-    ) -> Result<VerifiedToken, LinkError> {
-        let invalid = || match counted {
-            true => LinkError::Refused(Refusal::new(state, LinkOpening::Invalid)),
-            false => LinkError::Refused(Refusal::invalid(state)),
+    ) -> Result<(VerifiedToken, Arc<Brand>), LinkError> {
+        let invalid = || {
+            let brand = PageBrand::of(request);
+            match counted {
+                true => LinkError::Refused(Refusal::new(brand, LinkOpening::Invalid)),
+                false => LinkError::Refused(Refusal::invalid(brand)),
+            }
         };
+        let brands = state.brands.current();
+        let here = host(request);
         match self {
-            Followed::Token(token) => state.minter.issuer.verify(token).map_err(|reason| {
-                tracing::info!("refused link: {reason}");
-                invalid()
-            }),
+            Followed::Token(token) => {
+                let verified = state.minter.issuer.verify(token).map_err(|reason| {
+                    tracing::info!("refused link: {reason}");
+                    invalid()
+                })?;
+                let brand = brands
+                    .by_audience(&verified.audience)
+                    .filter(|brand| {
+                        let own_key = brand.signing_kid.as_deref();
+                        own_key.is_none_or(|kid| kid == &*verified.kid)
+                    })
+                    .filter(|brand| brands.opens_on(brand, here));
+                match brand {
+                    Some(brand) => Ok((verified, brand.clone())),
+                    None => {
+                        tracing::info!("refused link: not its brand's audience, key or host");
+                        Err(invalid())
+                    }
+                }
+            }
             Followed::Code(code) => {
                 let trusted = &state.config.trusted_proxies;
                 if let Some(wait) = limits.short_link_wait(request, trusted) {
-                    return Err(LinkError::TooMany(state.config.clone(), wait));
+                    return Err(LinkError::TooMany(PageBrand::of(request), wait));
                 }
                 let Some(code) = ShortCode::parse(code) else {
                     return Err(invalid());
@@ -103,15 +126,21 @@ impl Followed {
                 let mut conn = state.pool.acquire().await.map_err(PageError::from)?;
                 let target = short::find(&mut conn, &code)
                     .await
-                    .map_err(PageError::from)?;
-                target
-                    .map(|target| VerifiedToken {
-                        jti: target.token_id,
-                        customer: target.customer_id,
-                        issued_at: target.minted_at,
-                        expires_at: target.expires_at,
-                    })
-                    .ok_or_else(invalid)
+                    .map_err(PageError::from)?
+                    .ok_or_else(invalid)?;
+                let brand = brands.get_or_default(&target.brand);
+                if !brands.opens_on(brand, here) {
+                    return Err(invalid());
+                }
+                let verified = VerifiedToken {
+                    jti: target.token_id,
+                    customer: target.customer_id,
+                    issued_at: target.minted_at,
+                    expires_at: target.expires_at,
+                    audience: brand.audience.as_str().into(),
+                    kid: target.kid.into(),
+                };
+                Ok((verified, brand.clone()))
             }
         }
     }
@@ -124,9 +153,9 @@ enum LinkError {
     #[error("the link opens no bill: {}", .0.outcome.as_str())]
     Refused(Refusal),
     #[error("a form posted from another site's page")]
-    CrossSite(Arc<WebConfig>),
+    CrossSite(Arc<Brand>),
     #[error("too many short links tried from one client")]
-    TooMany(Arc<WebConfig>, Duration),
+    TooMany(Arc<Brand>, Duration),
     #[error(transparent)]
     Failed(#[from] PageError),
 }
@@ -141,27 +170,27 @@ struct Refusal {
     newer: Option<(String, Channel)>,
     /// For an expired or superseded link: where its renew button posts.
     renew_action: Option<String>,
-    config: Arc<WebConfig>,
+    /// The brand its page wears.
+    brand: Arc<Brand>,
 }
 
 impl Refusal {
-    fn new(state: &AppState, outcome: LinkOpening) -> Self {
+    fn new(brand: Arc<Brand>, outcome: LinkOpening) -> Self {
         metrics::link_opening(outcome);
+        Self::uncounted(brand, outcome)
+    }
+
+    /// An invalid link, not counted as a visit (a renewal's refusal).
+    fn invalid(brand: Arc<Brand>) -> Self {
+        Self::uncounted(brand, LinkOpening::Invalid)
+    }
+
+    fn uncounted(brand: Arc<Brand>, outcome: LinkOpening) -> Self {
         Self {
             outcome,
             newer: None,
             renew_action: None,
-            config: state.config.clone(),
-        }
-    }
-
-    /// An invalid link, not counted as a visit (a renewal's refusal).
-    fn invalid(state: &AppState) -> Self {
-        Self {
-            outcome: LinkOpening::Invalid,
-            newer: None,
-            renew_action: None,
-            config: state.config.clone(),
+            brand,
         }
     }
 }
@@ -184,7 +213,7 @@ impl ResponseError for LinkError {
             LinkError::Refused(refusal) => html(
                 self.status_code(),
                 &LinkStatusPage {
-                    brand: &refusal.config.brand,
+                    brand: &refusal.brand,
                     status: refusal.outcome.as_str(),
                     newer_sent_at: refusal.newer.as_ref().map(|(at, _)| at.clone()),
                     newer_channel: refusal.newer.as_ref().map(|(_, channel)| match channel {
@@ -194,15 +223,15 @@ impl ResponseError for LinkError {
                     renew_action: refusal.renew_action.as_deref(),
                 },
             ),
-            LinkError::CrossSite(config) => same_site::refusal(
-                &config.brand,
+            LinkError::CrossSite(brand) => same_site::refusal(
+                brand,
                 "To see your bill, open the link in the email or text message we sent you, then press View my bill.",
             ),
-            LinkError::TooMany(config, wait) => {
+            LinkError::TooMany(brand, wait) => {
                 let mut response = html(
                     self.status_code(),
                     &LinkStatusPage {
-                        brand: &config.brand,
+                        brand,
                         status: "limited",
                         newer_sent_at: None,
                         newer_channel: None,
@@ -222,8 +251,8 @@ impl ResponseError for LinkError {
 
 /// A form posted from another site's page is refused before anything else.
 fn from_our_page(state: &AppState, request: &HttpRequest) -> Result<(), LinkError> {
-    match same_site::is_cross_site(request, &state.public_origin) {
-        true => Err(LinkError::CrossSite(state.config.clone())),
+    match same_site::is_cross_site(request, &state.origin_for(request)) {
+        true => Err(LinkError::CrossSite(PageBrand::of(request))),
         false => Ok(()),
     }
 }
@@ -237,11 +266,12 @@ struct CurrentLink {
 /// Asks the database whether the link whose claims are `verified` is still the customer's
 /// current link (every request asks again); a link that is not is refused with its status.
 async fn check(
-    state: &AppState,
     checks: &Gathered<LinkChecks>,
     verified: VerifiedToken,
+    brand: &Arc<Brand>,
     followed: &Followed,
 ) -> Result<CurrentLink, LinkError> {
+    let refused = |outcome| Refusal::new(brand.clone(), outcome);
     let renew_action = Some(format!("{}/renew", followed.path()));
     let refusal = match checks.ask(verified).await.map_err(PageError::from)? {
         LinkState::Current {
@@ -253,11 +283,11 @@ async fn check(
                 expires_at,
             });
         }
-        LinkState::Unknown => Refusal::new(state, LinkOpening::Invalid),
-        LinkState::Revoked => Refusal::new(state, LinkOpening::Revoked),
+        LinkState::Unknown => refused(LinkOpening::Invalid),
+        LinkState::Revoked => refused(LinkOpening::Revoked),
         LinkState::Expired => Refusal {
             renew_action,
-            ..Refusal::new(state, LinkOpening::Expired)
+            ..refused(LinkOpening::Expired)
         },
         LinkState::Superseded {
             at,
@@ -265,11 +295,11 @@ async fn check(
             timezone,
         } => Refusal {
             newer: Some((
-                TimeZone::or(timezone.as_deref(), state.config.brand.timezone).time_text(at),
+                TimeZone::or(timezone.as_deref(), brand.timezone).time_text(at),
                 channel,
             )),
             renew_action,
-            ..Refusal::new(state, LinkOpening::Superseded)
+            ..refused(LinkOpening::Superseded)
         },
     };
     Err(LinkError::Refused(refusal))
@@ -282,14 +312,14 @@ async fn landing(
     followed: Followed,
     request: HttpRequest,
 ) -> Result<HttpResponse, LinkError> {
-    let verified = followed.claims(&state, &limits, &request, true).await?;
+    let (verified, brand) = followed.claims(&state, &limits, &request, true).await?;
     // Any well-signed link fetched counts, stale ones too.
     state.fetches.fetched(verified.jti);
-    check(&state, &checks, verified, &followed).await?;
+    check(&checks, verified, &brand, &followed).await?;
     Ok(html(
         StatusCode::OK,
         &LandingPage {
-            brand: &state.config.brand,
+            brand: &brand,
             action: &followed.path(),
         },
     ))
@@ -304,8 +334,8 @@ async fn open(
     request: HttpRequest,
 ) -> Result<HttpResponse, LinkError> {
     from_our_page(&state, &request)?;
-    let verified = followed.claims(&state, &limits, &request, true).await?;
-    let link = check(&state, &checks, verified, &followed).await?;
+    let (verified, brand) = followed.claims(&state, &limits, &request, true).await?;
+    let link = check(&checks, verified, &brand, &followed).await?;
     let session = page_db
         .run(async |conn| sessions::open(conn, link.token_id, link.expires_at).await)
         .await
@@ -333,17 +363,16 @@ async fn renew(
     request: HttpRequest,
 ) -> Result<HttpResponse, LinkError> {
     from_our_page(&state, &request)?;
-    let verified = followed.claims(&state, &limits, &request, false).await?;
+    let (verified, brand) = followed.claims(&state, &limits, &request, false).await?;
     let daily_limit = state.config.limits.renew_daily_limit;
     let outcome = renew::renew(&state.pool, &state.minter, &verified, daily_limit)
         .await
         .map_err(PageError::from)?;
-    let brand = &state.config.brand;
     let page = |status, outcome, destination| {
         html(
             status,
             &RenewedPage {
-                brand,
+                brand: &brand,
                 outcome,
                 destination,
             },
@@ -361,6 +390,6 @@ async fn renew(
         Renewal::DailyLimit => page(StatusCode::TOO_MANY_REQUESTS, "daily_limit", None),
         Renewal::NoContact => page(StatusCode::CONFLICT, "no_contact", None),
         Renewal::NotRenewable => page(StatusCode::CONFLICT, "not_renewable", None),
-        Renewal::Unknown => return Err(LinkError::Refused(Refusal::invalid(&state))),
+        Renewal::Unknown => return Err(LinkError::Refused(Refusal::invalid(brand))),
     })
 }

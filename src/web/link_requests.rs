@@ -17,7 +17,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::client_ip::{client_ip, rate_key};
 use super::pages::GetLinkPage;
-use super::{AppState, PageError, html, read, resource, same_site};
+use super::{AppState, PageBrand, PageError, html, read, resource, same_site};
 use crate::config::{Rate, RequestLimits};
 use crate::domain::Brand;
 use crate::domain::{ContactAddress, ContactAddressError};
@@ -119,11 +119,8 @@ struct LinkRequestForm {
     address: String,
 }
 
-async fn form(state: web::Data<AppState>) -> HttpResponse {
-    html(
-        StatusCode::OK,
-        &GetLinkPage::new(&state.config.brand, "form"),
-    )
+async fn form(brand: PageBrand) -> HttpResponse {
+    html(StatusCode::OK, &GetLinkPage::new(&brand, "form"))
 }
 
 async fn request(
@@ -131,11 +128,12 @@ async fn request(
     limits: web::Data<Limits>,
     request: HttpRequest,
     form: web::Form<LinkRequestForm>,
+    brand: PageBrand,
 ) -> Result<HttpResponse, PageError> {
-    let brand = &state.config.brand;
-    if same_site::is_cross_site(&request, &state.public_origin) {
+    let brand = &*brand;
+    if same_site::is_cross_site(&request, &state.origin_for(&request)) {
         return Ok(same_site::refusal(
-            &state.config.brand,
+            brand,
             "To get a new link, type your email address or mobile number on our page.",
         ));
     }
@@ -207,9 +205,7 @@ fn limited(brand: &Brand, wait: Duration) -> HttpResponse {
 /// A body that is not a small form with an `address` (too large, another content type,
 /// not UTF-8, no such field): the form again, with the extractor's 4xx status.
 fn unreadable_form(error: UrlencodedError, request: &HttpRequest) -> actix_web::Error {
-    let brand = request
-        .app_data::<web::Data<AppState>>()
-        .map_or_else(Brand::default, |state| state.config.brand.clone());
+    let brand = PageBrand::of(request);
     let explanation = match error {
         UrlencodedError::Overflow { .. } => {
             "That is far too long for an email address or mobile number. Please type yours."

@@ -5,6 +5,7 @@ pub mod api;
 mod bill;
 mod bill_pages;
 pub mod bill_pdf;
+mod brand;
 mod client_ip;
 mod console;
 mod health;
@@ -31,6 +32,7 @@ use secrecy::SecretString;
 use sqlx::PgPool;
 use url::Url;
 
+use crate::billing::brands::Brands;
 use crate::config::RequestLimits;
 use crate::domain::Brand;
 use crate::infra::db::{self, PagePool};
@@ -40,12 +42,12 @@ use crate::links::check::LinkChecks;
 use crate::links::fetches::FetchLog;
 use crate::links::sessions::SessionChecks;
 use crate::staff::oidc::{OidcConfig, Provider};
+pub use brand::PageBrand;
 use pages::MessagePage;
 
 /// What the web server needs of the settings, as the composition root builds it.
 #[derive(Debug, Clone)]
 pub struct WebConfig {
-    pub brand: Brand,
     /// `https://bills.example.com`: where links point, the URL webhooks are signed for, and
     /// the origin forms are posted from.
     pub public_url: Url,
@@ -89,10 +91,17 @@ pub struct AppState {
     pub fetches: FetchLog,
     /// The staff's identity provider, when single sign-on is set up.
     pub oidc: Option<Arc<Provider>>,
+    /// The brands pages wear.
+    pub brands: Brands,
 }
 
 impl AppState {
-    pub fn new(pool: PgPool, minter: Minter, config: WebConfig) -> anyhow::Result<Self> {
+    pub fn new(
+        pool: PgPool,
+        minter: Minter,
+        brands: Brands,
+        config: WebConfig,
+    ) -> anyhow::Result<Self> {
         let public_origin = config.public_url.origin().ascii_serialization();
         let oidc = config
             .oidc
@@ -103,12 +112,38 @@ impl AppState {
             .map(Arc::new);
         Ok(Self {
             oidc,
+            brands,
             fetches: FetchLog::start(pool.clone()),
             pool,
             minter,
             config: Arc::new(config),
             public_origin,
         })
+    }
+}
+
+impl AppState {
+    /// The brand a bill of `brand`'s customer wears, and the base URL its page is seen at.
+    pub fn bill_brand(&self, brand: &crate::domain::BrandId) -> (Arc<Brand>, String) {
+        let brand = self.brands.current().get_or_default(brand).clone();
+        let base = match &brand.public_url {
+            Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+            None => self.config.base().to_owned(),
+        };
+        (brand, base)
+    }
+
+    /// The origin forms on `request`'s host are posted from: a brand's own host's, or the
+    /// public URL's.
+    pub fn origin_for(&self, request: &actix_web::HttpRequest) -> String {
+        let brands = self.brands.current();
+        brand::host(request)
+            .and_then(|host| brands.by_host(host))
+            .and_then(|brand| brand.public_url.as_ref())
+            .map_or_else(
+                || self.public_origin.clone(),
+                |url| url.origin().ascii_serialization(),
+            )
     }
 }
 
@@ -163,6 +198,7 @@ impl Application {
                 .wrap(security_headers())
                 .wrap(from_fn(observe::observe))
                 .configure(home::routes)
+                .configure(brand::routes)
                 .configure(link::routes)
                 .configure(link_requests::routes)
                 .configure(bill::routes)
@@ -228,9 +264,9 @@ pub fn read() -> actix_web::Route {
     web::route().guard(guard::Any(guard::Get()).or(guard::Head()))
 }
 
-async fn not_found(state: web::Data<AppState>) -> HttpResponse {
+async fn not_found(brand: PageBrand) -> HttpResponse {
     message(
-        &state.config.brand,
+        &brand,
         StatusCode::NOT_FOUND,
         "not-found",
         "Page not found",
@@ -354,9 +390,7 @@ fn error_page<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
     }
     let status = response.status();
     let (request, original) = response.into_parts();
-    let brand = request
-        .app_data::<web::Data<AppState>>()
-        .map_or_else(Brand::default, |state| state.config.brand.clone());
+    let brand = PageBrand::of(&request);
     let mut page = if status == StatusCode::SERVICE_UNAVAILABLE {
         message(
             &brand,

@@ -2,7 +2,6 @@
 
 use askama::Template;
 
-use super::WebConfig;
 use crate::billing::bill::BillView;
 use crate::domain::Brand;
 
@@ -89,8 +88,9 @@ pub struct BillPage<'a> {
 }
 
 impl<'a> BillPage<'a> {
-    pub fn new(config: &'a WebConfig, bill: BillView) -> Self {
-        let brand = &config.brand;
+    /// The page of `bill`, wearing `brand` (the customer's), whose links point at `base`
+    /// (`https://bills.example.com`).
+    pub fn new(brand: &'a Brand, base: &str, bill: BillView) -> Self {
         let pay_url = brand
             .pay_url
             .as_ref()
@@ -99,7 +99,7 @@ impl<'a> BillPage<'a> {
         Self {
             brand,
             pay_url,
-            page_url: format!("{}/bill", config.base()),
+            page_url: format!("{base}/bill"),
             bill,
         }
     }

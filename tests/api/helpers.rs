@@ -7,6 +7,7 @@ use std::process::{Child, Command};
 use std::sync::Arc;
 
 use billpass::app::{delivery_config, minter, web_config};
+use billpass::billing::brands::Brands;
 use billpass::billing::import;
 use billpass::cli::{self, Cli};
 use billpass::config::Settings;
@@ -72,6 +73,8 @@ pub struct TestApp {
     pub pool: PgPool,
     pub settings: Arc<Settings>,
     pub minter: Minter,
+    /// The brands the app's pages and messages wear, shared with it.
+    pub brands: Brands,
     pub dir: tempfile::TempDir,
     /// A [`plain_client`].
     pub client: reqwest::Client,
@@ -99,8 +102,9 @@ pub async fn spawn_app_on(listener: TcpListener, extra: &[&str]) -> TestApp {
     }
     let settings = Arc::new(settings(&url, dir.path(), &args));
     let minter = minter(&settings.links).unwrap();
-    let state =
-        AppState::new(pool.clone(), minter.clone(), web_config(&settings).unwrap()).unwrap();
+    let brands = billpass::app::brands(&pool, &settings).await.unwrap();
+    let config = web_config(&settings).unwrap();
+    let state = AppState::new(pool.clone(), minter.clone(), brands.clone(), config).unwrap();
     let app = Application::build(state, listener).unwrap();
     tokio::spawn(app.run_until_stopped());
     TestApp {
@@ -108,6 +112,7 @@ pub async fn spawn_app_on(listener: TcpListener, extra: &[&str]) -> TestApp {
         pool,
         settings,
         minter,
+        brands,
         dir,
         client: plain_client(),
     }
@@ -267,7 +272,8 @@ impl TestApp {
     /// A sender with this app's settings; `serve` keeps one, with its SMTP connections.
     pub fn sender(&self) -> Arc<Outbox> {
         let config = delivery_config(&self.settings).unwrap();
-        Arc::new(Outbox::new(self.pool.clone(), &config, self.minter.clone()).unwrap())
+        let brands = self.brands.clone();
+        Arc::new(Outbox::new(self.pool.clone(), &config, self.minter.clone(), brands).unwrap())
     }
 
     /// Sends everything queued, as the worker in `billpass serve` would.

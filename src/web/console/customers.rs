@@ -232,7 +232,9 @@ async fn bill(
     let row = BillRow::latest(&mut conn, account.as_str())
         .await?
         .ok_or_else(|| ConsoleError::NotFound("This customer has no bill yet.".into()))?;
-    let body = BillPage::new(&console.state.config, BillView::build(&row)?)
+    let view = BillView::build(&row)?;
+    let (brand, base) = console.state.bill_brand(&view.brand);
+    let body = BillPage::new(&brand, &base, view)
         .render()
         .map_err(anyhow::Error::from)?;
     Ok(HttpResponse::Ok()

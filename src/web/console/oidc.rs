@@ -41,7 +41,7 @@ fn refusal(
     html(
         status,
         &MessagePage {
-            brand: &state.config.brand.name,
+            brand: &state.brands.default_brand().name,
             nav: None,
             kind,
             title,

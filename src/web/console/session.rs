@@ -40,7 +40,7 @@ impl Console {
     }
 
     pub fn brand(&self) -> &str {
-        &self.state.config.brand.name
+        &self.state.brands.default_brand().name
     }
 }
 

@@ -35,7 +35,7 @@ async fn form(state: web::Data<AppState>, query: web::Query<Next>) -> HttpRespon
     html(
         StatusCode::OK,
         &SignInPage {
-            brand: &state.config.brand.name,
+            brand: &state.brands.default_brand().name,
             nav: None,
             state: "form",
             provider: state.oidc.as_ref().map(|p| p.name()),
@@ -66,7 +66,7 @@ async fn ask(
         ));
     }
     let next = safe_next(form.next.as_deref());
-    let brand = &state.config.brand.name;
+    let brand = &state.brands.default_brand().name;
     let address = match EmailAddress::parse(&form.address) {
         Ok(address) => address,
         Err(error) => {
@@ -108,7 +108,7 @@ fn link_page(state: &AppState, token: &str, usable: bool) -> HttpResponse {
             StatusCode::GONE
         },
         &SignInLinkPage {
-            brand: &state.config.brand.name,
+            brand: &state.brands.default_brand().name,
             nav: None,
             usable,
             action: &format!("/staff/link/{token}"),
@@ -151,7 +151,7 @@ pub async fn signed_in(
     let mut response = html(
         StatusCode::OK,
         &SignedInPage {
-            brand: &state.config.brand.name,
+            brand: &state.brands.default_brand().name,
             nav: None,
             next,
         },
