@@ -137,6 +137,21 @@ pub async fn book(pool: &PgPool, default: &Brand) -> sqlx::Result<BrandBook> {
     ))
 }
 
+/// Neither the default brand, described by the settings, nor its audience are stored.
+fn refuse_default(id: &BrandId, changes: &BrandChanges, default: &Brand) -> Result<(), BrandError> {
+    if id.is_default() {
+        return Err(BrandError::Default);
+    }
+    match changes
+        .audience
+        .as_ref()
+        .filter(|a| **a == default.audience)
+    {
+        Some(audience) => Err(BrandError::AudienceTaken(audience.clone())),
+        None => Ok(()),
+    }
+}
+
 /// Adds brand `id`; `default` is the default brand, whose audience no other may take.
 pub async fn add(
     pool: &PgPool,
@@ -145,15 +160,10 @@ pub async fn add(
     default: &Brand,
     by: &Actor,
 ) -> Result<(), BrandError> {
-    if id.is_default() {
-        return Err(BrandError::Default);
-    }
+    refuse_default(id, changes, default)?;
     let (Some(name), Some(audience)) = (&changes.name, &changes.audience) else {
         return Err(BrandError::Incomplete);
     };
-    if *audience == default.audience {
-        return Err(BrandError::AudienceTaken(audience.clone()));
-    }
     let mut tx = db::begin(pool).await?;
     let added = sqlx::query!(
         "INSERT INTO brands (id, name, audience) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING",
@@ -186,16 +196,7 @@ pub async fn update(
     default: &Brand,
     by: &Actor,
 ) -> Result<(), BrandError> {
-    if id.is_default() {
-        return Err(BrandError::Default);
-    }
-    if let Some(audience) = changes
-        .audience
-        .as_ref()
-        .filter(|a| **a == default.audience)
-    {
-        return Err(BrandError::AudienceTaken(audience.clone()));
-    }
+    refuse_default(id, changes, default)?;
     let mut tx = db::begin(pool).await?;
     if !set(&mut tx, id, changes).await? {
         return Err(BrandError::Unknown(id.clone()));
