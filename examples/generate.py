@@ -33,16 +33,17 @@ MINOR_DIGITS = {"USD": 2, "EUR": 2, "GBP": 2, "JPY": 0}
 # ---------------------------------------------------------------- customers
 
 CUSTOMERS = [
-    # account_id, name, email, phone, channel, locale, timezone, currency
-    # (an empty timezone reads times in the deployment's BILLPASS_TIMEZONE)
-    ("ACC-1001", "Margaret Ellison", "margaret.ellison@example.com", "", "email", "en-US", "America/New_York", "USD"),
-    ("ACC-1002", "Siobhán O'Connor", "siobhan.oconnor@example.org", "+447700900123", "sms", "en-GB", "Europe/London", "GBP"),
-    ("ACC-1003", "Zoë Øyen-Müller", "zoe.oyen-mueller@example.net", "+493023125456", "", "de-DE", "Europe/Berlin", "EUR"),
-    ("ACC-1004", "Takumi Hayashi", "t.hayashi@example.com", "", "email", "ja-JP", "Asia/Tokyo", "JPY"),
-    ("ACC-1005", "Diego Ramírez", "", "+15550100147", "sms", "en-US", "America/Chicago", "USD"),
-    ("ACC-1006", "Priya Raghunathan", "priya.r@example.org", "+447700900456", "email", "en-GB", "Europe/London", "GBP"),
-    ("ACC-1007", "Lukas Brandt", "", "+493023125789", "sms", "de-DE", "Europe/Berlin", "EUR"),
-    ("ACC-1008", "Grace Okafor", "grace.okafor@example.net", "+15550100188", "", "en-US", "", "USD"),
+    # account_id, name, email, phone, channel, locale, timezone, currency, brand
+    # (an empty timezone reads times in the deployment's BILLPASS_TIMEZONE; an empty brand
+    # is the default brand, `water` the demo's second one)
+    ("ACC-1001", "Margaret Ellison", "margaret.ellison@example.com", "", "email", "en-US", "America/New_York", "USD", ""),
+    ("ACC-1002", "Siobhán O'Connor", "siobhan.oconnor@example.org", "+447700900123", "sms", "en-GB", "Europe/London", "GBP", ""),
+    ("ACC-1003", "Zoë Øyen-Müller", "zoe.oyen-mueller@example.net", "+493023125456", "", "de-DE", "Europe/Berlin", "EUR", "water"),
+    ("ACC-1004", "Takumi Hayashi", "t.hayashi@example.com", "", "email", "ja-JP", "Asia/Tokyo", "JPY", ""),
+    ("ACC-1005", "Diego Ramírez", "", "+15550100147", "sms", "es-US", "America/Chicago", "USD", "water"),
+    ("ACC-1006", "Priya Raghunathan", "priya.r@example.org", "+447700900456", "email", "en-GB", "Europe/London", "GBP", ""),
+    ("ACC-1007", "Lukas Brandt", "", "+493023125789", "sms", "de-DE", "Europe/Berlin", "EUR", ""),
+    ("ACC-1008", "Amélie Laurent", "amelie.laurent@example.net", "+33639980188", "", "fr-FR", "Europe/Paris", "EUR", "water"),
 ]
 
 # ------------------------------------------------------------------ helpers
@@ -154,13 +155,13 @@ PLANS = {
                ("Water usage", "water", "2.14", "w")],
         taxes=[("Tax: VAT 19%", "19", "e"), ("Tax: VAT 7%", "7", "w")],
     ),
-    "ACC-1008": dict(  # US, electricity + gas in therms
-        base_kwh=520, winter=0.18, summer=0.20,
-        gas_therm=38, gas_winter=0.90,
-        lines=[("Energy charge", "kwh", "0.1420", "e"),
-               ("Natural gas", "therm", "1.2650", "e"),
-               ("Customer charge", "month", "15.00", "e")],
-        taxes=[("Tax: Sales tax 4.5%", "4.5", "e")],
+    "ACC-1008": dict(  # FR, electricity + water, lines as a French biller writes them
+        base_kwh=310, winter=0.30,
+        water_m3=7.0,
+        lines=[("Consommation d'électricité", "kwh", "0.2516", "e"),
+               ("Abonnement", "month", "12.44", "e"),
+               ("Eau potable", "water", "4.34", "w")],
+        taxes=[("Tax: TVA 20 %", "20", "e"), ("Tax: TVA 5,5 %", "5.5", "w")],
     ),
 }
 
@@ -220,9 +221,9 @@ def bill_lines(acct, plan, currency, usage, py, pm, cycle):
 def generate():
     customers = []
     bills = []
-    for acct, name, email, phone, channel, locale, timezone, currency in CUSTOMERS:
+    for acct, name, email, phone, channel, locale, timezone, currency, brand in CUSTOMERS:
         customers.append(dict(account_id=acct, name=name, email=email, phone=phone,
-                              channel=channel, locale=locale, timezone=timezone))
+                              channel=channel, locale=locale, timezone=timezone, brand=brand))
         plan = PLANS[acct]
         rng = random.Random("%s/%s" % (SEED, acct))
         history = []  # (period_str, kwh)
@@ -276,7 +277,7 @@ def generate():
 
 def write(customers, bills):
     with open(os.path.join(HERE, "customers.csv"), "w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=["account_id", "name", "email", "phone", "channel", "locale", "timezone"],
+        w = csv.DictWriter(f, fieldnames=["account_id", "name", "email", "phone", "channel", "locale", "timezone", "brand"],
                            lineterminator="\n")
         w.writeheader()
         w.writerows(customers)
@@ -307,7 +308,7 @@ def validate():
     import re
     with open(os.path.join(HERE, "customers.csv"), encoding="utf-8", newline="") as f:
         header = f.readline().rstrip("\n")
-        assert header == "account_id,name,email,phone,channel,locale,timezone", header
+        assert header == "account_id,name,email,phone,channel,locale,timezone,brand", header
         f.seek(0)
         rows = list(csv.DictReader(f))
     assert len(rows) == 8

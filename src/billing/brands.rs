@@ -9,11 +9,16 @@ use serde_json::json;
 use sqlx::{PgConnection, PgPool};
 use url::Url;
 
-use crate::domain::brand::parse_support_url;
+use crate::domain::brand::{
+    parse_audience, parse_name, parse_public_url, parse_signing_kid, parse_sms_from,
+    parse_support_email, parse_support_hours, parse_support_phone, parse_support_url,
+};
 use crate::domain::calendar::TimeZone;
+use crate::domain::locale::parse_locale;
 use crate::domain::{Actor, Brand, BrandBook, BrandId, Colour, Logo, PayUrl};
 use crate::infra::db;
 use crate::staff::audit::{Action, Record};
+use crate::tokens::jwt::STAFF_AUDIENCE;
 
 /// How often a running process reads the brands again: a change shows within this.
 pub const RELOAD_EVERY: Duration = Duration::from_secs(5);
@@ -37,6 +42,126 @@ pub struct BrandChanges {
     pub logo: Option<Logo>,
     pub colour: Option<Colour>,
     pub signing_kid: Option<String>,
+}
+
+/// A brand's values as given on the command line, through the API or in the console's
+/// form, not yet checked: each is read by [`BrandForm::changes`], the one place that checks
+/// them. Empty values are not given.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema, clap::Args)]
+#[serde(deny_unknown_fields)]
+pub struct BrandForm {
+    /// The name customers read (`Acme Water`).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Its tokens' `aud`: unique to the brand.
+    #[arg(long)]
+    pub audience: Option<String>,
+    /// Its own base URL for links (`https://bills.water.example`); its links then open only there.
+    #[arg(long)]
+    pub public_url: Option<String>,
+    /// A language tag (`de-DE`).
+    #[arg(long)]
+    pub locale: Option<String>,
+    /// An IANA time zone (`Europe/Berlin`).
+    #[arg(long)]
+    pub timezone: Option<String>,
+    /// Customer service's phone number, as customers should read it.
+    #[arg(long)]
+    pub support_phone: Option<String>,
+    /// Customer service's email address.
+    #[arg(long)]
+    pub support_email: Option<String>,
+    /// Customer service's web page.
+    #[arg(long)]
+    pub support_url: Option<String>,
+    /// When customer service answers (`Mon-Fri 8am-6pm`).
+    #[arg(long)]
+    pub support_hours: Option<String>,
+    /// A URL template with `{account_id}` and `{amount}`.
+    #[arg(long)]
+    pub pay_url: Option<String>,
+    /// `Acme Water <bills@water.example>`.
+    #[arg(long)]
+    pub email_from: Option<String>,
+    /// A number (`+15550100100`) or a sender id (`AcmeWater`).
+    #[arg(long)]
+    pub sms_from: Option<String>,
+    /// The logo, as SVG text: a plain drawing, at most 64 KiB.
+    #[arg(skip)]
+    pub logo_svg: Option<String>,
+    /// `#rrggbb`, dark enough for white text on it.
+    #[arg(long)]
+    pub colour: Option<String>,
+    /// The id of the key that signs its links (`billpass keys list`).
+    #[arg(long)]
+    pub signing_kid: Option<String>,
+}
+
+/// A value that did not pass its check: the field's name and what was expected.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl BrandForm {
+    /// The checked changes, or every value that failed its check.
+    pub fn changes(&self) -> Result<BrandChanges, Vec<FieldError>> {
+        let mut c = Checked::default();
+        let changes = BrandChanges {
+            name: c.read("name", &self.name, parse_name),
+            audience: c.read("audience", &self.audience, |raw| {
+                parse_audience(raw, STAFF_AUDIENCE)
+            }),
+            public_url: c.read("public_url", &self.public_url, parse_public_url),
+            locale: c.read("locale", &self.locale, parse_locale),
+            timezone: c.read("timezone", &self.timezone, TimeZone::parse),
+            support_phone: c.read("support_phone", &self.support_phone, parse_support_phone),
+            support_email: c.read("support_email", &self.support_email, parse_support_email),
+            support_url: c.read("support_url", &self.support_url, parse_support_url),
+            support_hours: c.read("support_hours", &self.support_hours, parse_support_hours),
+            pay_url: c.read("pay_url", &self.pay_url, PayUrl::parse),
+            email_from: c.read("email_from", &self.email_from, parse_email_from),
+            sms_from: c.read("sms_from", &self.sms_from, parse_sms_from),
+            logo: c.read("logo_svg", &self.logo_svg, Logo::parse),
+            colour: c.read("colour", &self.colour, Colour::parse),
+            signing_kid: c.read("signing_kid", &self.signing_kid, parse_signing_kid),
+        };
+        match c.errors.is_empty() {
+            true => Ok(changes),
+            false => Err(c.errors),
+        }
+    }
+}
+
+/// The errors of the values read so far.
+#[derive(Default)]
+struct Checked {
+    errors: Vec<FieldError>,
+}
+
+impl Checked {
+    /// `value` checked by `parse`; none when not given (or blank), or when it failed, which
+    /// is noted.
+    fn read<T>(
+        &mut self,
+        field: &'static str,
+        value: &Option<String>,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Option<T> {
+        let raw = value.as_deref().filter(|raw| !raw.trim().is_empty())?;
+        parse(raw)
+            .map_err(|message| self.errors.push(FieldError { field, message }))
+            .ok()
+    }
+}
+
+/// A sender like `Acme Water <bills@water.example>`.
+fn parse_email_from(raw: &str) -> Result<String, String> {
+    raw.trim()
+        .parse::<lettre::message::Mailbox>()
+        .map(|mailbox| mailbox.to_string())
+        .map_err(|_| "expected a sender like `Acme Water <bills@water.example>`".into())
 }
 
 /// Why a brand was not added or changed.

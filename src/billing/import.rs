@@ -14,6 +14,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 use crate::domain::Actor;
 use crate::domain::calendar::{TimeZone, parse_date};
+use crate::domain::locale::parse_locale;
 use crate::domain::{
     AccountId, BrandId, Channel, Currency, CycleId, EmailAddress, Money, PhoneNumber,
 };
@@ -279,21 +280,6 @@ fn parse_name(raw: &str) -> Result<String, String> {
         return Err("a name of at most 200 printable characters expected".into());
     }
     Ok(name.to_owned())
-}
-
-fn parse_locale(raw: &str) -> Result<String, String> {
-    let mut parts = raw.split(['-', '_']);
-    let language = parts.next().unwrap_or("");
-    let ok = raw.len() <= 35
-        && (2..=3).contains(&language.len())
-        && language.bytes().all(|b| b.is_ascii_alphabetic())
-        && parts
-            .all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()));
-    if ok {
-        Ok(raw.replace('_', "-"))
-    } else {
-        Err("a language tag like en, en-US or de-DE expected".into())
-    }
 }
 
 fn parse_customer(line: u64, row: &Map<String, Value>, errors: &mut Errors) -> Option<CustomerRow> {

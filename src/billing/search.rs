@@ -5,7 +5,7 @@
 
 use sqlx::PgPool;
 
-use crate::domain::{AccountId, Channel, PhoneNumber, mask};
+use crate::domain::{AccountId, BrandId, Channel, PhoneNumber, mask};
 use crate::infra::db;
 
 /// The most results a search returns; more means the query should be narrower.
@@ -45,11 +45,12 @@ pub enum QueryError {
     Unreadable,
 }
 
-/// A query and what it was taken for.
+/// A query and what it was taken for, and the brand it is narrowed to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Search {
     text: String,
     kind: CustomerQuery,
+    brand: Option<BrandId>,
 }
 
 impl Search {
@@ -67,7 +68,13 @@ impl Search {
         Ok(Self {
             text: text.to_owned(),
             kind: Self::kind_of(text),
+            brand: None,
         })
+    }
+
+    /// The same search among the customers of `brand` only.
+    pub fn of_brand(self, brand: Option<BrandId>) -> Self {
+        Self { brand, ..self }
     }
 
     fn kind_of(text: &str) -> CustomerQuery {
@@ -112,6 +119,9 @@ pub struct CustomerMatch {
     /// Masked: `•••• 4567`.
     pub phone: Option<String>,
     pub channel: Channel,
+    /// The id of the customer's brand (`default` for the default brand).
+    #[schema(value_type = String)]
+    pub brand: BrandId,
 }
 
 /// What a search found: an exact account id first, then the rest by name.
@@ -129,6 +139,7 @@ struct Row {
     email: Option<String>,
     phone: Option<String>,
     channel: Channel,
+    brand_id: Option<String>,
 }
 
 impl From<Row> for CustomerMatch {
@@ -139,6 +150,7 @@ impl From<Row> for CustomerMatch {
             email: row.email.map(|e| mask(Channel::Email, &e)),
             phone: row.phone.map(|p| mask(Channel::Sms, &p)),
             channel: row.channel,
+            brand: BrandId::from_stored(row.brand_id),
         }
     }
 }
@@ -146,79 +158,94 @@ impl From<Row> for CustomerMatch {
 /// Runs `search`: at most [`MAX_RESULTS`] customers.
 pub async fn find(pool: &PgPool, search: &Search) -> sqlx::Result<SearchResults> {
     let limit = MAX_RESULTS as i64 + 1;
+    // Every query keeps to the brand asked for, when one is (the default brand is stored
+    // as none).
+    let narrowed = search.brand.is_some();
+    let brand = search.brand.as_ref().and_then(BrandId::stored);
     // Only what could be an account id is looked up as one (no spaces, ASCII).
-    let mut rows = match AccountId::parse(search.as_str()) {
-        Ok(account) => {
-            sqlx::query_as!(
+    let mut rows =
+        match AccountId::parse(search.as_str()) {
+            Ok(account) => sqlx::query_as!(
                 Row,
-                r#"SELECT account_id, name, email, phone, channel AS "channel: Channel"
-                   FROM customers WHERE lower(account_id) = lower($1)"#,
+                r#"SELECT account_id, name, email, phone, channel AS "channel: Channel", brand_id
+                   FROM customers WHERE lower(account_id) = lower($1)
+                     AND (NOT $2 OR brand_id IS NOT DISTINCT FROM $3)"#,
                 account.as_str(),
+                narrowed,
+                brand,
             )
             .fetch_all(pool)
-            .await?
-        }
-        Err(_) => Vec::new(),
-    };
-    let more = match search.kind() {
-        CustomerQuery::Email(email) => {
-            sqlx::query_as!(
+            .await?,
+            Err(_) => Vec::new(),
+        };
+    let more =
+        match search.kind() {
+            CustomerQuery::Email(email) => sqlx::query_as!(
                 Row,
-                r#"SELECT account_id, name, email, phone, channel AS "channel: Channel"
+                r#"SELECT account_id, name, email, phone, channel AS "channel: Channel", brand_id
                    FROM customers WHERE lower(email) = $1 AND email IS NOT NULL
+                     AND (NOT $3 OR brand_id IS NOT DISTINCT FROM $4)
                    ORDER BY name, account_id LIMIT $2"#,
                 email,
                 limit,
+                narrowed,
+                brand,
             )
             .fetch_all(pool)
-            .await?
-        }
-        CustomerQuery::Phone(phone) => {
-            sqlx::query_as!(
+            .await?,
+            CustomerQuery::Phone(phone) => sqlx::query_as!(
                 Row,
-                r#"SELECT account_id, name, email, phone, channel AS "channel: Channel"
+                r#"SELECT account_id, name, email, phone, channel AS "channel: Channel", brand_id
                    FROM customers WHERE phone = $1
+                     AND (NOT $3 OR brand_id IS NOT DISTINCT FROM $4)
                    ORDER BY name, account_id LIMIT $2"#,
                 phone.as_str(),
                 limit,
+                narrowed,
+                brand,
             )
             .fetch_all(pool)
-            .await?
-        }
-        CustomerQuery::PhoneEnd(digits) => {
-            let reversed: String = digits.chars().rev().collect();
-            sqlx::query_as!(
+            .await?,
+            CustomerQuery::PhoneEnd(digits) => {
+                let reversed: String = digits.chars().rev().collect();
+                sqlx::query_as!(
                 Row,
-                r#"SELECT account_id, name, email, phone, channel AS "channel: Channel"
+                r#"SELECT account_id, name, email, phone, channel AS "channel: Channel", brand_id
                    FROM customers
                    WHERE reverse(phone) LIKE $1 || '%' AND phone IS NOT NULL
+                     AND (NOT $3 OR brand_id IS NOT DISTINCT FROM $4)
                    ORDER BY name, account_id LIMIT $2"#,
                 db::like_literal(&reversed),
                 limit,
+                narrowed,
+                brand,
             )
             .fetch_all(pool)
             .await?
-        }
-        CustomerQuery::Name(name) => {
-            // The first matches the index finds, ranked: ranking every match of a common
-            // name would read them all, and past the first 50 the search says to narrow it.
-            sqlx::query_as!(
+            }
+            CustomerQuery::Name(name) => {
+                // The first matches the index finds, ranked: ranking every match of a common
+                // name would read them all, and past the first 50 the search says to narrow it.
+                sqlx::query_as!(
                 Row,
-                r#"SELECT account_id, name, email, phone, channel AS "channel: Channel"
-                   FROM (SELECT account_id, name, email, phone, channel, name_folded
+                r#"SELECT account_id, name, email, phone, channel AS "channel: Channel", brand_id
+                   FROM (SELECT account_id, name, email, phone, channel, name_folded, brand_id
                          FROM customers
                          WHERE name_folded LIKE '%' || billpass_fold($1) || '%'
+                           AND (NOT $4 OR brand_id IS NOT DISTINCT FROM $5)
                          LIMIT $3) found
                    ORDER BY similarity(name_folded, billpass_fold($2)) DESC, name, account_id"#,
                 db::like_literal(name),
                 name,
                 limit,
+                narrowed,
+                brand,
             )
             .fetch_all(pool)
             .await?
-        }
-        CustomerQuery::AccountOnly => Vec::new(),
-    };
+            }
+            CustomerQuery::AccountOnly => Vec::new(),
+        };
     for row in more {
         if !rows.iter().any(|r| r.account_id == row.account_id) {
             rows.push(row);

@@ -8,11 +8,12 @@ use std::time::Duration;
 use sqlx::migrate::MigrateDatabase;
 
 use super::run_cycle;
-use crate::app::Serve;
+use crate::app::{self, Serve};
+use crate::billing::brands::{self, BrandError, BrandForm};
 use crate::billing::import::{self, CustomerFormat};
 use crate::config::{BrandSettings, Settings};
 use crate::domain::PayUrl;
-use crate::domain::{AccountId, Actor, CustomerId, CycleId};
+use crate::domain::{AccountId, Actor, BrandId, CustomerId, CycleId};
 use crate::domain::{EmailAddress, Role};
 use crate::infra::db;
 use crate::infra::private_postgres::PrivatePostgres;
@@ -24,6 +25,7 @@ use crate::tokens::keys::{self, KeyAlgorithm, Keyring};
 
 const CUSTOMERS: &str = include_str!("../../examples/customers.csv");
 const BILLS: &str = include_str!("../../examples/bills.jsonl");
+const WATER_LOGO: &str = include_str!("../../examples/water-logo.svg");
 
 /// The demo's admin, who signs in to the console with the link the demo prints.
 const DEMO_ADMIN: &str = "demo-admin@example.com";
@@ -62,6 +64,8 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
     let pool = db::connect_and_migrate(&database_url).await?;
     let minter = server.minter().clone();
     let by = Actor::command_line();
+    let water = add_water(&pool, &settings).await?;
+    println!("{water}");
     let customers =
         import::customers(&pool, CustomerFormat::Csv, CUSTOMERS.as_bytes(), &by).await?;
     let bills = import::bills(&pool, BILLS.as_bytes(), &by).await?;
@@ -139,6 +143,51 @@ pub async fn run(mut settings: Settings) -> anyhow::Result<()> {
         settings.web.listen
     );
     server.run(pool).await
+}
+
+/// The demo's second brand, `water`, added or brought up to date: its customers (the
+/// `brand` column of the example customers) get its links, look and senders. When the
+/// deployment is on this machine (`127.0.0.1` or `localhost`), its links are on a host of
+/// its own, `water.localhost`, which browsers take for this machine.
+async fn add_water(pool: &sqlx::PgPool, settings: &Settings) -> anyhow::Result<String> {
+    let public = &settings.links.public_url;
+    let own_host = matches!(public.host_str(), Some("127.0.0.1" | "localhost"));
+    let public_url = own_host.then(|| {
+        let mut url = public.clone();
+        let _ = url.set_host(Some("water.localhost"));
+        url.to_string().trim_end_matches('/').to_owned()
+    });
+    let form = BrandForm {
+        name: Some("Riverside Water".into()),
+        audience: Some("water".into()),
+        public_url: public_url.clone(),
+        locale: Some("es-US".into()),
+        timezone: Some("America/Chicago".into()),
+        support_phone: Some("+1 555 010 0199".into()),
+        support_email: Some("help@water.example.com".into()),
+        support_hours: Some("Mon–Sat 7am–7pm".into()),
+        pay_url: Some("https://pay.water.example.com/?account={account_id}&amount={amount}".into()),
+        email_from: Some("Riverside Water <bills@water.example.com>".into()),
+        sms_from: Some("Riverside".into()),
+        logo_svg: Some(WATER_LOGO.into()),
+        colour: Some("#0b5d7a".into()),
+        ..BrandForm::default()
+    };
+    let changes = form
+        .changes()
+        .map_err(|errors| anyhow::anyhow!("the demo's brand: {errors:?}"))?;
+    let default = app::default_brand(settings);
+    let id = BrandId::parse("water").map_err(anyhow::Error::msg)?;
+    let by = Actor::command_line();
+    match brands::add(pool, &id, &changes, &default, &by).await {
+        Ok(()) => {}
+        Err(BrandError::Exists(_)) => brands::update(pool, &id, &changes, &default, &by).await?,
+        Err(error) => return Err(error.into()),
+    }
+    Ok(match public_url {
+        Some(url) => format!("Added the brand Riverside Water (`water`), its links on {url}."),
+        None => "Added the brand Riverside Water (`water`).".to_owned(),
+    })
 }
 
 /// Fills in example contact details and a pay page when the settings name none, so the

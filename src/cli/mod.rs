@@ -15,14 +15,18 @@ use clap::{Parser, Subcommand};
 use sqlx::PgPool;
 
 use crate::app::{Serve, minter};
+use crate::billing::brands::{self, BrandChanges, BrandForm};
 use crate::billing::import::{self, ImportError};
 use crate::config::{
-    Common, DatabaseSettings, KeySettings, LinkSettings, LogSettings, RunSettings, Settings,
+    BrandSettings, Common, DatabaseSettings, KeySettings, LinkSettings, LogSettings, RunSettings,
+    Settings,
 };
 use crate::cycle::runner::{Runner, Worked};
 use crate::cycle::{self, RunProgress};
 use crate::domain::calendar::{self, time_text};
-use crate::domain::{AccountId, Actor, Channel, CycleId, EmailAddress, Reason, Role};
+use crate::domain::{
+    AccountId, Actor, Brand, BrandId, Channel, CycleId, EmailAddress, Reason, Role,
+};
 use crate::infra::db;
 use crate::links::history::CustomerHistory;
 use crate::links::{Minter, mint, staff as link_staff};
@@ -112,6 +116,9 @@ pub enum Command {
     /// Staff members of the console, and staff API keys.
     #[command(subcommand)]
     Staff(StaffCommand),
+    /// The brands customers are billed under, beside the default one the settings describe.
+    #[command(subcommand)]
+    Brands(BrandsCommand),
 }
 
 impl Command {
@@ -120,6 +127,9 @@ impl Command {
         match self {
             Command::Serve { settings, .. } | Command::Demo { settings } => &settings.logs,
             Command::Keys(KeysCommand::Generate { logs, .. }) => logs,
+            Command::Brands(
+                BrandsCommand::Add { brand, .. } | BrandsCommand::Update { brand, .. },
+            ) => &brand.common.logs,
             Command::Migrate { common }
             | Command::Keys(KeysCommand::List { common, .. })
             | Command::Import(
@@ -128,6 +138,7 @@ impl Command {
             | Command::Cycle(
                 CycleCommand::Run { common, .. } | CycleCommand::Schedule { common, .. },
             )
+            | Command::Brands(BrandsCommand::List { common, .. })
             | Command::Resend { common, .. }
             | Command::Revoke { common, .. }
             | Command::Customer(CustomerCommand::Show { common, .. })
@@ -203,6 +214,55 @@ pub enum StaffCommand {
         #[command(flatten)]
         common: Common,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BrandsCommand {
+    /// Add a brand; its customers (the `brand` column of the customers import) get links
+    /// with its audience, in its look, from its senders.
+    Add {
+        /// Its id: 1 to 32 lowercase letters, digits or `-` (`water`).
+        #[arg(value_parser = BrandId::parse)]
+        id: BrandId,
+        #[command(flatten)]
+        brand: Box<BrandOptions>,
+    },
+    /// Change a brand: the values given, the others as they are.
+    Update {
+        /// The brand's id.
+        #[arg(value_parser = BrandId::parse)]
+        id: BrandId,
+        #[command(flatten)]
+        brand: Box<BrandOptions>,
+    },
+    /// List the brands, the default one first.
+    List {
+        #[command(flatten)]
+        default: Box<BrandSettings>,
+        /// The default brand's token audience.
+        #[arg(long, env = "BILLPASS_TOKEN_AUDIENCE", default_value = "bill")]
+        token_audience: String,
+        #[command(flatten)]
+        common: Common,
+    },
+}
+
+/// A brand's values, for `brands add` and `brands update`.
+#[derive(Debug, clap::Args)]
+pub struct BrandOptions {
+    #[command(flatten)]
+    form: BrandForm,
+    /// Its logo: an SVG file of a plain drawing (no script, no external reference), at most
+    /// 64 KiB.
+    #[arg(long, value_name = "FILE.svg")]
+    logo: Option<PathBuf>,
+    /// The default brand's token audience, which no other brand may take.
+    #[arg(long, env = "BILLPASS_TOKEN_AUDIENCE", default_value = "bill")]
+    token_audience: String,
+    #[command(flatten)]
+    keys: KeySettings,
+    #[command(flatten)]
+    common: Common,
 }
 
 #[derive(Debug, Subcommand)]
@@ -462,6 +522,7 @@ async fn run(command: Command) -> anyhow::Result<ExitCode> {
             print!("{}", show::customer(&history));
         }
         Command::Staff(command) => staff_command(command).await?,
+        Command::Brands(command) => brands_command(command).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -516,6 +577,76 @@ async fn staff_command(command: StaffCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+async fn brands_command(command: BrandsCommand) -> anyhow::Result<()> {
+    let (id, options, adding) = match command {
+        BrandsCommand::List {
+            default,
+            token_audience,
+            common,
+        } => {
+            let pool = connect(&common.database).await?;
+            let book = brands::book(&pool, &default.brand(&token_audience)).await?;
+            print!("{}", show::brands(book.all()));
+            return Ok(());
+        }
+        BrandsCommand::Add { id, brand } => (id, brand, true),
+        BrandsCommand::Update { id, brand } => (id, brand, false),
+    };
+    let changes = options.changes()?;
+    let pool = connect(&options.common.database).await?;
+    let default = Brand {
+        audience: options.token_audience.clone(),
+        ..Brand::default()
+    };
+    let by = Actor::command_line();
+    if adding {
+        brands::add(&pool, &id, &changes, &default, &by).await?;
+        println!(
+            "Added brand {id}. Customers imported with `brand` {id} get its links from the next run or resend."
+        );
+    } else {
+        brands::update(&pool, &id, &changes, &default, &by).await?;
+        println!("Changed brand {id}; running servers show the change within seconds.");
+    }
+    Ok(())
+}
+
+impl BrandOptions {
+    /// The checked values, the logo read from its file; every value that failed is named.
+    fn changes(&self) -> anyhow::Result<BrandChanges> {
+        let mut form = self.form.clone();
+        if let Some(path) = &self.logo {
+            let svg = std::fs::read(path)
+                .with_context(|| format!("cannot read the logo {}", path.display()))?;
+            form.logo_svg = Some(String::from_utf8(svg).map_err(|_| {
+                anyhow::anyhow!(
+                    "--logo {}: not UTF-8 text; expected an SVG file",
+                    path.display()
+                )
+            })?);
+        }
+        let changes = form.changes().map_err(|errors| {
+            let lines: Vec<String> = errors
+                .iter()
+                .map(|e| match e.field {
+                    "logo_svg" => format!("--logo: {}", e.message),
+                    field => format!("--{}: {}", field.replace('_', "-"), e.message),
+                })
+                .collect();
+            anyhow::anyhow!("{}", lines.join("\n       "))
+        })?;
+        if let Some(kid) = &changes.signing_kid {
+            let ring = Keyring::open(&self.keys.keys_dir)?;
+            anyhow::ensure!(
+                ring.verifying_key(kid).is_some(),
+                "--signing-kid: no key {kid} in {}; see `billpass keys list`",
+                self.keys.keys_dir.display()
+            );
+        }
+        Ok(changes)
+    }
 }
 
 /// The database the settings name, created and migrated when needed.

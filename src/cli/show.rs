@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use comfy_table::presets::NOTHING;
 use comfy_table::{ContentArrangement, Table};
 
+use crate::domain::Brand;
 use crate::domain::calendar::time_text;
 use crate::links::history::CustomerHistory;
 use crate::staff::keys::KeyInfo;
@@ -70,6 +71,41 @@ pub fn staff_keys(keys: &[KeyInfo]) -> String {
             when(Some(key.created_at)),
             last_used,
             status,
+        ]);
+    }
+    rendered(&listed)
+}
+
+/// `billpass brands list`: each brand, the default one first.
+pub fn brands(brands: &[Arc<Brand>]) -> String {
+    let mut listed = table([
+        "id",
+        "name",
+        "audience",
+        "links on",
+        "locale",
+        "time zone",
+        "colour",
+        "logo",
+        "key",
+    ]);
+    for brand in brands {
+        let or_dash = |value: Option<&str>| value.unwrap_or("-").to_owned();
+        listed.add_row([
+            brand.id.to_string(),
+            brand.name.clone(),
+            brand.audience.clone(),
+            brand
+                .public_url
+                .as_ref()
+                .map_or_else(|| "the deployment's URL".to_owned(), |url| url.to_string()),
+            or_dash(brand.locale.as_deref()),
+            brand.timezone.name().to_owned(),
+            brand
+                .colour
+                .map_or_else(|| "-".to_owned(), |c| c.to_string()),
+            if brand.logo.is_some() { "yes" } else { "-" }.to_owned(),
+            or_dash(brand.signing_kid.as_deref()),
         ]);
     }
     rendered(&listed)

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use sqlx::PgPool;
 
-use crate::domain::{Channel, CycleId, DeliveryId, DeliveryStatus, mask};
+use crate::domain::{BrandId, Channel, CycleId, DeliveryId, DeliveryStatus, mask};
 use crate::infra::db;
 
 /// One channel's figures.
@@ -40,6 +40,17 @@ impl ChannelFigures {
     }
 }
 
+/// One brand's cycle links.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct BrandFigures {
+    /// Cycle links minted for the brand's customers.
+    pub minted: i64,
+    /// Of them, fetched at least once.
+    pub fetched: i64,
+    /// Of them, whose bill was opened.
+    pub opened: i64,
+}
+
 /// Seconds from a cycle link's minting to its customer's first opening.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, utoipa::ToSchema)]
 pub struct TimeToOpen {
@@ -58,6 +69,9 @@ pub struct CycleReport {
     pub minted: i64,
     /// By channel: `email`, `sms`.
     pub channels: BTreeMap<Channel, ChannelFigures>,
+    /// By brand, its id (`default` for the default brand): the brands with cycle links.
+    #[schema(value_type = BTreeMap<String, BrandFigures>)]
+    pub brands: BTreeMap<BrandId, BrandFigures>,
     /// Customers who opened their bill of this cycle.
     pub opened_customers: i64,
     /// Fresh links customers got by opening an expired one.
@@ -87,9 +101,9 @@ impl CycleReport {
         .fetch_one(&mut *tx)
         .await?;
         let links = sqlx::query!(
-            r#"SELECT channel AS "channel!: Channel", count(*) AS "minted!",
+            r#"SELECT channel AS "channel!: Channel", brand_id, count(*) AS "minted!",
                       count(first_fetched_at) AS "fetched!", count(first_opened_at) AS "opened!"
-               FROM link_tokens WHERE cycle = $1 GROUP BY channel"#,
+               FROM link_tokens WHERE cycle = $1 GROUP BY channel, brand_id"#,
             cycle.as_str(),
         )
         .fetch_all(&mut *tx)
@@ -128,11 +142,18 @@ impl CycleReport {
             .map(|c| (c, ChannelFigures::default()))
             .collect();
         let mut minted = 0;
+        let mut brands: BTreeMap<BrandId, BrandFigures> = BTreeMap::new();
         for row in links {
             let figures = channels.entry(row.channel).or_default();
-            figures.fetched = row.fetched;
-            figures.opened = row.opened;
+            figures.fetched += row.fetched;
+            figures.opened += row.opened;
             minted += row.minted;
+            let brand = brands
+                .entry(BrandId::from_stored(row.brand_id))
+                .or_default();
+            brand.minted += row.minted;
+            brand.fetched += row.fetched;
+            brand.opened += row.opened;
         }
         for row in messages {
             let figures = channels.entry(row.channel).or_default();
@@ -151,6 +172,7 @@ impl CycleReport {
             customers: totals.customers,
             minted,
             channels,
+            brands,
             opened_customers: opening.customers,
             renewals: totals.renewals,
             link_requests: totals.link_requests,
@@ -162,7 +184,8 @@ impl CycleReport {
     }
 
     /// The report as CSV, one figure a row: `cycle,channel,figure,value`, where `channel` is
-    /// `all` for the figures of the whole cycle and time to open is in seconds.
+    /// `all` for the figures of the whole cycle, `email` or `sms` for a channel's, and
+    /// `brand:ID` for a brand's; time to open is in seconds.
     pub fn to_csv(&self) -> String {
         let mut rows = vec![
             ("all", "customers", Some(self.customers)),
@@ -185,6 +208,18 @@ impl CycleReport {
                 (channel.as_str(), "failed", Some(f.failed)),
                 (channel.as_str(), "fetched", Some(f.fetched)),
                 (channel.as_str(), "opened", Some(f.opened)),
+            ]);
+        }
+        let brands: Vec<(String, &BrandFigures)> = self
+            .brands
+            .iter()
+            .map(|(id, f)| (format!("brand:{id}"), f))
+            .collect();
+        for (brand, f) in &brands {
+            rows.extend([
+                (brand.as_str(), "minted", Some(f.minted)),
+                (brand.as_str(), "fetched", Some(f.fetched)),
+                (brand.as_str(), "opened", Some(f.opened)),
             ]);
         }
         let mut out = String::from("cycle,channel,figure,value\n");

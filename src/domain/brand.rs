@@ -378,6 +378,38 @@ pub fn parse_audience(raw: &str, reserved: &str) -> Result<String, String> {
     Ok(raw.to_owned())
 }
 
+/// A text-message sender: a number (`+15550100100`) or an alphanumeric id of 1 to 11
+/// letters, digits and spaces, at least one a letter (`AcmeWater`).
+pub fn parse_sms_from(raw: &str) -> Result<String, String> {
+    let from = raw.trim();
+    let number = from.strip_prefix('+').is_some_and(|digits| {
+        (8..=15).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit())
+    });
+    let id = (1..=11).contains(&from.len())
+        && from.bytes().all(|b| b.is_ascii_alphanumeric() || b == b' ')
+        && from.bytes().any(|b| b.is_ascii_alphabetic());
+    match number || id {
+        true => Ok(from.to_owned()),
+        false => Err(
+            "expected a number like +15550100100 or a sender id of 1 to 11 letters and digits"
+                .into(),
+        ),
+    }
+}
+
+/// A signing key's id, as `billpass keys list` shows it: 1 to 64 letters, digits, `-` or `_`.
+pub fn parse_signing_kid(raw: &str) -> Result<String, String> {
+    let kid = raw.trim();
+    let ok = (1..=64).contains(&kid.len())
+        && kid
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    match ok {
+        true => Ok(kid.to_owned()),
+        false => Err("expected a key id from `billpass keys list`".into()),
+    }
+}
+
 /// What a filled-in value keeps as is: letters, digits and `-._~`.
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')

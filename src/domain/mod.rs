@@ -41,6 +41,7 @@ mod channel;
 mod contact;
 mod cycle_id;
 mod ids;
+pub mod locale;
 mod logo;
 mod mint_reason;
 mod money;

@@ -447,6 +447,93 @@ async fn a_customer_opens_the_link_presses_view_my_bill_and_reads_the_bill() {
 }
 
 #[tokio::test]
+async fn a_brands_customer_reads_their_bill_in_its_look_on_its_own_host() {
+    let app = crate::helpers::spawn_app().await;
+    let port = app.address.rsplit(':').next().unwrap().to_owned();
+    let admin = app.staff_key("admin", billpass::domain::Role::Admin).await;
+    let logo = r##"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 10"><rect width="40" height="10" rx="2" fill="#005a8c"/><circle cx="5" cy="5" r="3" fill="#fff"/></svg>"##;
+    let water = serde_json::json!({
+        "name": "Acme Water", "audience": "water", "colour": "#005a8c", "logo_svg": logo,
+        "public_url": format!("http://water.localhost:{port}"),
+        "support_phone": "+34 900 100 200",
+    });
+    let added = app
+        .api(reqwest::Method::POST, "/api/v1/brands/water", &admin)
+        .json(&water)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 201);
+    app.import_customers(
+        &crate::helpers::CUSTOMERS_CSV
+            .replace("locale\n", "locale,brand\n")
+            .replace("en-US\n", "en-US,water\n")
+            .replace("ja-JP\n", "ja-JP,\n"),
+    )
+    .await;
+    app.import_bills(crate::helpers::BILLS_JSONL).await;
+    app.run_cycle("2026-11").await;
+    app.dispatch_all_pending().await;
+    let link = app.link_sent_to("jane@example.com");
+    assert!(
+        link.starts_with(&format!("http://water.localhost:{port}/b/")),
+        "{link}"
+    );
+
+    let browser = Browser::start().await;
+    browser.open(&link).await;
+    assert_eq!(
+        browser.text_of(".site-header .brand").await.trim(),
+        "Acme Water"
+    );
+    browser.check("a brand's landing page").await;
+    browser.press("main form button").await;
+    assert_eq!(
+        browser.main_attr("data-link-status").await.as_deref(),
+        Some("valid")
+    );
+    assert!(browser.text().await.contains("+34 900 100 200"));
+    browser.check("a brand's bill").await;
+    let accent: String = browser
+        .client
+        .execute(
+            "return getComputedStyle(document.querySelector('.site-header')).borderTopColor;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(accent, "rgb(0, 90, 140)", "the brand's colour");
+    let logo_width: f64 = browser
+        .client
+        .execute(
+            "return document.querySelector('.brand-logo').naturalWidth;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(logo_width > 0.0, "the logo loads");
+
+    // The same link on the deployment's own host: refused.
+    browser
+        .open(&link.replace(
+            &format!("water.localhost:{port}"),
+            &format!("127.0.0.1:{port}"),
+        ))
+        .await;
+    assert_eq!(
+        browser.main_attr("data-link-status").await.as_deref(),
+        Some("invalid")
+    );
+    browser.check("another brand's link").await;
+    browser.close().await;
+}
+
+#[tokio::test]
 async fn the_bill_reads_well_on_a_phone_a_laptop_and_paper() {
     let app = crate::helpers::spawn_app_with(&[
         "--support-phone",

@@ -409,9 +409,18 @@ async fn the_demo_checks_its_address_first_and_runs_again_on_the_same_database()
         let text = std::fs::read_to_string(&printed).unwrap();
         let links: Vec<&str> = text
             .split_whitespace()
-            .filter(|w| w.starts_with(&format!("{}/b/", bp.base())))
+            .filter(|w| w.contains("/b/"))
             .collect();
         assert_eq!(links.len(), 8, "round {round}: {text}");
+        let water = links
+            .iter()
+            .filter(|l| l.contains("//water.localhost:"))
+            .count();
+        assert_eq!(
+            water, 3,
+            "the second brand's customers, on its host: {text}"
+        );
+        assert!(links[0].starts_with(&format!("{}/b/", bp.base())));
         let landing = plain_client().get(links[0]).send().await.unwrap();
         assert_eq!(landing.status().as_u16(), 200, "round {round}");
         assert!(demo.terminate(Duration::from_secs(30)).await.success());

@@ -232,6 +232,7 @@ async fn every_admin_page_and_the_refusal_pages_pass_in_a_real_browser() {
         ("/staff/admin/keys", "admin-keys"),
         ("/staff/admin/audit", "admin-audit"),
         ("/staff/admin/signing-keys", "admin-signing-keys"),
+        ("/staff/admin/brands", "admin-brands"),
         ("/staff/customers/ACC-1", "customer"),
         ("/staff/cycles/2026-11", "report"),
         ("/staff/nothing-here", "not-found"),
@@ -244,6 +245,33 @@ async fn every_admin_page_and_the_refusal_pages_pass_in_a_real_browser() {
         );
         browser.check(path).await;
     }
+    // A brand added through its form, a bad value marked at its field.
+    browser.open(&app.url("/staff/admin/brands")).await;
+    browser.type_into("#brand-id", "water").await;
+    browser.type_into("#brand-name", "Acme Water").await;
+    browser.type_into("#brand-audience", "water").await;
+    browser.type_into("#brand-colour", "#eeeeee").await;
+    browser
+        .press("form[data-form='brand'] button[value='add']")
+        .await;
+    assert!(
+        browser
+            .text_of("#brand-colour-error")
+            .await
+            .contains("too light")
+    );
+    browser.check("a refused brand").await;
+    browser.type_into("#brand-colour", "#005a8c").await;
+    browser
+        .press("form[data-form='brand'] button[value='add']")
+        .await;
+    assert!(
+        browser
+            .text_of("[data-notice]")
+            .await
+            .contains("Added the brand water")
+    );
+    browser.check("the brands with a new one").await;
     // Creating a key shows it once.
     browser.open(&app.url("/staff/admin/keys")).await;
     browser.type_into("#key-name", "nightly-import").await;

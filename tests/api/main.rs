@@ -2,6 +2,7 @@
 
 mod bill_actions;
 mod bill_page;
+mod brands;
 mod browser;
 mod cli;
 mod console;

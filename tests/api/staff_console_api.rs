@@ -85,7 +85,7 @@ async fn a_csr_finds_customers_by_account_name_email_or_phone_as_typed() {
     assert_eq!(
         found["customers"][0],
         json!({"account_id": "ACC-3", "name": "Yuki Tanaka", "email": "y•••@example.jp",
-               "phone": "•••• 5678", "channel": "email"})
+               "phone": "•••• 5678", "channel": "email", "brand": "default"})
     );
     assert_eq!(found["truncated"], false);
 }

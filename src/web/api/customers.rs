@@ -7,7 +7,7 @@ use super::{ApiError, ErrorBody};
 use crate::billing::search::{self, Search, SearchResults};
 use crate::domain::Reason;
 use crate::domain::Role;
-use crate::domain::{AccountId, Channel};
+use crate::domain::{AccountId, BrandId, Channel};
 use crate::domain::{DeliveryId, LinkId};
 use crate::links::history::CustomerHistory;
 use crate::links::staff::{self as link_staff, Revoked};
@@ -41,6 +41,8 @@ pub(super) struct SearchQuery {
     /// An account id (any case), part of a name (any case, accents or not), an email
     /// address, or a phone number in any common format.
     q: String,
+    /// Only the customers of this brand (its id; `default` for the default brand).
+    brand: Option<String>,
 }
 
 /// Find customers (role: csr): an exact account id first, then by name, at most 50, contact
@@ -53,7 +55,7 @@ pub(super) struct SearchQuery {
     responses(
         (status = 200, description = "What matched", body = SearchResults),
         (status = 400, description = "No `q`", body = ErrorBody),
-        (status = 422, description = "An empty, overlong or unreadable `q`", body = ErrorBody),
+        (status = 422, description = "An empty, overlong or unreadable `q`, or an unknown `brand`", body = ErrorBody),
     )
 )]
 pub(super) async fn search(
@@ -63,6 +65,18 @@ pub(super) async fn search(
 ) -> Result<web::Json<SearchResults>, ApiError> {
     staff.require(Role::Csr)?;
     let search = Search::parse(&query.q).map_err(|e| ApiError::invalid("q", e.to_string()))?;
+    let brand = match query.brand.as_deref() {
+        None => None,
+        Some(raw) => Some(
+            BrandId::parse(raw)
+                .ok()
+                .filter(|id| state.brands.current().get(id).is_some())
+                .ok_or_else(|| {
+                    ApiError::invalid("brand", "no such brand; GET /api/v1/brands lists them")
+                })?,
+        ),
+    };
+    let search = search.of_brand(brand);
     Ok(web::Json(search::find(&state.pool, &search).await?))
 }
 

@@ -7,6 +7,7 @@
 //! that does not cover it.
 
 mod audit;
+mod brands;
 mod customers;
 mod error;
 mod imports;
@@ -50,6 +51,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(runs::routes)
             .configure(customers::routes)
             .configure(audit::routes)
+            .configure(brands::routes)
             .configure(openapi::routes)
             .default_service(web::to(no_route)),
     );

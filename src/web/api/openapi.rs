@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 
-use super::{ErrorBody, ErrorDetail, audit, customers, imports, runs};
+use super::{ErrorBody, ErrorDetail, audit, brands, customers, imports, runs};
 use crate::staff::keys::Staff;
 use crate::web::{read, resource};
 
@@ -37,6 +37,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         customers::resend,
         customers::revoke,
         audit::list,
+        brands::list,
+        brands::show,
+        brands::add,
+        brands::update,
         document,
     ),
     components(schemas(ErrorBody, ErrorDetail)),
@@ -45,7 +49,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
     tags(
         (name = "billing", description = "Billing staff: imports and cycle runs (billing or admin keys)"),
         (name = "csr", description = "Customer service: lookups, resends, revocations (csr or admin keys)"),
-        (name = "admin", description = "The audit log (admin keys)"),
+        (name = "admin", description = "The audit log and the brands (admin keys)"),
         (name = "meta", description = "This document (any key)"),
     )
 )]
@@ -86,6 +90,7 @@ impl utoipa::Modify for BearerKeys {
                 &mut item.get,
                 &mut item.post,
                 &mut item.put,
+                &mut item.patch,
                 &mut item.delete,
             ];
             for operation in operations.into_iter().flatten() {

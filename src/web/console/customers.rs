@@ -5,12 +5,14 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, web};
 use askama::Template;
 
-use super::pages::{AuditRow, CustomerPage, CustomerView, CustomersPage, DeliveryRow, LinkRow};
+use super::pages::{
+    AuditRow, BrandFilter, CustomerPage, CustomerView, CustomersPage, DeliveryRow, LinkRow,
+};
 use super::session::{Console, ConsoleError};
 use crate::billing::bill::{BillRow, BillView};
 use crate::billing::search::{self, Search};
 use crate::domain::calendar::time_text;
-use crate::domain::{AccountId, Channel, LinkReason, LinkStatus, Reason, Role};
+use crate::domain::{AccountId, BrandBook, BrandId, Channel, LinkReason, LinkStatus, Reason, Role};
 use crate::links::history::CustomerHistory;
 use crate::links::staff::{self as link_staff, ResendError, RevokeError};
 use crate::web::pages::BillPage;
@@ -27,12 +29,21 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 #[derive(Debug, serde::Deserialize)]
 struct Query {
     q: Option<String>,
+    /// A brand's id: only its customers; empty or none: every brand's.
+    brand: Option<String>,
 }
 
 async fn find(console: Console, query: web::Query<Query>) -> Result<HttpResponse, ConsoleError> {
     console.require(Role::Csr)?;
     let typed = query.q.as_deref().unwrap_or("");
     let shown: String = typed.chars().take(200).collect();
+    let book = console.state.brands.current();
+    let brand = query
+        .brand
+        .as_deref()
+        .filter(|id| !id.is_empty())
+        .and_then(|id| BrandId::parse(id).ok())
+        .filter(|id| book.get(id).is_some());
     let page = |status, error, results| {
         html(
             status,
@@ -40,6 +51,7 @@ async fn find(console: Console, query: web::Query<Query>) -> Result<HttpResponse
                 brand: console.brand(),
                 nav: Some(console.nav("customers")),
                 query: &shown,
+                brands: BrandFilter::new(&book, brand.as_ref()),
                 error,
                 results,
             },
@@ -50,6 +62,7 @@ async fn find(console: Console, query: web::Query<Query>) -> Result<HttpResponse
     }
     match Search::parse(typed) {
         Ok(search) => {
+            let search = search.of_brand(brand.clone());
             let results = search::find(&console.state.pool, &search).await?;
             Ok(page(StatusCode::OK, None, Some(results)))
         }
@@ -106,7 +119,7 @@ async fn customer_page(
         &CustomerPage {
             brand: console.brand(),
             nav: Some(console.nav("customers")),
-            c: view(history),
+            c: view(history, &console.state.brands.current()),
             csrf: &console.session.csrf_token,
             notice,
         },
@@ -129,7 +142,7 @@ fn channel_words(channel: Channel) -> &'static str {
     }
 }
 
-fn view(history: CustomerHistory) -> CustomerView {
+fn view(history: CustomerHistory, brands: &BrandBook) -> CustomerView {
     let CustomerHistory {
         profile,
         current_link,
@@ -174,6 +187,7 @@ fn view(history: CustomerHistory) -> CustomerView {
         opted_out: profile.sms_opted_out_at.map(time_text),
         channel: channel_words(profile.channel).to_owned(),
         locale: profile.locale,
+        brand: brands.get_or_default(&profile.brand).name.clone(),
         current_status,
         current_words,
         has_bill: !links.is_empty(),

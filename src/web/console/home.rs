@@ -3,7 +3,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 
-use super::pages::{HomePage, RunRow};
+use super::pages::{BrandFilter, HomePage, RunRow};
 use super::session::{Console, ConsoleError};
 use crate::cycle::{self, RunFilter, RunProgress};
 use crate::domain::Role;
@@ -50,6 +50,7 @@ async fn home(console: Console) -> Result<HttpResponse, ConsoleError> {
             brand: console.brand(),
             nav: Some(console.nav("home")),
             query: "",
+            brands: BrandFilter::new(&console.state.brands.current(), None),
             runs: runs.into_iter().map(RunRow::from).collect(),
         },
     ))

@@ -8,6 +8,7 @@
 //! check, exactly the API's roles.
 
 mod admin;
+mod brands;
 mod customers;
 mod home;
 mod imports;
@@ -27,11 +28,7 @@ use session::ConsoleError;
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(
         web::scope("/staff")
-            .app_data(
-                web::FormConfig::default()
-                    .limit(FORM_LIMIT)
-                    .error_handler(|error, _| ConsoleError::BadForm(error.to_string()).into()),
-            )
+            .app_data(form_config(FORM_LIMIT))
             .app_data(
                 web::QueryConfig::default()
                     .error_handler(|error, _| ConsoleError::BadForm(error.to_string()).into()),
@@ -52,9 +49,17 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
             .configure(imports::routes)
             .configure(report::routes)
             .configure(admin::routes)
+            .configure(brands::routes)
             .default_service(web::to(session::not_found)),
     );
 }
 
 /// The largest form a console page posts (imports have their own limit).
 const FORM_LIMIT: usize = 16 * 1024;
+
+/// Forms of at most `limit` bytes; a larger or unreadable one is a bad form.
+fn form_config(limit: usize) -> web::FormConfig {
+    web::FormConfig::default()
+        .limit(limit)
+        .error_handler(|error, _| ConsoleError::BadForm(error.to_string()).into())
+}

@@ -2,10 +2,11 @@
 
 use askama::Template;
 
+use crate::billing::brands::BrandSummary;
 use crate::billing::import::RowError;
 use crate::billing::search::SearchResults;
-use crate::cycle::report::{ChannelFigures, CycleReport};
-use crate::domain::Role;
+use crate::cycle::report::{BrandFigures, ChannelFigures, CycleReport};
+use crate::domain::{BrandBook, BrandId, Role};
 use crate::staff::sessions::ConsoleSession;
 
 /// The header's navigation: what the member's role may open, and the sign-out form.
@@ -103,7 +104,42 @@ pub struct HomePage<'a> {
     pub brand: &'a str,
     pub nav: Option<Nav>,
     pub query: &'a str,
+    pub brands: BrandFilter,
     pub runs: Vec<RunRow>,
+}
+
+/// The brands a search may be narrowed to, shown when there is more than one.
+pub struct BrandFilter {
+    /// Each brand's id and name, the default brand first.
+    pub choices: Vec<(String, String)>,
+    /// The id of the brand searched, or empty for all.
+    pub selected: String,
+}
+
+impl BrandFilter {
+    pub fn new(book: &BrandBook, selected: Option<&BrandId>) -> Self {
+        Self {
+            choices: book
+                .all()
+                .iter()
+                .map(|brand| (brand.id.to_string(), brand.name.clone()))
+                .collect(),
+            selected: selected.map(BrandId::to_string).unwrap_or_default(),
+        }
+    }
+
+    /// Whether there is a choice to offer.
+    pub fn shown(&self) -> bool {
+        self.choices.len() > 1
+    }
+
+    /// The name of brand `id`, as customers read it.
+    pub fn name_of(&self, id: &BrandId) -> String {
+        self.choices
+            .iter()
+            .find(|(choice, _)| choice == id.as_str())
+            .map_or_else(|| id.to_string(), |(_, name)| name.clone())
+    }
 }
 
 /// `GET /staff/customers?q=`.
@@ -113,6 +149,7 @@ pub struct CustomersPage<'a> {
     pub brand: &'a str,
     pub nav: Option<Nav>,
     pub query: &'a str,
+    pub brands: BrandFilter,
     pub error: Option<String>,
     pub results: Option<SearchResults>,
 }
@@ -126,6 +163,8 @@ pub struct CustomerView {
     pub opted_out: Option<String>,
     pub channel: String,
     pub locale: String,
+    /// The name of the brand they are billed under.
+    pub brand: String,
     /// `current`, `expired`, `superseded`, `revoked` or `none`.
     pub current_status: String,
     /// The current link in words.
@@ -283,6 +322,8 @@ pub struct ReportPage<'a> {
     pub median: String,
     pub p90: String,
     pub channels: Vec<ChannelView>,
+    /// Each brand's name and cycle links, for a cycle of more than one brand.
+    pub brands: Vec<(String, BrandFigures)>,
     pub failed: Vec<FailedRow>,
     pub notice: Option<&'a str>,
 }
@@ -335,6 +376,35 @@ pub struct AdminKeysPage<'a> {
     pub keys: Vec<KeyRow>,
     /// A key just created, shown this once.
     pub new_key: Option<String>,
+}
+
+/// `GET /staff/admin/brands`.
+#[derive(Template)]
+#[template(path = "console/admin_brands.html")]
+pub struct AdminBrandsPage<'a> {
+    pub brand: &'a str,
+    pub nav: Option<Nav>,
+    pub frame: AdminFrame<'a>,
+    pub rows: Vec<BrandRow>,
+    pub fields: Vec<BrandField>,
+    /// The form's id, logo and what was wrong with the logo, as typed.
+    pub id: String,
+    pub logo_svg: String,
+    pub logo_error: Option<String>,
+}
+
+pub struct BrandRow {
+    pub s: BrandSummary,
+    pub logo: bool,
+}
+
+/// A field of the brand form, as typed, and what was wrong with it.
+pub struct BrandField {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub hint: &'static str,
+    pub value: String,
+    pub error: Option<String>,
 }
 
 /// The audit filter as typed.

@@ -146,6 +146,14 @@ async fn show(
                 .iter()
                 .map(|(channel, f)| channel_view(*channel, f.clone()))
                 .collect(),
+            brands: {
+                let book = console.state.brands.current();
+                report
+                    .brands
+                    .iter()
+                    .map(|(id, f)| (book.get_or_default(id).name.clone(), f.clone()))
+                    .collect()
+            },
             failed,
             notice: notice.as_deref(),
             r: &report,
