@@ -10,6 +10,7 @@ use std::hint::black_box;
 use askama::Template;
 use billpass::billing::bill::{BillRow, BillView};
 use billpass::domain::{BillId, Brand, BrandId, PayUrl};
+use billpass::i18n::Lang;
 use billpass::web::bill_pdf;
 use billpass::web::pages::BillPage;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -56,6 +57,7 @@ fn bill() -> BillRow {
         previous: compared("2026-10-01", "2026-10-31", 2),
         last_year: compared("2025-11-01", "2025-11-30", 3),
         brand: BrandId::default_brand(),
+        locale: "en-US".into(),
     }
 }
 
@@ -70,9 +72,11 @@ fn drawing(c: &mut Criterion) {
         ..Brand::default()
     };
     let row = bill();
+    let lang = Lang::of(&row.locale);
     let page = || BillPage {
         brand: &brand,
-        bill: BillView::build(&row).unwrap(),
+        l: &lang,
+        bill: BillView::build(&row, &lang).unwrap(),
         pay_url: Some("https://pay.example.com/?a=ACC-1234567&amt=792.34".into()),
         page_url: "https://bills.example.com/bill".into(),
     };
@@ -98,3 +102,4 @@ fn drawing(c: &mut Criterion) {
 
 criterion_group!(benches, drawing);
 criterion_main!(benches);
+

@@ -20,6 +20,7 @@ pub mod config;
 pub mod cycle;
 pub mod delivery;
 pub mod domain;
+pub mod i18n;
 pub mod infra;
 pub mod links;
 pub mod observe;

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 /// From the bottom up; a module may use the modules of lower layers only.
 const LAYERS: &[&[&str]] = &[
     &["domain"],
+    &["i18n"],
     &["infra"],
     &["observe"],
     &["staff", "tokens"],

@@ -5,8 +5,8 @@
 use chrono::{Datelike, NaiveDate};
 use serde::Deserialize;
 
-use crate::domain::calendar::{date_text, month_name, period_text, short_month};
 use crate::domain::{BillId, BrandId, Currency, Money};
+use crate::i18n::{Arg, Lang};
 
 /// Everything the bill page (and its PDF) shows, already formatted.
 #[derive(Debug, Clone)]
@@ -77,15 +77,15 @@ pub struct Comparison {
     pub others: Vec<ComparedPeriod>,
     /// Up to three line items that moved most against the first of `others`, largest first.
     pub movers: Vec<Mover>,
-    /// What `movers` compares with: `the previous bill`.
-    pub movers_against: &'static str,
+    /// The heading of `movers`, naming what they are compared with.
+    pub movers_heading: String,
 }
 
 /// A period's charges, its length and the average per day.
 #[derive(Debug, Clone)]
 pub struct PeriodCharges {
     /// `This bill`, `Previous bill`, `Same period last year`.
-    pub label: &'static str,
+    pub label: String,
     pub period: String,
     pub days: i64,
     pub charges: String,
@@ -203,6 +203,8 @@ pub struct BillRow {
     pub last_year: Option<sqlx::types::Json<ComparedBill>>,
     /// The customer's brand, which the page wears.
     pub brand: BrandId,
+    /// The customer's language tag (`de-DE`), which the page is written in.
+    pub locale: String,
 }
 
 impl BillRow {
@@ -223,7 +225,7 @@ impl BillRow {
                       v.usage AS "usage!: sqlx::types::Json<Vec<StoredUsage>>",
                       v.previous AS "previous?: sqlx::types::Json<ComparedBill>",
                       v.last_year AS "last_year?: sqlx::types::Json<ComparedBill>",
-                      COALESCE(v.brand_id, 'default') AS "brand!: BrandId"
+                      COALESCE(v.brand_id, 'default') AS "brand!: BrandId", v.locale AS "locale!"
                FROM customers c
                JOIN LATERAL (SELECT b.id FROM bills b WHERE b.customer_id = c.id
                              ORDER BY b.period_end DESC, b.id DESC LIMIT 1) latest ON true
@@ -263,32 +265,39 @@ const COUNTED_UNITS: &[&str] = &[
 ];
 
 /// `612 kWh`, `31 days`, `1 day`; empty for a lone `1` without a unit (a tax or a fee).
-fn quantity_text(quantity: Option<&str>, unit: Option<&str>) -> String {
+/// A counted unit is written in the customer's words; any other as imported.
+fn quantity_text(quantity: Option<&str>, unit: Option<&str>, lang: &Lang) -> String {
     match (quantity, unit) {
-        (Some(q), Some(u)) => {
-            let one = q.parse::<f64>().is_ok_and(|n| n == 1.0);
-            if !one && COUNTED_UNITS.contains(&u) {
-                format!("{q} {u}s")
-            } else {
-                format!("{q} {u}")
-            }
+        (Some(q), Some(u)) if COUNTED_UNITS.contains(&u) => {
+            let count = q.parse::<f64>().map_or(2, |n| if n == 1.0 { 1 } else { 2 });
+            let shown = lang.formats().number(q);
+            lang.get(
+                &format!("line-quantity-{u}"),
+                &[
+                    ("quantity", Arg::Text(&shown)),
+                    ("count", Arg::Count(count)),
+                ],
+            )
         }
+        (Some(q), Some(u)) => format!("{} {u}", lang.formats().number(q)),
         (Some("1"), None) => String::new(),
-        (Some(q), None) => q.to_owned(),
+        (Some(q), None) => lang.formats().number(q),
         _ => String::new(),
     }
 }
 
-/// `$0.1608 per kWh`, `$12.50 per day`, `$0.1608 each`.
-fn rate_text(rate: &str, unit: Option<&str>, currency: Currency) -> String {
-    let symbol = currency.symbol();
-    let amount = match rate.strip_prefix('-') {
-        Some(magnitude) => format!("−{symbol}{magnitude}"),
-        None => format!("{symbol}{rate}"),
-    };
+/// `$0.1608 per kWh`, `$12.50 per day`, `$0.1608 each`: every digit of the rate kept.
+fn rate_text(rate: &str, unit: Option<&str>, currency: Currency, lang: &Lang) -> String {
+    let amount = lang
+        .formats()
+        .amount(rate, currency)
+        .unwrap_or_else(|| format!("{rate} {}", currency.code()));
     match unit {
-        Some(unit) => format!("{amount} per {unit}"),
-        None => format!("{amount} each"),
+        Some(unit) if COUNTED_UNITS.contains(&unit) => {
+            lang.t1(&format!("line-rate-per-{unit}"), "rate", &amount)
+        }
+        Some(unit) => lang.t2("line-rate-per", "rate", &amount, "unit", unit),
+        None => lang.t1("line-rate-each", "rate", &amount),
     }
 }
 
@@ -297,19 +306,11 @@ fn days_in(start: NaiveDate, end: NaiveDate) -> i64 {
     (end - start).num_days() + 1
 }
 
-fn days_text(days: i64) -> String {
-    if days == 1 {
-        "1 day".into()
-    } else {
-        format!("{days} days")
-    }
-}
-
 impl BillView {
     /// Formats a stored bill for its page.
-    pub fn build(bill: &BillRow) -> anyhow::Result<BillView> {
+    pub fn build(bill: &BillRow, lang: &Lang) -> anyhow::Result<BillView> {
         let currency = Currency::parse(&bill.currency).map_err(anyhow::Error::msg)?;
-        let money = |minor| Money { minor, currency };
+        let money = |minor| lang.money(Money { minor, currency });
         let charges: i64 = bill.lines.iter().map(|l| l.amount).sum();
         let adjustments = bill.amount_due - bill.previous_balance - bill.payments - charges;
         let account_tail: String = {
@@ -317,27 +318,26 @@ impl BillView {
             chars[chars.len().saturating_sub(4)..].iter().collect()
         };
         let credit = (bill.amount_due < 0).then(|| Credit {
-            amount: money(-bill.amount_due).to_string(),
+            amount: money(-bill.amount_due),
             explanation: if bill.payments + adjustments.min(0) < 0 {
-                format!(
-                    "Your payments and credits ({}) came to more than your previous balance and this period's charges ({}).",
-                    money(-(bill.payments + adjustments.min(0))),
-                    money(bill.previous_balance + charges + adjustments.max(0)),
+                lang.t2(
+                    "credit-why-payments",
+                    "paid",
+                    &money(-(bill.payments + adjustments.min(0))),
+                    "owed",
+                    &money(bill.previous_balance + charges + adjustments.max(0)),
                 )
             } else {
-                "Your account holds more in credits than it owes.".into()
+                lang.t("credit-why-balance")
             },
         });
+        let days = days_in(bill.period_start, bill.period_end);
         let this = PeriodCharges {
-            label: "This bill",
-            period: period_text(bill.period_start, bill.period_end),
-            days: days_in(bill.period_start, bill.period_end),
-            charges: money(charges).to_string(),
-            per_day: money(per_day(
-                charges,
-                days_in(bill.period_start, bill.period_end),
-            ))
-            .to_string(),
+            label: lang.t("compare-this-bill"),
+            period: lang.period(bill.period_start, bill.period_end),
+            days,
+            charges: money(charges),
+            per_day: money(per_day(charges, days)),
         };
         Ok(BillView {
             brand: bill.brand.clone(),
@@ -346,34 +346,38 @@ impl BillView {
             masked_account: format!("•••• {account_tail}"),
             cycle: bill.cycle.clone(),
             period: this.period.clone(),
-            period_days: days_text(this.days),
-            issued_on: date_text(bill.issued_on),
-            due_on: date_text(bill.due_on),
+            period_days: lang.count("bill-days", this.days),
+            issued_on: lang.date(bill.issued_on),
+            due_on: lang.date(bill.due_on),
             due_on_iso: bill.due_on.to_string(),
             currency: currency.code(),
-            amount_due: money(bill.amount_due).to_string(),
-            amount_decimal: money(bill.amount_due).decimal(),
+            amount_due: money(bill.amount_due),
+            amount_decimal: Money {
+                minor: bill.amount_due,
+                currency,
+            }
+            .decimal(),
             owes: bill.amount_due > 0,
             credit,
-            previous_balance: money(bill.previous_balance).to_string(),
-            payments: money(bill.payments).to_string(),
-            current_charges: money(charges).to_string(),
-            adjustments: (adjustments != 0).then(|| money(adjustments).to_string()),
+            previous_balance: money(bill.previous_balance),
+            payments: money(bill.payments),
+            current_charges: money(charges),
+            adjustments: (adjustments != 0).then(|| money(adjustments)),
             lines: bill
                 .lines
                 .iter()
                 .map(|l| LineView {
                     description: l.description.clone(),
-                    quantity: quantity_text(l.quantity.as_deref(), l.unit.as_deref()),
+                    quantity: quantity_text(l.quantity.as_deref(), l.unit.as_deref(), lang),
                     rate: l
                         .rate
                         .as_deref()
-                        .map(|rate| rate_text(rate, l.unit.as_deref(), currency)),
-                    amount: money(l.amount).to_string(),
+                        .map(|rate| rate_text(rate, l.unit.as_deref(), currency, lang)),
+                    amount: money(l.amount),
                 })
                 .collect(),
-            comparison: compare(bill, this, currency),
-            chart: UsageChart::build(&bill.usage, bill.period_end),
+            comparison: compare(bill, this, currency, lang),
+            chart: UsageChart::build(&bill.usage, bill.period_end, lang),
         })
     }
 }
@@ -384,8 +388,8 @@ fn per_day(minor: i64, days: i64) -> i64 {
     (minor * 2 + minor.signum() * days) / (days * 2)
 }
 
-fn signed(minor: i64, currency: Currency) -> String {
-    let formatted = Money { minor, currency }.to_string();
+fn signed(minor: i64, currency: Currency, lang: &Lang) -> String {
+    let formatted = lang.money(Money { minor, currency });
     if minor > 0 {
         format!("+{formatted}")
     } else {
@@ -401,10 +405,15 @@ fn direction(difference: i64) -> &'static str {
     }
 }
 
-fn compare(bill: &BillRow, this: PeriodCharges, currency: Currency) -> Option<Comparison> {
+fn compare(
+    bill: &BillRow,
+    this: PeriodCharges,
+    currency: Currency,
+    lang: &Lang,
+) -> Option<Comparison> {
     let charges: i64 = bill.lines.iter().map(|l| l.amount).sum();
     let this_days = this.days;
-    let fmt = |minor| Money { minor, currency }.to_string();
+    let fmt = |minor| lang.money(Money { minor, currency });
     let previous = bill.previous.as_deref();
     // Last year's bill, unless it is the previous bill itself (a yearly bill).
     let last_year = bill
@@ -412,12 +421,8 @@ fn compare(bill: &BillRow, this: PeriodCharges, currency: Currency) -> Option<Co
         .as_deref()
         .filter(|y| previous.is_none_or(|p| p.period_start != y.period_start));
     let others: Vec<ComparedPeriod> = [
-        (previous, "Previous bill", "the previous bill"),
-        (
-            last_year,
-            "Same period last year",
-            "the same period last year",
-        ),
+        (previous, "compare-previous-bill", "previous"),
+        (last_year, "compare-last-year", "last-year"),
     ]
     .into_iter()
     .filter_map(|(other, label, named)| {
@@ -427,38 +432,50 @@ fn compare(bill: &BillRow, this: PeriodCharges, currency: Currency) -> Option<Co
         let difference = charges - other_charges;
         let percent = (other_charges != 0).then(|| {
             let pct = difference as f64 * 100.0 / other_charges.unsigned_abs() as f64;
+            let shown = lang.formats().percent(pct.abs());
             match pct {
-                p if p > 0.0 => format!("+{p:.1}%"),
-                p if p < 0.0 => format!("−{:.1}%", -p),
-                _ => "0.0%".into(),
+                p if p > 0.0 => format!("+{shown}"),
+                p if p < 0.0 => format!("−{shown}"),
+                _ => shown,
             }
         });
         let sentence = match difference.signum() {
-            1 => format!("{} more than {named}", fmt(difference)),
-            -1 => format!("{} less than {named}", fmt(-difference)),
-            _ => format!("The same as {named}"),
+            1 => lang.t1(
+                &format!("compare-more-than-{named}"),
+                "difference",
+                &fmt(difference),
+            ),
+            -1 => lang.t1(
+                &format!("compare-less-than-{named}"),
+                "difference",
+                &fmt(-difference),
+            ),
+            _ => lang.t(&format!("compare-same-as-{named}")),
         };
         let (this_per_day, other_per_day) =
             (per_day(charges, this_days), per_day(other_charges, days));
         let length_note = (days != this_days).then(|| {
-            format!(
-                "This period has {}; that one had {}. Per day, {} against {}.",
-                days_text(this_days),
-                days_text(days),
-                fmt(this_per_day),
-                fmt(other_per_day),
+            let (this, other) = (fmt(this_per_day), fmt(other_per_day));
+            lang.get(
+                "compare-length-note",
+                &[
+                    ("this_days", Arg::Count(this_days)),
+                    ("other_days", Arg::Count(days)),
+                    ("this_per_day", Arg::Text(&this)),
+                    ("other_per_day", Arg::Text(&other)),
+                ],
             )
         });
         Some(ComparedPeriod {
             charges: PeriodCharges {
-                label,
-                period: period_text(other.period_start, other.period_end),
+                label: lang.t(label),
+                period: lang.period(other.period_start, other.period_end),
                 days,
                 charges: fmt(other_charges),
                 per_day: fmt(other_per_day),
             },
             sentence,
-            difference: signed(difference, currency),
+            difference: signed(difference, currency, lang),
             percent,
             direction: direction(difference),
             length_note,
@@ -468,21 +485,26 @@ fn compare(bill: &BillRow, this: PeriodCharges, currency: Currency) -> Option<Co
     if others.is_empty() {
         return None;
     }
-    let (against, movers_against) = match previous {
-        Some(previous) => (previous, "the previous bill"),
-        None => (last_year?, "the same period last year"),
+    let (against, movers_heading) = match previous {
+        Some(previous) => (previous, "bill-movers-heading-previous"),
+        None => (last_year?, "bill-movers-heading-last-year"),
     };
     Some(Comparison {
         this,
         others,
-        movers: movers(&bill.lines, &against.lines, currency),
-        movers_against,
+        movers: movers(&bill.lines, &against.lines, currency, lang),
+        movers_heading: lang.t(movers_heading),
     })
 }
 
 /// The line items that moved most between `before` and `now`, largest first (at most three).
-fn movers(now: &[StoredLine], before: &[StoredLine], currency: Currency) -> Vec<Mover> {
-    let fmt = |minor| Money { minor, currency }.to_string();
+fn movers(
+    now: &[StoredLine],
+    before: &[StoredLine],
+    currency: Currency,
+    lang: &Lang,
+) -> Vec<Mover> {
+    let fmt = |minor| lang.money(Money { minor, currency });
     let mut scored: Vec<(i64, Mover)> = Vec::new();
     for line in now {
         let earlier = before
@@ -496,7 +518,7 @@ fn movers(now: &[StoredLine], before: &[StoredLine], currency: Currency) -> Vec<
                 description: line.description.clone(),
                 previous: earlier.map(fmt),
                 current: Some(fmt(line.amount)),
-                difference: signed(delta, currency),
+                difference: signed(delta, currency, lang),
                 direction: direction(delta),
             },
         ));
@@ -511,7 +533,7 @@ fn movers(now: &[StoredLine], before: &[StoredLine], currency: Currency) -> Vec<
                 description: gone.description.clone(),
                 previous: Some(fmt(gone.amount)),
                 current: None,
-                difference: signed(-gone.amount, currency),
+                difference: signed(-gone.amount, currency, lang),
                 direction: direction(-gone.amount),
             },
         ));
@@ -528,7 +550,7 @@ impl UsageChart {
     const BOTTOM: u32 = 28;
     const MAX_PERIODS: usize = 12;
 
-    fn build(usage: &[StoredUsage], period_end: NaiveDate) -> Option<UsageChart> {
+    fn build(usage: &[StoredUsage], period_end: NaiveDate, lang: &Lang) -> Option<UsageChart> {
         let recent = &usage[usage.len().saturating_sub(Self::MAX_PERIODS)..];
         let values: Vec<f64> = recent
             .iter()
@@ -558,9 +580,14 @@ impl UsageChart {
                 let x = offset + i as u32 * slot + (slot - bar_width) / 2;
                 let (year, month) = u.period.split_once('-').unwrap_or(("", &u.period));
                 let month = month.parse::<u32>().ok().filter(|m| (1..=12).contains(m));
-                let short_name = month.map_or_else(|| u.period.clone(), |m| short_month(m).into());
-                let month_name_long =
-                    month.map_or_else(|| u.period.clone(), |m| month_name(m).into());
+                let year_number = year.parse::<i32>().ok();
+                let named = month.zip(year_number);
+                let short_name =
+                    named.map_or_else(|| u.period.clone(), |(m, y)| lang.formats().month(y, m));
+                let month_year = named.map_or_else(
+                    || u.period.clone(),
+                    |(m, y)| lang.formats().month_year(y, m),
+                );
                 let label = match previous_year {
                     Some(prev) if prev != year && !year.is_empty() => {
                         format!("{short_name} {}", &year[year.len().saturating_sub(2)..])
@@ -568,8 +595,9 @@ impl UsageChart {
                     _ => short_name,
                 };
                 previous_year = Some(year);
-                let value = format!("{} {}", u.quantity, unit).trim().to_owned();
-                spoken.push(format!("{month_name_long} {year}: {value}"));
+                let quantity = lang.formats().number(&u.quantity);
+                let value = format!("{quantity} {unit}").trim().to_owned();
+                spoken.push(lang.t2("chart-summary-item", "period", &month_year, "value", &value));
                 Bar {
                     x,
                     y: Self::TOP + plot - height,
@@ -577,17 +605,20 @@ impl UsageChart {
                     height,
                     label_x: x + bar_width / 2,
                     label,
-                    period: format!("{month_name_long} {year}").trim().to_owned(),
-                    quantity: u.quantity.clone(),
+                    period: month_year,
+                    quantity,
                     value,
                     is_current: u.period == current_period,
                 }
             })
             .collect::<Vec<_>>();
-        let summary = format!(
-            "Usage for the last {} periods: {}",
-            bars.len(),
-            spoken.join(", ")
+        let values = spoken.join(", ");
+        let summary = lang.get(
+            "chart-summary",
+            &[
+                ("count", Arg::Count(bars.len() as i64)),
+                ("values", Arg::Text(&values)),
+            ],
         );
         Some(UsageChart {
             width: Self::WIDTH,

@@ -109,15 +109,25 @@ impl TimeZone {
 
     /// `24 Nov 2026 at 14:26 EST (America/New_York)`; in UTC, `24 Nov 2026 at 19:26 UTC`.
     pub fn time_text(self, at: DateTime<Utc>) -> String {
-        let local = at.with_timezone(&self.0);
-        let text = local.format("%-d %b %Y at %H:%M").to_string();
-        let abbreviation = local.format("%Z").to_string();
+        let text = self.local(at).format("%-d %b %Y at %H:%M").to_string();
+        format!("{text} {}", self.label(at))
+    }
+
+    /// The wall-clock time in this zone at `at`.
+    pub fn local(self, at: DateTime<Utc>) -> chrono::NaiveDateTime {
+        at.with_timezone(&self.0).naive_local()
+    }
+
+    /// How a time at `at` names this zone: `UTC`, `EST (America/New_York)`, or, where the
+    /// zone has no abbreviation, `(Europe/Istanbul, UTC+03)`.
+    pub fn label(self, at: DateTime<Utc>) -> String {
+        let abbreviation = at.with_timezone(&self.0).format("%Z").to_string();
         if self.0 == chrono_tz::UTC {
-            format!("{text} UTC")
+            "UTC".to_owned()
         } else if abbreviation.starts_with(['+', '-']) {
-            format!("{text} ({}, UTC{abbreviation})", self.name())
+            format!("({}, UTC{abbreviation})", self.name())
         } else {
-            format!("{text} {abbreviation} ({})", self.name())
+            format!("{abbreviation} ({})", self.name())
         }
     }
 }

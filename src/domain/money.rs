@@ -1,7 +1,7 @@
 use std::fmt;
 
 /// An ISO 4217 currency with its number of minor-unit digits (2 for USD, 0 for JPY).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Currency(iso_currency::Currency);
 
 impl Currency {

@@ -166,7 +166,7 @@ pub async fn check_and_read(
                   v.usage AS "usage!: Json<Vec<StoredUsage>>",
                   v.previous AS "previous?: Json<ComparedBill>",
                   v.last_year AS "last_year?: Json<ComparedBill>",
-                  COALESCE(v.brand_id, 'default') AS "brand!: BrandId"
+                  COALESCE(v.brand_id, 'default') AS "brand!: BrandId", v.locale AS "locale!"
            FROM sessions s
            JOIN link_tokens t ON t.id = s.token_id
            JOIN bill_pages v ON v.bill_id = t.bill_id

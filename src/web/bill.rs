@@ -13,8 +13,9 @@ use askama::Template;
 
 use super::bill_pages::{BillPages, Format, Generation};
 use super::bill_pdf;
+use super::brand::asked_language;
 use super::pages::BillPage;
-use super::{AppState, PageBrand, PageError, message, read, resource};
+use super::{AppState, PageBrand, PageError, message, read, resource, titled};
 use crate::billing::bill::{BillRow, BillView};
 use crate::domain::BillId;
 use crate::infra::db::PagePool;
@@ -61,7 +62,8 @@ async fn show(
     request: HttpRequest,
     brand: PageBrand,
 ) -> Result<HttpResponse, PageError> {
-    let brand = &*brand;
+    // A language other than the customer's, asked for with `?lang=`, is drawn afresh.
+    let own_language = asked_language(&request).is_none();
     let cookie = request
         .cookie(sessions::COOKIE)
         .and_then(|cookie| SessionCookie::parse(cookie.value()));
@@ -71,6 +73,7 @@ async fn show(
             // session needs checking, and it must lead to that bill.
             let kept = cookie
                 .bill_id()
+                .filter(|_| own_language)
                 .and_then(|bill_id| Some((bill_id, pages.get(bill_id, format)?)));
             match kept {
                 Some((kept_id, page)) => match checks.ask(cookie).await? {
@@ -102,44 +105,38 @@ async fn show(
             row,
             read_at,
         }) => {
-            let view = BillView::build(&row)?;
-            let (brand, base) = state.bill_brand(&view.brand);
-            let bill = BillPage::new(&brand, &base, view);
+            let (customers, base) = state.bill_brand(&row.brand);
+            let dress = PageBrand::for_customer(customers, &request, Some(&row.locale));
+            let view = BillView::build(&row, &dress.lang)?;
+            let bill = BillPage::new(&dress, &base, view);
             let page = Bytes::from(match format {
                 Format::Html => bill.render().map_err(anyhow::Error::from)?.into_bytes(),
                 Format::Pdf => bill_pdf::render(&bill)?,
             });
-            pages.keep(bill_id, format, read_at, page.clone());
+            if own_language {
+                pages.keep(bill_id, format, read_at, page.clone());
+            }
             metrics::bill_page(BillPageSource::Database);
             page
         }
         SessionState::Missing => {
             return Ok(message(
-                brand,
+                &brand,
                 StatusCode::UNAUTHORIZED,
                 "no-session",
-                "Open your bill from its link",
-                "To see your bill, open the link in the email or text message we sent you.",
                 true,
             ));
         }
         SessionState::Ended => {
-            return Ok(message(
-                brand,
-                StatusCode::GONE,
-                "session-ended",
-                "This link is no longer valid",
-                "A newer link was sent to you, or this one was cancelled. Open the newest message from us to see your bill.",
-                true,
-            ));
+            return Ok(message(&brand, StatusCode::GONE, "session-ended", true));
         }
         SessionState::BillRemoved => {
-            return Ok(message(
-                brand,
+            let words = ("bill-removed-title", "bill-removed-text");
+            return Ok(titled(
+                &brand,
                 StatusCode::GONE,
                 "session-ended",
-                "This bill is no longer available",
-                "Open the newest message from us to see your bill.",
+                words,
                 true,
             ));
         }

@@ -432,7 +432,7 @@ fn draw(pen: &mut Pen, page: &BillPage) {
         for (row, face) in std::iter::once((&cmp.this, Face::Bold))
             .chain(cmp.others.iter().map(|o| (&o.charges, Face::Regular)))
         {
-            pen.text(columns[0], pen.y, 9.0, face, TEXT, row.label);
+            pen.text(columns[0], pen.y, 9.0, face, TEXT, &row.label);
             pen.text(columns[1], pen.y, 9.0, face, TEXT, &row.period);
             pen.text_right(
                 columns[3] - 10.0,
@@ -472,14 +472,7 @@ fn draw(pen: &mut Pen, page: &BillPage) {
             }
         }
         if !cmp.movers.is_empty() {
-            pen.text(
-                MARGIN,
-                pen.y,
-                8.0,
-                Face::Bold,
-                MUTED,
-                &format!("Biggest changes against {}", cmp.movers_against),
-            );
+            pen.text(MARGIN, pen.y, 8.0, Face::Bold, MUTED, &cmp.movers_heading);
             pen.y += ROW;
             for mover in &cmp.movers {
                 let from_to = match (&mover.previous, &mover.current) {

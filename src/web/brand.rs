@@ -8,27 +8,71 @@ use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 
 use super::{AppState, read, resource};
 use crate::domain::{Brand, BrandId};
+use crate::i18n::{LANGUAGES, Lang};
 
 pub fn routes(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/brand/{id}/style.css", "GET, HEAD").route(read().to(style)))
         .service(resource("/brand/{id}/logo.svg", "GET, HEAD").route(read().to(logo)));
 }
 
-/// The brand of the host a page is asked on (`Host`): the brand whose own host it is, or
-/// the default brand. Pages that know the customer wear the customer's brand instead.
-pub struct PageBrand(pub Arc<Brand>);
+/// What a customer page wears: a brand, and the language its words are in.
+///
+/// As an extractor, the brand of the host the page is asked on (`Host`: the brand whose own
+/// host it is, or the default brand) in the language the request asks for. Pages that know
+/// the customer wear the customer's brand and language instead.
+#[derive(Debug, Clone)]
+pub struct PageBrand {
+    pub brand: Arc<Brand>,
+    pub lang: Lang,
+}
 
 impl PageBrand {
-    pub fn of(request: &HttpRequest) -> Arc<Brand> {
-        match request.app_data::<web::Data<AppState>>() {
+    pub fn of(request: &HttpRequest) -> Self {
+        let brand = match request.app_data::<web::Data<AppState>>() {
             Some(state) => state.brands.current().for_host(host(request)).clone(),
             None => Arc::new(Brand::default()),
-        }
+        };
+        Self::for_customer(brand, request, None)
     }
+
+    /// `brand`, in the language asked for with `?lang=`, else the customer's (`locale`, as
+    /// stored), else the browser's first with a catalogue (`Accept-Language`), else the
+    /// brand's.
+    pub fn for_customer(brand: Arc<Brand>, request: &HttpRequest, locale: Option<&str>) -> Self {
+        let lang = match (asked_language(request), locale) {
+            (Some(asked), _) => Lang::of(asked),
+            (None, Some(locale)) => Lang::of(locale),
+            (None, None) => {
+                let accepted = request
+                    .get_header::<header::AcceptLanguage>()
+                    .map(|accepted| accepted.ranked())
+                    .unwrap_or_default();
+                let tags: Vec<String> = accepted.iter().map(ToString::to_string).collect();
+                Lang::first_of(
+                    tags.iter()
+                        .map(String::as_str)
+                        .chain(brand.locale.as_deref()),
+                )
+            }
+        };
+        Self { brand, lang }
+    }
+}
+
+/// The language of `?lang=` (`es`), when it is one with a catalogue.
+pub fn asked_language(request: &HttpRequest) -> Option<&'static str> {
+    let query = request.query_string();
+    let asked = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(name, _)| name == "lang")
+        .map(|(_, value)| value)?;
+    LANGUAGES
+        .iter()
+        .map(|(code, _)| *code)
+        .find(|code| *code == asked)
 }
 
 /// The host a request was sent to, as its `Host` header names it.
@@ -44,7 +88,7 @@ impl FromRequest for PageBrand {
     type Future = Ready<Result<Self, Infallible>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(Self(Self::of(request))))
+        ready(Ok(Self::of(request)))
     }
 }
 
@@ -52,7 +96,7 @@ impl Deref for PageBrand {
     type Target = Brand;
 
     fn deref(&self) -> &Brand {
-        &self.0
+        &self.brand
     }
 }
 

@@ -17,7 +17,13 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// `GET /`: how customers reach their bill, and whom to ask.
 async fn home(brand: PageBrand) -> HttpResponse {
-    html(StatusCode::OK, &HomePage { brand: &brand })
+    html(
+        StatusCode::OK,
+        &HomePage {
+            brand: &brand.brand,
+            l: &brand.lang,
+        },
+    )
 }
 
 /// Files that never change within a release: cached for an hour.

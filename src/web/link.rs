@@ -4,7 +4,6 @@
 
 use std::convert::Infallible;
 use std::future::{Ready, ready};
-use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::cookie::{Cookie, SameSite};
@@ -19,7 +18,7 @@ use super::link_requests::Limits;
 use super::pages::{LandingPage, LinkStatusPage, RenewedPage};
 use super::{AppState, PageBrand, PageError, html, read, resource, same_site};
 use crate::domain::calendar::TimeZone;
-use crate::domain::{Brand, Channel, LinkId};
+use crate::domain::{Channel, LinkId};
 use crate::infra::db::PagePool;
 use crate::infra::gathered::Gathered;
 use crate::links::check::{LinkChecks, LinkState};
@@ -84,12 +83,12 @@ impl Followed {
         limits: &Limits,
         request: &HttpRequest,
         counted: bool,
-    ) -> Result<(VerifiedToken, Arc<Brand>), LinkError> {
+    ) -> Result<(VerifiedToken, PageBrand), LinkError> {
         let invalid = || {
             let brand = PageBrand::of(request);
             match counted {
-                true => LinkError::Refused(Refusal::new(brand, LinkOpening::Invalid)),
-                false => LinkError::Refused(Refusal::invalid(brand)),
+                true => LinkError::Refused(Box::new(Refusal::new(brand, LinkOpening::Invalid))),
+                false => LinkError::Refused(Box::new(Refusal::invalid(brand))),
             }
         };
         let brands = state.brands.current();
@@ -108,7 +107,10 @@ impl Followed {
                     })
                     .filter(|brand| brands.opens_on(brand, here));
                 match brand {
-                    Some(brand) => Ok((verified, brand.clone())),
+                    Some(brand) => Ok((
+                        verified,
+                        PageBrand::for_customer(brand.clone(), request, None),
+                    )),
                     None => {
                         tracing::info!("refused link: not its brand's audience, key or host");
                         Err(invalid())
@@ -140,7 +142,10 @@ impl Followed {
                     audience: brand.audience.as_str().into(),
                     kid: target.kid.into(),
                 };
-                Ok((verified, brand.clone()))
+                Ok((
+                    verified,
+                    PageBrand::for_customer(brand.clone(), request, None),
+                ))
             }
         }
     }
@@ -151,11 +156,11 @@ impl Followed {
 #[derive(Debug, thiserror::Error)]
 enum LinkError {
     #[error("the link opens no bill: {}", .0.outcome.as_str())]
-    Refused(Refusal),
+    Refused(Box<Refusal>),
     #[error("a form posted from another site's page")]
-    CrossSite(Arc<Brand>),
+    CrossSite(PageBrand),
     #[error("too many short links tried from one client")]
-    TooMany(Arc<Brand>, Duration),
+    TooMany(PageBrand, Duration),
     #[error(transparent)]
     Failed(#[from] PageError),
 }
@@ -170,22 +175,22 @@ struct Refusal {
     newer: Option<(String, Channel)>,
     /// For an expired or superseded link: where its renew button posts.
     renew_action: Option<String>,
-    /// The brand its page wears.
-    brand: Arc<Brand>,
+    /// The brand its page wears, in the language asked for.
+    brand: PageBrand,
 }
 
 impl Refusal {
-    fn new(brand: Arc<Brand>, outcome: LinkOpening) -> Self {
+    fn new(brand: PageBrand, outcome: LinkOpening) -> Self {
         metrics::link_opening(outcome);
         Self::uncounted(brand, outcome)
     }
 
     /// An invalid link, not counted as a visit (a renewal's refusal).
-    fn invalid(brand: Arc<Brand>) -> Self {
+    fn invalid(brand: PageBrand) -> Self {
         Self::uncounted(brand, LinkOpening::Invalid)
     }
 
-    fn uncounted(brand: Arc<Brand>, outcome: LinkOpening) -> Self {
+    fn uncounted(brand: PageBrand, outcome: LinkOpening) -> Self {
         Self {
             outcome,
             newer: None,
@@ -213,25 +218,24 @@ impl ResponseError for LinkError {
             LinkError::Refused(refusal) => html(
                 self.status_code(),
                 &LinkStatusPage {
-                    brand: &refusal.brand,
+                    brand: &refusal.brand.brand,
+                    l: &refusal.brand.lang,
                     status: refusal.outcome.as_str(),
                     newer_sent_at: refusal.newer.as_ref().map(|(at, _)| at.clone()),
                     newer_channel: refusal.newer.as_ref().map(|(_, channel)| match channel {
-                        Channel::Email => "email",
-                        Channel::Sms => "text message",
+                        Channel::Email => "channel-email",
+                        Channel::Sms => "channel-sms",
                     }),
                     renew_action: refusal.renew_action.as_deref(),
                 },
             ),
-            LinkError::CrossSite(brand) => same_site::refusal(
-                brand,
-                "To see your bill, open the link in the email or text message we sent you, then press View my bill.",
-            ),
+            LinkError::CrossSite(brand) => same_site::refusal(brand, "cross-site-open-text"),
             LinkError::TooMany(brand, wait) => {
                 let mut response = html(
                     self.status_code(),
                     &LinkStatusPage {
-                        brand,
+                        brand: &brand.brand,
+                        l: &brand.lang,
                         status: "limited",
                         newer_sent_at: None,
                         newer_channel: None,
@@ -268,7 +272,7 @@ struct CurrentLink {
 async fn check(
     checks: &Gathered<LinkChecks>,
     verified: VerifiedToken,
-    brand: &Arc<Brand>,
+    brand: &PageBrand,
     followed: &Followed,
 ) -> Result<CurrentLink, LinkError> {
     let refused = |outcome| Refusal::new(brand.clone(), outcome);
@@ -302,7 +306,7 @@ async fn check(
             ..refused(LinkOpening::Superseded)
         },
     };
-    Err(LinkError::Refused(refusal))
+    Err(LinkError::Refused(Box::new(refusal)))
 }
 
 async fn landing(
@@ -319,7 +323,8 @@ async fn landing(
     Ok(html(
         StatusCode::OK,
         &LandingPage {
-            brand: &brand,
+            brand: &brand.brand,
+            l: &brand.lang,
             action: &followed.path(),
         },
     ))
@@ -372,7 +377,8 @@ async fn renew(
         html(
             status,
             &RenewedPage {
-                brand: &brand,
+                brand: &brand.brand,
+                l: &brand.lang,
                 outcome,
                 destination,
             },
@@ -390,6 +396,6 @@ async fn renew(
         Renewal::DailyLimit => page(StatusCode::TOO_MANY_REQUESTS, "daily_limit", None),
         Renewal::NoContact => page(StatusCode::CONFLICT, "no_contact", None),
         Renewal::NotRenewable => page(StatusCode::CONFLICT, "not_renewable", None),
-        Renewal::Unknown => return Err(LinkError::Refused(Refusal::invalid(brand))),
+        Renewal::Unknown => return Err(LinkError::Refused(Box::new(Refusal::invalid(brand)))),
     })
 }

@@ -16,17 +16,16 @@ use governor::clock::Clock;
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
 use super::client_ip::{client_ip, rate_key};
-use super::pages::GetLinkPage;
+use super::pages::{GetLinkPage, Wait};
 use super::{AppState, PageBrand, PageError, html, read, resource, same_site};
 use crate::config::{Rate, RequestLimits};
-use crate::domain::Brand;
 use crate::domain::{ContactAddress, ContactAddressError};
 use crate::links::requests;
 
 /// The largest form accepted: an address is at most a few hundred bytes.
 const FORM_LIMIT: usize = 4096;
 
-const UNREADABLE: &str = "We couldn't read that. Please type your email address or mobile number.";
+const UNREADABLE: &str = "get-link-error-unreadable";
 
 /// How often limiters forget clients and addresses that have fully recovered.
 const FORGET_IDLE_EVERY: Duration = Duration::from_secs(60);
@@ -130,12 +129,9 @@ async fn request(
     form: web::Form<LinkRequestForm>,
     brand: PageBrand,
 ) -> Result<HttpResponse, PageError> {
-    let brand = &*brand;
+    let brand = &brand;
     if same_site::is_cross_site(&request, &state.origin_for(&request)) {
-        return Ok(same_site::refusal(
-            brand,
-            "To get a new link, type your email address or mobile number on our page.",
-        ));
+        return Ok(same_site::refusal(brand, "cross-site-get-link-text"));
     }
     let client = rate_key(client_ip(&request, &state.config.trusted_proxies));
     if let Some(wait) = wait(&limits.per_ip, &client) {
@@ -163,36 +159,31 @@ async fn request(
     Ok(html(StatusCode::OK, &GetLinkPage::new(brand, "sent")))
 }
 
-/// The address typed, or what to tell the customer about it.
+/// The address typed, or the message telling the customer what is wrong with it.
 fn read_address(typed: &str) -> Result<ContactAddress, &'static str> {
     // The form decoder puts U+FFFD in place of bytes that are not UTF-8.
     if typed.contains(char::REPLACEMENT_CHARACTER) {
         return Err(UNREADABLE);
     }
     ContactAddress::parse(typed).map_err(|error| match error {
-        _ if typed.is_empty() => "Please type your email address or mobile number.",
-        ContactAddressError::Email => {
-            "That doesn't look like an email address. Please check it: it should look like name@example.com."
-        }
-        ContactAddressError::Phone => {
-            "Please type your mobile number with its country code, like +1 555 010 0123, or your email address."
-        }
+        _ if typed.is_empty() => "get-link-error-empty",
+        ContactAddressError::Email => "get-link-error-email",
+        ContactAddressError::Phone => "get-link-error-phone",
     })
 }
 
 /// 429 with `Retry-After`, and the wait in words.
-fn limited(brand: &Brand, wait: Duration) -> HttpResponse {
+fn limited(brand: &PageBrand, wait: Duration) -> HttpResponse {
     let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
     let minutes = seconds.div_ceil(60);
-    let words = match minutes {
-        1 => "a minute".to_owned(),
-        2..=90 => format!("{minutes} minutes"),
-        _ => format!("{} hours", minutes.div_ceil(60)),
+    let wait = match minutes {
+        1..=90 => Wait::Minutes(minutes as i64),
+        _ => Wait::Hours(minutes.div_ceil(60) as i64),
     };
     let mut response = html(
         StatusCode::TOO_MANY_REQUESTS,
         &GetLinkPage {
-            wait: Some(words),
+            wait: Some(wait),
             ..GetLinkPage::new(brand, "limited")
         },
     );
@@ -207,9 +198,7 @@ fn limited(brand: &Brand, wait: Duration) -> HttpResponse {
 fn unreadable_form(error: UrlencodedError, request: &HttpRequest) -> actix_web::Error {
     let brand = PageBrand::of(request);
     let explanation = match error {
-        UrlencodedError::Overflow { .. } => {
-            "That is far too long for an email address or mobile number. Please type yours."
-        }
+        UrlencodedError::Overflow { .. } => "get-link-error-too-long",
         _ => UNREADABLE,
     };
     let status = actix_web::ResponseError::status_code(&error);

@@ -265,14 +265,7 @@ pub fn read() -> actix_web::Route {
 }
 
 async fn not_found(brand: PageBrand) -> HttpResponse {
-    message(
-        &brand,
-        StatusCode::NOT_FOUND,
-        "not-found",
-        "Page not found",
-        "There is nothing here. To see your bill, open the link in the message we sent you.",
-        true,
-    )
+    message(&brand, StatusCode::NOT_FOUND, "not-found", true)
 }
 
 /// Renders an HTML page with `status`.
@@ -290,22 +283,29 @@ pub fn html(status: StatusCode, page: &impl Template) -> HttpResponse {
     }
 }
 
-/// A titled message page; `get_link` offers `/link`.
-pub fn message(
-    brand: &Brand,
+/// A message page of `kind`, its title and text the messages `{kind}-title` and
+/// `{kind}-text`; `get_link` offers `/link`.
+pub fn message(page: &PageBrand, status: StatusCode, kind: &str, get_link: bool) -> HttpResponse {
+    let (title, text) = (format!("{kind}-title"), format!("{kind}-text"));
+    titled(page, status, kind, (&title, &text), get_link)
+}
+
+/// A message page of `kind` saying the messages `words` (its title and its text).
+pub fn titled(
+    page: &PageBrand,
     status: StatusCode,
     kind: &str,
-    title: &str,
-    text: &str,
+    words: (&str, &str),
     get_link: bool,
 ) -> HttpResponse {
     html(
         status,
         &MessagePage {
-            brand,
+            brand: &page.brand,
+            l: &page.lang,
             kind,
-            title,
-            message: text,
+            title: words.0,
+            message: words.1,
             get_link,
         },
     )
@@ -391,25 +391,11 @@ fn error_page<B>(response: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
     let status = response.status();
     let (request, original) = response.into_parts();
     let brand = PageBrand::of(&request);
-    let mut page = if status == StatusCode::SERVICE_UNAVAILABLE {
-        message(
-            &brand,
-            status,
-            "unavailable",
-            "We'll be right back",
-            "Bills are briefly unavailable. Please try your link again in a minute.",
-            false,
-        )
-    } else {
-        message(
-            &brand,
-            status,
-            "internal",
-            "Something went wrong",
-            "We could not show this page. Please try your link again in a few minutes.",
-            false,
-        )
+    let kind = match status {
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        _ => "internal",
     };
+    let mut page = message(&brand, status, kind, false);
     if let Some(retry) = original.headers().get(header::RETRY_AFTER) {
         page.headers_mut()
             .insert(header::RETRY_AFTER, retry.clone());

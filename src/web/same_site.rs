@@ -11,7 +11,7 @@ use actix_web::HttpRequest;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, ORIGIN};
 
-use crate::domain::Brand;
+use super::PageBrand;
 
 const SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 
@@ -29,14 +29,9 @@ pub fn is_cross_site(request: &HttpRequest, ours: &str) -> bool {
     }
 }
 
-/// The page for a form another site posted: 403, pointing to our own way in.
-pub fn refusal(brand: &Brand, what_to_do: &str) -> actix_web::HttpResponse {
-    super::message(
-        brand,
-        StatusCode::FORBIDDEN,
-        "cross-site",
-        "Please use our own page",
-        what_to_do,
-        true,
-    )
+/// The page for a form another site posted: 403, pointing to our own way in; `what_to_do`
+/// is the message saying it (`cross-site-open-text`).
+pub fn refusal(page: &PageBrand, what_to_do: &str) -> actix_web::HttpResponse {
+    let words = ("cross-site-title", what_to_do);
+    super::titled(page, StatusCode::FORBIDDEN, "cross-site", words, true)
 }

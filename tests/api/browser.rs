@@ -329,6 +329,16 @@ impl Browser {
 
     /// Forgets what the console said so far (on another site's pages, such as the identity
     /// provider's).
+    /// The page's language, as `<html lang>` says it.
+    pub async fn lang(&self) -> String {
+        let lang = self
+            .client
+            .execute("return document.documentElement.lang;", vec![])
+            .await
+            .unwrap();
+        lang.as_str().unwrap_or_default().to_owned()
+    }
+
     pub async fn forget_console(&self) {
         self.client.issue_cmd(BrowserLog).await.unwrap();
     }

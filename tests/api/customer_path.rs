@@ -28,12 +28,12 @@ async fn customer_follows_the_emailed_link_to_their_bill() {
         "Jane Doe",
         "$142.17",
         "$120.50",
-        "−$120.50",
+        "-$120.50",
         "Energy charge",
         "$98.40",
         "612 kWh",
         "Tax: Sales tax",
-        "23 Nov 2026",
+        "Nov 23, 2026",
     ] {
         assert!(page.contains(expected), "bill page shows {expected}");
     }

@@ -16,6 +16,7 @@ mod delivery;
 mod helpers;
 mod imports;
 mod keys;
+mod languages;
 mod link_requests;
 mod observability;
 mod packaging;

@@ -13,8 +13,10 @@ use crate::billing::bill::{BillRow, BillView};
 use crate::billing::search::{self, Search};
 use crate::domain::calendar::time_text;
 use crate::domain::{AccountId, BrandBook, BrandId, Channel, LinkReason, LinkStatus, Reason, Role};
+use crate::i18n::Lang;
 use crate::links::history::CustomerHistory;
 use crate::links::staff::{self as link_staff, ResendError, RevokeError};
+use crate::web::PageBrand;
 use crate::web::pages::BillPage;
 use crate::web::{html, read, resource};
 
@@ -246,9 +248,10 @@ async fn bill(
     let row = BillRow::latest(&mut conn, account.as_str())
         .await?
         .ok_or_else(|| ConsoleError::NotFound("This customer has no bill yet.".into()))?;
-    let view = BillView::build(&row)?;
-    let (brand, base) = console.state.bill_brand(&view.brand);
-    let body = BillPage::new(&brand, &base, view)
+    let (brand, base) = console.state.bill_brand(&row.brand);
+    let lang = Lang::of(&row.locale);
+    let view = BillView::build(&row, &lang)?;
+    let body = BillPage::new(&PageBrand { brand, lang }, &base, view)
         .render()
         .map_err(anyhow::Error::from)?;
     Ok(HttpResponse::Ok()
