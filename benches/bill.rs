@@ -102,4 +102,3 @@ fn drawing(c: &mut Criterion) {
 
 criterion_group!(benches, drawing);
 criterion_main!(benches);
-

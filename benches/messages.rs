@@ -20,6 +20,7 @@ fn messages(c: &mut Criterion) {
         attempts: 1,
         opted_out: false,
         timezone: Some("America/New_York".into()),
+        locale: "en-US".into(),
         brand: BrandId::default_brand(),
         bill: BillFacts {
             currency: "USD".into(),

@@ -372,7 +372,7 @@ email-no-password = Wir werden Sie niemals per E-Mail bitten, ein Passwort oder 
 ## Text messages (templates/sms/link.txt). GSM-7 only, as short as possible.
 
 sms-with-brand = { $brand }: { $text }
-sms-due = { $amount } fällig am { $due_on } { $link }
+sms-due = { $amount } bis { $due_on } { $link }
 sms-credit = { $amount } Guthaben { $link }
 sms-short-due = Rechnung über { $amount }, fällig am { $due_on }. { $link } Abmelden: STOP antworten
 sms-short-credit = Guthaben von { $amount }, nichts zu zahlen. { $link } Abmelden: STOP antworten

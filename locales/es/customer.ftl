@@ -374,7 +374,7 @@ email-no-password = Nunca le pediremos por correo electrónico que nos envíe un
 ## No á, í, ó, ú here: they are outside GSM-7 and would turn the message into UCS-2.
 
 sms-with-brand = { $brand }: { $text }
-sms-due = { $amount } vence { $due_on } { $link }
+sms-due = { $amount } vto { $due_on } { $link }
 sms-credit = { $amount } a su favor { $link }
 sms-short-due = su factura de { $amount } vence el { $due_on }. { $link } Baja: responda STOP
 sms-short-credit = tiene un saldo a favor de { $amount }, nada que pagar. { $link } Baja: responda STOP

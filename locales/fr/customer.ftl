@@ -375,7 +375,7 @@ email-no-password = Nous ne vous demanderons jamais de nous envoyer un mot de pa
 ## Plain spaces (not U+00A0) and no ê, â, î, ô, û, ç, ’: they are outside GSM-7.
 
 sms-with-brand = { $brand } : { $text }
-sms-due = { $amount } à payer le { $due_on } { $link }
+sms-due = { $amount } au { $due_on } { $link }
 sms-credit = { $amount } de crédit { $link }
 sms-short-due = facture de { $amount } à payer le { $due_on }. { $link } Désabonnement : répondez STOP
 sms-short-credit = vous avez un crédit de { $amount }, rien à payer. { $link } Désabonnement : répondez STOP

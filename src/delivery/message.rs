@@ -4,23 +4,25 @@
 use askama::Template;
 
 use super::{BillFacts, Delivery, gsm7};
-use crate::domain::calendar::{TimeZone, date_text, day_month_text, period_text};
+use crate::domain::calendar::TimeZone;
 use crate::domain::{Brand, Currency, Money};
+use crate::i18n::{Arg, Lang, escape};
 
-/// A link message's facts, written for the customer.
+/// A link message's facts, written for the customer in their language.
 pub struct LinkNote<'a> {
     pub brand: &'a Brand,
+    pub l: Lang,
     pub name: &'a str,
     pub link: &'a str,
     /// `$142.17`; for a credit, its size.
     pub amount: String,
     pub credit: bool,
-    /// `23 Nov 2026`.
+    /// `Nov 23, 2026`.
     pub due_on: String,
-    /// `1 Oct 2026 – 31 Oct 2026`.
+    /// `Oct 1, 2026 – Oct 31, 2026`.
     pub period: String,
-    /// When the link stops working, in the customer's time zone: `26 Nov 2026 at 14:26 EST
-    /// (America/New_York)`.
+    /// When the link stops working, in the customer's time zone: `Nov 26, 2026 at 2:26 PM
+    /// EST (America/New_York)`.
     pub expires: String,
 }
 
@@ -28,29 +30,67 @@ impl<'a> LinkNote<'a> {
     pub fn new(delivery: &'a Delivery, brand: &'a Brand) -> Result<Self, String> {
         let amount = delivery.bill.money()?;
         let zone = TimeZone::or(delivery.timezone.as_deref(), brand.timezone);
+        let l = Lang::of(&delivery.locale);
         Ok(Self {
             brand,
             name: &delivery.name,
             link: &delivery.link,
-            amount: amount.magnitude().to_string(),
+            amount: l.money(amount.magnitude()),
             credit: amount.minor < 0,
-            due_on: date_text(delivery.bill.due_on),
-            period: period_text(delivery.bill.period_start, delivery.bill.period_end),
-            expires: zone.time_text(delivery.expires_at),
+            due_on: l.date(delivery.bill.due_on),
+            period: l.period(delivery.bill.period_start, delivery.bill.period_end),
+            expires: l.time(delivery.expires_at, zone),
+            l,
         })
     }
 
-    /// `Your Acme Energy bill for 1 Oct 2026 – 31 Oct 2026: $142.17 due 23 Nov 2026`.
+    /// `Your Acme Energy bill for Oct 1, 2026 – Oct 31, 2026: $142.17 due Nov 23, 2026`.
     pub fn subject(&self) -> String {
-        let (brand, period, amount) = (&self.brand.name, &self.period, &self.amount);
-        if self.credit {
-            format!("Your {brand} bill for {period}: {amount} in credit")
-        } else {
-            format!(
-                "Your {brand} bill for {period}: {amount} due {}",
-                self.due_on
-            )
+        let id = match self.credit {
+            true => "email-subject-credit",
+            false => "email-subject-due",
+        };
+        self.with_facts(id)
+    }
+
+    /// The line mail apps show beside the subject.
+    pub fn preheader(&self) -> String {
+        let id = match self.credit {
+            true => "email-preheader-credit",
+            false => "email-preheader-due",
+        };
+        self.with_facts(id)
+    }
+
+    /// What is owed or in credit, and by when (`email-due`, `email-credit`); in the HTML
+    /// part the figures are `<strong>`.
+    pub fn owed(&self, html: bool) -> String {
+        let strong = |text: &str| match html {
+            true => format!("<strong>{}</strong>", escape(text)),
+            false => text.to_owned(),
+        };
+        let id = match self.credit {
+            true => "email-credit",
+            false => "email-due",
+        };
+        let (amount, due_on) = (strong(&self.amount), strong(&self.due_on));
+        match html {
+            true => self.l.html2(id, "amount", &amount, "due_on", &due_on),
+            false => self.l.t2(id, "amount", &amount, "due_on", &due_on),
         }
+    }
+
+    /// Message `id` told the brand, period, amount and due date.
+    fn with_facts(&self, id: &str) -> String {
+        self.l.get(
+            id,
+            &[
+                ("brand", Arg::Text(&self.brand.name)),
+                ("period", Arg::Text(&self.period)),
+                ("amount", Arg::Text(&self.amount)),
+                ("due_on", Arg::Text(&self.due_on)),
+            ],
+        )
     }
 }
 
@@ -71,6 +111,18 @@ pub struct LinkEmailText<'a> {
     pub note: &'a LinkNote<'a>,
 }
 
+impl LinkEmailText<'_> {
+    /// `Phone +1 555 010 0100`, one a line.
+    fn support_lines(&self) -> Vec<String> {
+        let l = &self.note.l;
+        let contacts = self.note.brand.contacts();
+        contacts
+            .into_iter()
+            .map(|(kind, value)| format!("{} {value}", l.t(&format!("contact-{kind}"))))
+            .collect()
+    }
+}
+
 /// The HTML part of a link email.
 #[derive(Template)]
 #[template(path = "email/link.html")]
@@ -78,55 +130,52 @@ pub struct LinkEmailHtml<'a> {
     pub note: &'a LinkNote<'a>,
 }
 
-/// A link text message: the brand, the amount (or the credit), the due date and the link,
-/// in the GSM-7 alphabet. A token link fits two segments, tersely (the token takes about
-/// 280 of the 306 characters); a short link (`/s/{code}`) fits one, in a sentence with the
-/// opt-out words. A brand too long to fit is shortened (to whole words where it can be),
-/// never the link.
-#[derive(Template)]
-#[template(path = "sms/link.txt")]
-pub struct LinkSms<'a> {
-    pub brand: &'a str,
-    /// `$142.17`, or `1,234.56 PLN` where the symbol is not in the alphabet.
-    pub amount: &'a str,
-    pub credit: bool,
-    /// `23 Nov`.
-    pub due_on: &'a str,
-    pub link: &'a str,
-    /// A short link: one segment, and "Reply STOP to opt out".
-    pub short: bool,
-}
+/// A link text message, in the customer's language: the brand, the amount (or the credit),
+/// the due date and the link, in the GSM-7 alphabet. A token link fits two segments, tersely
+/// (the token takes about 280 of the 306 characters); a short link (`/s/{code}`) fits one,
+/// in a sentence with the opt-out words. A brand too long to fit is shortened (to whole
+/// words where it can be), never the link.
+pub struct LinkSms;
 
-impl LinkSms<'_> {
-    /// The message for `delivery`.
+impl LinkSms {
+    /// The message for `delivery`, from `brand`.
     pub fn compose(delivery: &Delivery, brand: &str) -> Result<String, String> {
+        let l = Lang::of(&delivery.locale);
         let money = delivery.bill.money()?.magnitude();
-        let symbol = money.currency.symbol();
-        let amount = match gsm7::septets(&symbol) {
-            Some(_) if !symbol.chars().any(|c| c.is_ascii_alphabetic()) => money.to_string(),
-            _ => money.with_code(),
+        // The locale's spaces (U+00A0, U+202F) are not in the alphabet; a plain one reads
+        // the same. A symbol outside it (`₹`, `￥`), or longer than the code (`F CFA`),
+        // gives way to the code.
+        let plain = |text: String| text.replace(['\u{a0}', '\u{202f}'], " ");
+        let written = plain(l.money(money));
+        let number = plain(l.formats().number(&money.decimal()));
+        let coded = format!("{number} {}", money.currency.code());
+        let amount = match gsm7::septets(&written) {
+            Some(n) if n <= coded.len() => written,
+            _ => coded,
         };
         let short = crate::links::short::is_short_link(&delivery.link);
-        let limit = if short {
-            gsm7::ONE_SEGMENT
-        } else {
-            gsm7::TWO_SEGMENTS
+        let (limit, id) = match (short, delivery.bill.amount_due < 0) {
+            (true, true) => (gsm7::ONE_SEGMENT, "sms-short-credit"),
+            (true, false) => (gsm7::ONE_SEGMENT, "sms-short-due"),
+            (false, true) => (gsm7::TWO_SEGMENTS, "sms-credit"),
+            (false, false) => (gsm7::TWO_SEGMENTS, "sms-due"),
         };
-        let due_on = day_month_text(delivery.bill.due_on);
+        let due_on = l.formats().numeric_day_month(delivery.bill.due_on);
+        let text = l.get(
+            id,
+            &[
+                ("amount", Arg::Text(&amount)),
+                ("due_on", Arg::Text(&due_on)),
+                ("link", Arg::Text(&delivery.link)),
+            ],
+        );
         let mut brand: Vec<char> = gsm7::basic_only(brand).trim().chars().collect();
         loop {
             let shown: String = brand.iter().collect();
-            let body = LinkSms {
-                brand: shown.trim_end(),
-                amount: &amount,
-                credit: delivery.bill.amount_due < 0,
-                due_on: &due_on,
-                link: &delivery.link,
-                short,
-            }
-            .render()
-            .map_err(|e| format!("template: {e}"))?;
-            let body = body.trim_end().to_owned();
+            let body = match shown.trim_end() {
+                "" => text.clone(),
+                shown => l.t2("sms-with-brand", "brand", shown, "text", &text),
+            };
             let over = gsm7::septets(&body).map_or(0, |n| n.saturating_sub(limit));
             if over == 0 || brand.is_empty() {
                 return Ok(body);
@@ -191,6 +240,10 @@ mod tests {
     }
 
     fn delivery(link: &str, currency: &str, amount_due: i64) -> Delivery {
+        delivery_in("en-US", link, currency, amount_due)
+    }
+
+    fn delivery_in(locale: &str, link: &str, currency: &str, amount_due: i64) -> Delivery {
         let day = |d| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
         Delivery {
             id: DeliveryId(1),
@@ -202,6 +255,7 @@ mod tests {
             attempts: 0,
             opted_out: false,
             timezone: None,
+            locale: locale.into(),
             brand: crate::domain::BrandId::default_brand(),
             bill: BillFacts {
                 currency: currency.into(),
@@ -213,47 +267,59 @@ mod tests {
         }
     }
 
+    /// The customers' languages measured: each catalogue's, one whose words fall back to
+    /// English, and one whose locale writes amounts with characters outside GSM-7.
+    const LOCALES: [&str; 7] = [
+        "en-US", "en-GB", "es-ES", "fr-FR", "de-DE", "ja-JP", "hi-IN",
+    ];
+
     #[test]
-    fn every_currency_fits_its_segments_in_gsm7_with_a_long_brand_and_the_whole_link() {
+    fn every_locale_and_currency_fits_its_segments_in_gsm7_with_a_long_brand_and_the_whole_link() {
         assert_eq!((BASE_URL.len(), BRAND.len()), (33, 40));
         let token = token_link();
         let short = format!("{BASE_URL}/s/{}", ShortCode::random().as_str());
-        for (link, limit) in [(&token, gsm7::TWO_SEGMENTS), (&short, gsm7::ONE_SEGMENT)] {
-            let mut longest = (0, String::new());
-            // Characters of the brand kept, fewest and most, for a typical bill.
-            let mut kept = (usize::MAX, 0);
-            // Every currency a bill can be in (not gold, test codes and the like).
-            let billable = iso_currency::Currency::iter().filter(|c| c.exponent().is_some());
-            for currency in billable {
-                let code = currency.code();
-                // A typical bill, due and in credit, and the largest a household sees.
-                for amount_due in [14_217, -14_217, 99_999_999, -99_999_999] {
-                    let text = LinkSms::compose(&delivery(link, code, amount_due), BRAND).unwrap();
-                    let septets =
-                        gsm7::septets(&text).unwrap_or_else(|| panic!("{code}: not GSM-7: {text}"));
-                    assert!(septets <= limit, "{code}: {septets} > {limit}: {text}");
-                    assert!(
-                        text.contains(link.as_str()),
-                        "{code}: the link is whole: {text}"
-                    );
-                    if link == &short {
-                        assert!(text.ends_with("Reply STOP to opt out"), "{text}");
-                    }
-                    if amount_due.abs() == 14_217 {
-                        let brand = text.split_once(": ").map_or(0, |(b, _)| b.len());
-                        assert!(BRAND.starts_with(&text[..brand]), "{text}");
-                        kept = (kept.0.min(brand), kept.1.max(brand));
-                    }
-                    if septets > longest.0 {
-                        longest = (septets, text);
+        for locale in LOCALES {
+            for (link, limit) in [(&token, gsm7::TWO_SEGMENTS), (&short, gsm7::ONE_SEGMENT)] {
+                let mut longest = (0, String::new());
+                // Characters of the brand kept, fewest and most, for a typical bill.
+                let mut kept = (usize::MAX, 0);
+                // Every currency a bill can be in (not gold, test codes and the like).
+                let billable = iso_currency::Currency::iter().filter(|c| c.exponent().is_some());
+                for currency in billable {
+                    let code = currency.code();
+                    // A typical bill, due and in credit, and the largest a household sees.
+                    for amount_due in [14_217, -14_217, 99_999_999, -99_999_999] {
+                        let delivery = delivery_in(locale, link, code, amount_due);
+                        let text = LinkSms::compose(&delivery, BRAND).unwrap();
+                        let septets = gsm7::septets(&text)
+                            .unwrap_or_else(|| panic!("{locale} {code}: not GSM-7: {text}"));
+                        assert!(
+                            septets <= limit,
+                            "{locale} {code}: {septets} > {limit}: {text}"
+                        );
+                        assert!(text.contains(link.as_str()), "{locale} {code}: {text}");
+                        if link == &short {
+                            assert!(text.contains("STOP"), "{locale}: {text}");
+                        }
+                        if amount_due.abs() == 14_217 {
+                            let brand = text.split_once(':').map_or(0, |(b, _)| b.trim_end().len());
+                            assert!(BRAND.starts_with(&text[..brand]), "{text}");
+                            kept = (kept.0.min(brand), kept.1.max(brand));
+                        }
+                        if septets > longest.0 {
+                            longest = (septets, text);
+                        }
                     }
                 }
+                assert!(
+                    kept.0 > 0,
+                    "{locale}: a typical bill's message names the brand"
+                );
+                eprintln!(
+                    "{locale} within {limit}: longest {} septets; brand kept {}-{} of 40 characters: {}",
+                    longest.0, kept.0, kept.1, longest.1
+                );
             }
-            assert!(kept.0 > 0, "a typical bill's message names the brand");
-            eprintln!(
-                "within {limit}: longest {} septets; brand kept {}-{} of 40 characters: {}",
-                longest.0, kept.0, kept.1, longest.1
-            );
         }
     }
 
@@ -263,14 +329,31 @@ mod tests {
         let text = LinkSms::compose(&delivery(&short, "USD", 14_217), BRAND).unwrap();
         assert_eq!(
             text,
-            format!("{BRAND}: your bill of $142.17 is due 23 Nov. {short} Reply STOP to opt out")
+            format!("{BRAND}: your bill of $142.17 is due 11/23. {short} Reply STOP to opt out")
         );
         let credit = LinkSms::compose(&delivery(&short, "EUR", -500), "Acme").unwrap();
         assert!(credit.starts_with("Acme: your bill shows a credit of €5.00, nothing to pay."));
         let token = token_link();
         let due = LinkSms::compose(&delivery(&token, "USD", 14_217), "Acme").unwrap();
-        assert_eq!(due, format!("Acme: $142.17 due 23 Nov {token}"));
+        assert_eq!(due, format!("Acme: $142.17 due 11/23 {token}"));
         let rupees = LinkSms::compose(&delivery(&short, "INR", 123_456), "Acme").unwrap();
         assert!(rupees.contains("1,234.56 INR"), "₹ is not GSM-7: {rupees}");
+        let german =
+            LinkSms::compose(&delivery_in("de-DE", &token, "EUR", 12_166), "Acme").unwrap();
+        assert!(
+            german.ends_with(&format!(": 121,66 € bis 23.11. {token}")),
+            "{german}"
+        );
+        let french =
+            LinkSms::compose(&delivery_in("fr-FR", &token, "EUR", 123_456), "Acme").unwrap();
+        assert!(
+            french.ends_with(&format!(" : 1 234,56 € au 23/11 {token}")),
+            "{french}"
+        );
+        let yen = LinkSms::compose(&delivery_in("ja-JP", &token, "JPY", 14_422), "Acme").unwrap();
+        assert!(
+            yen.ends_with(&format!(": 14,422 JPY due 11/23 {token}")),
+            "￥ is not GSM-7: {yen}"
+        );
     }
 }

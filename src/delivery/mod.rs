@@ -111,6 +111,8 @@ pub struct Delivery {
     pub opted_out: bool,
     /// The customer's time zone, when on file.
     pub timezone: Option<String>,
+    /// The customer's language tag (`de-DE`): the message is written in it.
+    pub locale: String,
     /// The brand the link was minted for, which the message wears.
     pub brand: BrandId,
     /// The bill the link opens, as the message names it.

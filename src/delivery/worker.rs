@@ -403,7 +403,7 @@ impl Outbox {
                WHERE d.id = due.id AND t.id = d.token_id AND c.id = t.customer_id AND b.id = t.bill_id
                RETURNING d.id AS "id: DeliveryId", d.channel AS "channel: Channel", d.destination,
                          d.link AS "link!", c.name, t.expires_at, d.attempts,
-                         c.sms_opted_out_at IS NOT NULL AS "opted_out!", c.timezone,
+                         c.sms_opted_out_at IS NOT NULL AS "opted_out!", c.timezone, c.locale,
                          COALESCE(t.brand_id, 'default') AS "brand!: BrandId",
                          b.currency, b.amount_due, b.due_on, b.period_start, b.period_end"#,
             limit as i64,
@@ -423,6 +423,7 @@ impl Outbox {
             attempts: row.attempts,
             opted_out: row.opted_out,
             timezone: row.timezone,
+            locale: row.locale,
             brand: row.brand,
             bill: BillFacts {
                 currency: row.currency,

@@ -199,23 +199,18 @@ impl Brand {
         })
     }
 
-    /// Customer service's ways in, one per line: `Phone +1 555 010 0100`, for messages
-    /// and the PDF.
-    pub fn support_lines(&self) -> Vec<String> {
-        let mut lines = Vec::new();
-        if let Some(phone) = &self.support_phone {
-            lines.push(format!("Phone {phone}"));
-        }
-        if let Some(email) = &self.support_email {
-            lines.push(format!("Email {email}"));
-        }
-        if let Some(url) = &self.support_url {
-            lines.push(format!("Online {url}"));
-        }
-        if let Some(hours) = &self.support_hours {
-            lines.push(format!("Hours {hours}"));
-        }
-        lines
+    /// Customer service's ways in, by kind (`phone`, `email`, `online`, `hours`, each
+    /// named by the message `contact-{kind}`), for messages and the PDF.
+    pub fn contacts(&self) -> Vec<(&'static str, String)> {
+        [
+            ("phone", self.support_phone.clone()),
+            ("email", self.support_email.clone()),
+            ("online", self.support_url.as_ref().map(Url::to_string)),
+            ("hours", self.support_hours.clone()),
+        ]
+        .into_iter()
+        .filter_map(|(kind, value)| Some((kind, value?)))
+        .collect()
     }
 }
 

@@ -39,12 +39,13 @@ pub struct Formats {
     decimal: DecimalFormatter,
     date: FixedCalendarDateTimeFormatter<Gregorian, YMD>,
     day_month: FixedCalendarDateTimeFormatter<Gregorian, MD>,
+    numeric_day_month: FixedCalendarDateTimeFormatter<Gregorian, MD>,
     month: FixedCalendarDateTimeFormatter<Gregorian, M>,
     long_month: FixedCalendarDateTimeFormatter<Gregorian, M>,
     month_year: FixedCalendarDateTimeFormatter<Gregorian, YM>,
     time: FixedCalendarDateTimeFormatter<Gregorian, T>,
     percent: PercentFormatter<DecimalFormatter>,
-    money: Mutex<HashMap<Currency, Arc<CurrencyFormatter<DecimalFormatter>>>>,
+    money: Mutex<HashMap<Currency, Option<Arc<CurrencyFormatter<DecimalFormatter>>>>>,
 }
 
 impl Formats {
@@ -82,6 +83,8 @@ impl Formats {
             date: date(YMD::medium()),
             day_month: FixedCalendarDateTimeFormatter::try_new(prefs, MD::medium())
                 .expect("compiled data has date patterns for every locale"),
+            numeric_day_month: FixedCalendarDateTimeFormatter::try_new(prefs, MD::short())
+                .expect("compiled data has date patterns for every locale"),
             month: FixedCalendarDateTimeFormatter::try_new(prefs, M::medium())
                 .expect("compiled data has month names for every locale"),
             long_month: FixedCalendarDateTimeFormatter::try_new(prefs, M::long())
@@ -102,19 +105,23 @@ impl Formats {
         &self.locale
     }
 
-    /// The currency formatter of `currency`, made once.
+    /// The currency formatter of `currency`, made once: with its symbol (`$`, `€`), or, in
+    /// a locale with none for it, its code (`AED 1,234.56`).
     fn currency(&self, currency: Currency) -> Option<Arc<CurrencyFormatter<DecimalFormatter>>> {
         let mut made = self.money.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(formatter) = made.get(&currency) {
-            return Some(formatter.clone());
+            return formatter.clone();
         }
-        let code = CurrencyType::try_from_str(currency.code()).ok()?;
-        let formatter =
-            CurrencyFormatter::try_new_symbol((&self.locale).into(), code, Default::default())
+        let code = CurrencyType::try_from_str(currency.code()).ok();
+        let prefs = || (&self.locale).into();
+        let formatter = code.and_then(|code| {
+            CurrencyFormatter::try_new_symbol(prefs(), code, Default::default())
+                .or_else(|_| CurrencyFormatter::try_new_code(prefs(), code, Default::default()))
                 .ok()
-                .map(Arc::new)?;
+                .map(Arc::new)
+        });
         made.insert(currency, formatter.clone());
-        Some(formatter)
+        formatter
     }
 
     /// `$1,234.56`, `121,66 €`, `-$5.00`.
@@ -174,6 +181,15 @@ impl Formats {
     pub fn day_month(&self, date: NaiveDate) -> String {
         match gregorian(date) {
             Some(day) => self.day_month.format(&day).to_string(),
+            None => date.format("%m-%d").to_string(),
+        }
+    }
+
+    /// `11/23`, `23/11`, `23.11.`: a day without its year, in digits (text messages: no
+    /// month name outside their alphabet, such as `août`).
+    pub fn numeric_day_month(&self, date: NaiveDate) -> String {
+        match gregorian(date) {
+            Some(day) => self.numeric_day_month.format(&day).to_string(),
             None => date.format("%m-%d").to_string(),
         }
     }

@@ -11,8 +11,8 @@ use std::fmt;
 use std::sync::{Arc, LazyLock};
 
 use fluent_templates::fluent_bundle::FluentValue;
-use quick_cache::sync::Cache;
 use fluent_templates::{LanguageIdentifier, Loader};
+use quick_cache::sync::Cache;
 
 pub use format::Formats;
 

@@ -19,6 +19,7 @@ use skrifa::MetadataProvider;
 use skrifa::instance::{LocationRef, Size};
 
 use super::pages::BillPage;
+use crate::i18n::Arg;
 
 static REGULAR: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
 static BOLD: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans-Bold.ttf");
@@ -85,7 +86,7 @@ impl Pen<'_, '_> {
             Point::from_xy(x, y),
             font,
             size,
-            text,
+            &drawable(text),
             false,
             TextDirection::Auto,
         );
@@ -163,13 +164,34 @@ fn width(text: &str, size: f32, face: Face) -> f32 {
     };
     let charmap = font.charmap();
     let metrics = font.glyph_metrics(Size::new(size), LocationRef::default());
-    text.chars()
+    drawable(text)
+        .chars()
         .filter_map(|c| {
             charmap
                 .map(c)
                 .and_then(|glyph| metrics.advance_width(glyph))
         })
         .sum()
+}
+
+/// `text` with each character the font has no glyph for written by its compatibility
+/// equivalent (Unicode NFKC: the full-width `￥` of ja-JP amounts as `¥`).
+fn drawable(text: &str) -> std::borrow::Cow<'_, str> {
+    let Ok(font) = skrifa::FontRef::new(REGULAR) else {
+        return text.into();
+    };
+    let charmap = font.charmap();
+    if text.chars().all(|c| charmap.map(c).is_some()) {
+        return text.into();
+    }
+    let nfkc = icu_normalizer::ComposingNormalizerBorrowed::new_nfkc();
+    text.chars()
+        .map(|c| match charmap.map(c) {
+            Some(_) => c.to_string(),
+            None => nfkc.normalize(c.encode_utf8(&mut [0; 4])).into_owned(),
+        })
+        .collect::<String>()
+        .into()
 }
 
 /// `text`, cut with an ellipsis to fit `room` points.
@@ -190,16 +212,20 @@ fn fitted(text: &str, room: f32, size: f32, face: Face) -> String {
 
 /// Lays the bill out on one page and returns the PDF's bytes.
 pub fn render(page: &BillPage) -> anyhow::Result<Vec<u8>> {
-    let bill = &page.bill;
-    let brand = page.brand;
+    let (bill, brand, l) = (&page.bill, page.brand, page.l);
     let mut document = Document::new();
+    let title = l.get(
+        "pdf-title",
+        &[
+            ("brand", Arg::Text(&brand.name)),
+            ("cycle", Arg::Text(&bill.cycle)),
+            ("period", Arg::Text(&bill.period)),
+        ],
+    );
     document.set_metadata(
         Metadata::new()
-            .title(format!(
-                "{} bill {} for {}",
-                brand.name, bill.cycle, bill.period
-            ))
-            .language("en".into())
+            .title(title)
+            .language(l.code().into())
             .creator("billpass".into()),
     );
     let settings = PageSettings::from_wh(PAGE.0, PAGE.1)
@@ -227,7 +253,7 @@ pub fn render(page: &BillPage) -> anyhow::Result<Vec<u8>> {
 }
 
 fn draw(pen: &mut Pen, page: &BillPage) {
-    let (bill, brand) = (&page.bill, page.brand);
+    let (bill, brand, l) = (&page.bill, page.brand, page.l);
     // The brand and the bill.
     pen.y += 14.0;
     let y = pen.y;
@@ -238,7 +264,7 @@ fn draw(pen: &mut Pen, page: &BillPage) {
         9.0,
         Face::Regular,
         MUTED,
-        &format!("Bill {}", bill.cycle),
+        &l.t1("pdf-bill-cycle", "cycle", &bill.cycle),
     );
     pen.rule(y + 7.0, ACCENT, 2.0);
     pen.y += 26.0;
@@ -257,20 +283,20 @@ fn draw(pen: &mut Pen, page: &BillPage) {
         9.0,
         Face::Regular,
         MUTED,
-        &format!("Account {}", bill.masked_account),
+        &l.t1("pdf-account", "account", &bill.masked_account),
     );
 
     // The facts.
     pen.y += 18.0;
     let mut facts = vec![
         (
-            "Billing period",
+            l.t("bill-billing-period"),
             format!("{} ({})", bill.period, bill.period_days),
         ),
-        ("Issued", bill.issued_on.clone()),
+        (l.t("bill-issued"), bill.issued_on.clone()),
     ];
     if bill.credit.is_none() {
-        facts.push(("Payment due", bill.due_on.clone()));
+        facts.push((l.t("bill-payment-due"), bill.due_on.clone()));
     }
     let mut x = MARGIN;
     for (label, value) in &facts {
@@ -293,7 +319,7 @@ fn draw(pen: &mut Pen, page: &BillPage) {
                 9.0,
                 Face::Bold,
                 TEXT,
-                "You're in credit",
+                &l.t("bill-credit-label"),
             );
             pen.text(
                 MARGIN + 14.0,
@@ -303,8 +329,8 @@ fn draw(pen: &mut Pen, page: &BillPage) {
                 CHEAPER,
                 &credit.amount,
             );
-            let note = "Nothing to pay. The credit goes towards your next bill.";
-            pen.text_right(RIGHT - 10.0, top + 20.0, 8.5, Face::Regular, TEXT, note);
+            let note = l.t("bill-credit-note");
+            pen.text_right(RIGHT - 10.0, top + 20.0, 8.5, Face::Regular, TEXT, &note);
             let why = fitted(&credit.explanation, 300.0, 7.5, Face::Regular);
             pen.text_right(RIGHT - 10.0, top + 33.0, 7.5, Face::Regular, MUTED, &why);
         }
@@ -315,7 +341,7 @@ fn draw(pen: &mut Pen, page: &BillPage) {
                 9.0,
                 Face::Bold,
                 TEXT,
-                "Amount due",
+                &l.t("bill-amount-due"),
             );
             pen.text(
                 MARGIN + 14.0,
@@ -325,7 +351,7 @@ fn draw(pen: &mut Pen, page: &BillPage) {
                 TEXT,
                 &bill.amount_due,
             );
-            let by = format!("Please pay by {}", bill.due_on);
+            let by = l.t1("bill-pay-by", "due_on", &bill.due_on);
             pen.text_right(RIGHT - 10.0, top + 20.0, 9.5, Face::Bold, TEXT, &by);
         }
     }
@@ -333,37 +359,39 @@ fn draw(pen: &mut Pen, page: &BillPage) {
     if let Some(pay_url) = &page.pay_url {
         pen.y += 14.0;
         let y = pen.y;
-        pen.text(MARGIN, y, 9.0, Face::Bold, TEXT, "Pay online:");
+        pen.text(MARGIN, y, 9.0, Face::Bold, TEXT, &l.t("pdf-pay-online"));
         let shown = fitted(pay_url, RIGHT - MARGIN - 60.0, 9.0, Face::Regular);
         pen.link(MARGIN + 58.0, y, 9.0, &shown, pay_url);
     }
 
     // The account summary.
-    pen.heading("Account summary");
+    pen.heading(&l.t("bill-summary-heading"));
     let mut summary = vec![
-        ("Previous balance", bill.previous_balance.as_str()),
-        ("Payments received", bill.payments.as_str()),
-        ("Charges this period", bill.current_charges.as_str()),
+        (l.t("bill-previous-balance"), bill.previous_balance.as_str()),
+        (l.t("bill-payments-received"), bill.payments.as_str()),
+        (
+            l.t("bill-charges-this-period"),
+            bill.current_charges.as_str(),
+        ),
     ];
     if let Some(adjustments) = &bill.adjustments {
-        summary.push(("Adjustments", adjustments));
+        summary.push((l.t("bill-adjustments"), adjustments));
     }
     for (label, value) in summary {
-        pen.text(MARGIN, pen.y, 9.0, Face::Regular, TEXT, label);
+        pen.text(MARGIN, pen.y, 9.0, Face::Regular, TEXT, &label);
         pen.text_right(RIGHT, pen.y, 9.0, Face::Regular, TEXT, value);
         pen.y += ROW;
     }
-    let total = if bill.credit.is_some() {
-        "Credit balance"
-    } else {
-        "Amount due"
+    let total = match bill.credit.is_some() {
+        true => l.t("bill-credit-balance"),
+        false => l.t("bill-amount-due"),
     };
     pen.rule(pen.y - 9.0, RULE, 0.5);
-    pen.text(MARGIN, pen.y, 9.0, Face::Bold, TEXT, total);
+    pen.text(MARGIN, pen.y, 9.0, Face::Bold, TEXT, &total);
     pen.text_right(RIGHT, pen.y, 9.0, Face::Bold, TEXT, &bill.amount_due);
 
     // The charges.
-    pen.heading(&format!("Charges this period, in {}", bill.currency));
+    pen.heading(&l.t1("pdf-charges-heading", "currency", bill.currency));
     let (quantity_x, rate_x) = (MARGIN + 250.0, MARGIN + 340.0);
     if bill.lines.is_empty() {
         pen.text(
@@ -372,14 +400,35 @@ fn draw(pen: &mut Pen, page: &BillPage) {
             9.0,
             Face::Regular,
             MUTED,
-            "There are no charges for this period.",
+            &l.t("bill-no-charges"),
         );
         pen.y += ROW;
     } else {
-        pen.text(MARGIN, pen.y, 8.0, Face::Bold, MUTED, "Description");
-        pen.text(quantity_x, pen.y, 8.0, Face::Bold, MUTED, "Quantity");
-        pen.text(rate_x, pen.y, 8.0, Face::Bold, MUTED, "Rate");
-        pen.text_right(RIGHT, pen.y, 8.0, Face::Bold, MUTED, "Amount");
+        pen.text(
+            MARGIN,
+            pen.y,
+            8.0,
+            Face::Bold,
+            MUTED,
+            &l.t("bill-col-description"),
+        );
+        pen.text(
+            quantity_x,
+            pen.y,
+            8.0,
+            Face::Bold,
+            MUTED,
+            &l.t("bill-col-quantity"),
+        );
+        pen.text(rate_x, pen.y, 8.0, Face::Bold, MUTED, &l.t("bill-col-rate"));
+        pen.text_right(
+            RIGHT,
+            pen.y,
+            8.0,
+            Face::Bold,
+            MUTED,
+            &l.t("bill-col-amount"),
+        );
         pen.y += ROW;
         for line in &bill.lines {
             let description = fitted(
@@ -416,18 +465,53 @@ fn draw(pen: &mut Pen, page: &BillPage) {
             pen.y += ROW;
         }
         pen.rule(pen.y - 9.0, RULE, 0.5);
-        pen.text(MARGIN, pen.y, 9.0, Face::Bold, TEXT, "Total charges");
+        pen.text(
+            MARGIN,
+            pen.y,
+            9.0,
+            Face::Bold,
+            TEXT,
+            &l.t("bill-total-charges"),
+        );
         pen.text_right(RIGHT, pen.y, 9.0, Face::Bold, TEXT, &bill.current_charges);
     }
 
     // What changed.
     if let Some(cmp) = &bill.comparison {
-        pen.heading("What changed");
+        pen.heading(&l.t("bill-changes-heading"));
         let columns = [MARGIN, MARGIN + 130.0, MARGIN + 300.0, MARGIN + 380.0];
-        pen.text(columns[1], pen.y, 8.0, Face::Bold, MUTED, "Period");
-        pen.text_right(columns[3] - 10.0, pen.y, 8.0, Face::Bold, MUTED, "Days");
-        pen.text_right(RIGHT - 80.0, pen.y, 8.0, Face::Bold, MUTED, "Charges");
-        pen.text_right(RIGHT, pen.y, 8.0, Face::Bold, MUTED, "Per day");
+        pen.text(
+            columns[1],
+            pen.y,
+            8.0,
+            Face::Bold,
+            MUTED,
+            &l.t("bill-col-period"),
+        );
+        pen.text_right(
+            columns[3] - 10.0,
+            pen.y,
+            8.0,
+            Face::Bold,
+            MUTED,
+            &l.t("bill-col-days"),
+        );
+        pen.text_right(
+            RIGHT - 80.0,
+            pen.y,
+            8.0,
+            Face::Bold,
+            MUTED,
+            &l.t("bill-col-charges"),
+        );
+        pen.text_right(
+            RIGHT,
+            pen.y,
+            8.0,
+            Face::Bold,
+            MUTED,
+            &l.t("bill-col-per-day"),
+        );
         pen.y += ROW;
         for (row, face) in std::iter::once((&cmp.this, Face::Bold))
             .chain(cmp.others.iter().map(|o| (&o.charges, Face::Regular)))
@@ -476,8 +560,8 @@ fn draw(pen: &mut Pen, page: &BillPage) {
             pen.y += ROW;
             for mover in &cmp.movers {
                 let from_to = match (&mover.previous, &mover.current) {
-                    (None, Some(current)) => format!("new this period · {current}"),
-                    (Some(previous), None) => format!("{previous} → not charged"),
+                    (None, Some(current)) => l.t1("bill-mover-new", "current", current),
+                    (Some(previous), None) => l.t1("bill-mover-gone", "previous", previous),
                     (Some(previous), Some(current)) => format!("{previous} → {current}"),
                     (None, None) => String::new(),
                 };
@@ -503,12 +587,11 @@ fn draw(pen: &mut Pen, page: &BillPage) {
 
     // The usage chart.
     if let Some(chart) = &bill.chart {
-        let unit = if chart.unit.is_empty() {
-            String::new()
-        } else {
-            format!(", in {}", chart.unit)
+        let heading = match chart.unit.is_empty() {
+            true => l.t("pdf-usage-heading-no-unit"),
+            false => l.t1("pdf-usage-heading", "unit", &chart.unit),
         };
-        pen.heading(&format!("Your usage per billing period{unit}"));
+        pen.heading(&heading);
         let scale = (RIGHT - MARGIN) / chart.width as f32 * 0.8;
         let top = pen.y - 4.0;
         for bar in &chart.bars {
@@ -560,9 +643,14 @@ fn draw(pen: &mut Pen, page: &BillPage) {
             9.0,
             Face::Bold,
             TEXT,
-            &format!("{} customer service", brand.name),
+            &l.t1("customer-service-title", "brand", &brand.name),
         );
-        let lines = brand.support_lines().join("   ·   ");
+        let lines: Vec<String> = brand
+            .contacts()
+            .into_iter()
+            .map(|(kind, value)| format!("{} {value}", l.t(&format!("contact-{kind}"))))
+            .collect();
+        let lines = lines.join("   ·   ");
         pen.text(
             MARGIN,
             y + 12.0,
@@ -574,19 +662,11 @@ fn draw(pen: &mut Pen, page: &BillPage) {
         pen.y += 24.0;
     }
     let y = pen.y;
-    pen.text(
-        MARGIN,
-        y,
-        8.0,
-        Face::Regular,
-        MUTED,
-        "See this bill online:",
-    );
-    pen.link(MARGIN + 80.0, y, 8.0, &page.page_url, &page.page_url);
-    let foot = format!(
-        "Bill {} for account {}. Amounts in {}.",
-        bill.cycle, bill.masked_account, bill.currency
-    );
+    let see_online = l.t("bill-see-online");
+    pen.text(MARGIN, y, 8.0, Face::Regular, MUTED, &see_online);
+    let after = MARGIN + width(&see_online, 8.0, Face::Regular) + 4.0;
+    pen.link(after, y, 8.0, &page.page_url, &page.page_url);
+    let foot = page.foot();
     pen.text(MARGIN, y + 11.0, 7.5, Face::Regular, MUTED, &foot);
 }
 

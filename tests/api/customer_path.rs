@@ -64,7 +64,7 @@ async fn text_message_links_fit_two_gsm7_segments_with_a_33_character_base_url()
     let text = std::fs::read_to_string(sms).unwrap();
     let body = text.split_once('\n').unwrap().1.trim_end();
     assert!(
-        body.starts_with("Northwind: €1,234.56 due 23 Nov https://"),
+        body.starts_with("Northwind: €1,234.56 due 11/23 https://"),
         "brand (shortened to whole words), amount and due date first: {body}"
     );
     assert!(

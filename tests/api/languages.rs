@@ -13,6 +13,7 @@ ACC-ES,Ana García,es@example.com,,email,es-ES
 ACC-FR,Amélie Laurent,fr@example.com,,email,fr-FR
 ACC-DE,Zoë Müller,de@example.com,,email,de-DE
 ACC-JA,Yuki Tanaka,ja@example.com,,email,ja-JP
+ACC-FS,Louis Martin,,+33639980111,sms,fr-FR
 ";
 
 fn bills() -> String {
@@ -22,6 +23,7 @@ fn bills() -> String {
         ("ACC-FR", "EUR", "1234.56"),
         ("ACC-DE", "EUR", "121.66"),
         ("ACC-JA", "JPY", "14422"),
+        ("ACC-FS", "EUR", "1234.56"),
     ]
     .iter()
     .map(|(account, currency, amount)| {
@@ -112,6 +114,97 @@ async fn each_customer_reads_the_bill_in_their_language_and_locale() {
                 page.contains(&format!("href=\"?lang={code}\" lang=\"{code}\"")),
                 "{address}"
             );
+        }
+    }
+}
+
+/// Every message in the outbox, as written.
+fn outbox(app: &TestApp) -> Vec<String> {
+    std::fs::read_dir(app.outbox())
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn emails_and_text_messages_are_written_in_the_customers_language() {
+    let app = app_with_customers().await;
+    let messages = outbox(&app);
+    let to = |address: &str| {
+        messages
+            .iter()
+            .find(|m| m.contains(address))
+            .unwrap_or_else(|| panic!("a message to {address}"))
+            .clone()
+    };
+    for (address, expected) in [
+        (
+            "en@example.com",
+            &["Hello Jane Doe", "$1,234.56", "Nov 23, 2026"][..],
+        ),
+        (
+            "es@example.com",
+            &["Hola, Ana Garc", "1234,56", "23 nov 2026"][..],
+        ),
+        (
+            "fr@example.com",
+            &["Bonjour Am", "234,56", "23 nov. 2026"][..],
+        ),
+        (
+            "de@example.com",
+            &["Guten Tag Zo", "121,66", "23.11.2026"][..],
+        ),
+        (
+            "ja@example.com",
+            &["Hello Yuki Tanaka", "14,422", "2026/11/23"][..],
+        ),
+    ] {
+        let email = to(address);
+        for text in expected {
+            assert!(email.contains(text), "{address}: {text} in {email}");
+        }
+    }
+    let sms = to("+33639980111");
+    let body = sms.split_once('\n').unwrap().1.trim_end();
+    assert!(
+        body.contains("1 234,56 € au 23/11 http"),
+        "French, GSM-7 spaces: {body}"
+    );
+    assert!(billpass::delivery::gsm7::septets(body).is_some(), "{body}");
+}
+
+#[tokio::test]
+async fn the_pdf_is_in_the_customers_language_with_its_numbers() {
+    let app = app_with_customers().await;
+    for (address, expected) in [
+        (
+            "de@example.com",
+            &["Zu zahlender Betrag", "121,66 €", "23.11.2026"][..],
+        ),
+        (
+            "fr@example.com",
+            &["Montant à payer", "234,56 €", "23 nov. 2026"][..],
+        ),
+        // The font has no full-width forms: ￥ is drawn as ¥.
+        (
+            "ja@example.com",
+            &["Amount due", "¥14,422", "2026/11/23"][..],
+        ),
+    ] {
+        let (_, cookie) = app.open_bill(&app.link_sent_to(address)).await;
+        let pdf = app
+            .client
+            .get(app.url("/bill.pdf"))
+            .header("cookie", cookie.unwrap())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pdf.status(), 200);
+        let (text, pages) = crate::bill_actions::pdf_text(&pdf.bytes().await.unwrap());
+        assert_eq!(pages, 1);
+        let text = text.replace(['\u{a0}', '\u{202f}'], " ");
+        for word in expected {
+            assert!(text.contains(word), "{address}: {word} in {text}");
         }
     }
 }
