@@ -27,50 +27,8 @@ pub fn within_years(time: DateTime<Utc>) -> Result<DateTime<Utc>, String> {
     }
 }
 
-/// Month names, written out here rather than through chrono's `format`, which parses its
-/// pattern on every call: a bill page names up to 30 months. The short name is the first
-/// three letters.
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// `October` for `10`.
-pub fn month_name(month: u32) -> &'static str {
-    MONTHS[(month.clamp(1, 12) - 1) as usize]
-}
-
-/// `Oct` for `10`.
-pub fn short_month(month: u32) -> &'static str {
-    &month_name(month)[..3]
-}
-
-/// `2 Nov 2026`.
-pub fn date_text(d: NaiveDate) -> String {
-    format!("{} {} {}", d.day(), short_month(d.month()), d.year())
-}
-
-/// `23 Nov`, where the year goes without saying.
-pub fn day_month_text(d: NaiveDate) -> String {
-    format!("{} {}", d.day(), short_month(d.month()))
-}
-
-/// `1 Oct 2026 – 31 Oct 2026`.
-pub fn period_text(start: NaiveDate, end: NaiveDate) -> String {
-    format!("{} – {}", date_text(start), date_text(end))
-}
-
-/// `24 Nov 2026 at 19:26 UTC`, as messages and pages write times.
+/// `24 Nov 2026 at 19:26 UTC`, as staff and the command line read times (customers read
+/// them in their language: `i18n`).
 pub fn time_text(at: DateTime<Utc>) -> String {
     at.format("%-d %b %Y at %H:%M UTC").to_string()
 }
@@ -107,12 +65,6 @@ impl TimeZone {
         self.0.name()
     }
 
-    /// `24 Nov 2026 at 14:26 EST (America/New_York)`; in UTC, `24 Nov 2026 at 19:26 UTC`.
-    pub fn time_text(self, at: DateTime<Utc>) -> String {
-        let text = self.local(at).format("%-d %b %Y at %H:%M").to_string();
-        format!("{text} {}", self.label(at))
-    }
-
     /// The wall-clock time in this zone at `at`.
     pub fn local(self, at: DateTime<Utc>) -> chrono::NaiveDateTime {
         at.with_timezone(&self.0).naive_local()
@@ -143,21 +95,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn times_are_written_in_the_zone_and_name_it() {
+    fn times_are_read_in_the_zone_which_is_named() {
         let at = "2026-11-24T19:26:00Z".parse::<DateTime<Utc>>().unwrap();
+        let wall = |zone: TimeZone| zone.local(at).format("%H:%M").to_string();
         assert_eq!(
-            TimeZone::default().time_text(at),
-            "24 Nov 2026 at 19:26 UTC"
+            (wall(TimeZone::default()), TimeZone::default().label(at)),
+            ("19:26".into(), "UTC".into())
         );
         let new_york = TimeZone::parse("America/New_York").unwrap();
         assert_eq!(
-            new_york.time_text(at),
-            "24 Nov 2026 at 14:26 EST (America/New_York)"
+            (wall(new_york), new_york.label(at)),
+            ("14:26".into(), "EST (America/New_York)".into())
         );
         let istanbul = TimeZone::parse("Europe/Istanbul").unwrap();
         assert_eq!(
-            istanbul.time_text(at),
-            "24 Nov 2026 at 22:26 (Europe/Istanbul, UTC+03)"
+            (wall(istanbul), istanbul.label(at)),
+            ("22:26".into(), "(Europe/Istanbul, UTC+03)".into())
         );
         for bad in ["", "Mars/Olympus", "EST5EDT;rm", &"x".repeat(300)] {
             assert!(TimeZone::parse(bad).is_err(), "{bad}");

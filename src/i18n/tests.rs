@@ -4,6 +4,7 @@ use std::path::Path;
 use fluent_syntax::ast::{Entry, Expression, InlineExpression, Pattern, PatternElement};
 
 use super::*;
+use crate::domain::Currency;
 
 /// Each message of a catalogue, with the variables it uses.
 fn messages(code: &str) -> BTreeMap<String, BTreeSet<String>> {
@@ -131,4 +132,53 @@ fn plurals_take_counts_and_html_messages_escape_their_words() {
         "{page}"
     );
     assert!(page.contains("&#60;b&#62;Acme"), "{page}");
+}
+
+#[test]
+fn times_are_written_in_the_customers_language_and_zone() {
+    let at = "2026-11-24T19:26:00Z".parse::<DateTime<Utc>>().unwrap();
+    let new_york = TimeZone::parse("America/New_York").unwrap();
+    assert_eq!(
+        Lang::of("en-US").time(at, new_york),
+        "Nov 24, 2026 at 2:26\u{202f}PM EST (America/New_York)"
+    );
+    let berlin = TimeZone::parse("Europe/Berlin").unwrap();
+    assert_eq!(
+        Lang::of("de-DE").time(at, berlin),
+        "24.11.2026 um 20:26 CET (Europe/Berlin)"
+    );
+}
+
+#[test]
+fn money_is_written_as_the_locale_writes_it() {
+    let eur = |minor| Money {
+        minor,
+        currency: Currency::parse("EUR").unwrap(),
+    };
+    assert_eq!(Lang::of("de-DE").money(eur(12_166)), "121,66\u{a0}€");
+    assert_eq!(
+        Lang::of("fr-FR").money(eur(123_456)),
+        "1\u{202f}234,56\u{a0}€"
+    );
+    let usd = Money {
+        minor: 123_456,
+        currency: Currency::parse("USD").unwrap(),
+    };
+    assert_eq!(Lang::of("en-US").money(usd), "$1,234.56");
+    let jpy = Money {
+        minor: 14_422,
+        currency: Currency::parse("JPY").unwrap(),
+    };
+    assert_eq!(Lang::of("ja-JP").money(jpy), "￥14,422");
+    // A rate finer than the currency's unit keeps every digit.
+    let usd_rate = Lang::of("en-US")
+        .formats()
+        .amount("0.1608", Currency::parse("USD").unwrap());
+    assert_eq!(usd_rate.as_deref(), Some("$0.1608"));
+    let eur_rate = Lang::of("de-DE")
+        .formats()
+        .amount("0.3290", Currency::parse("EUR").unwrap());
+    assert_eq!(eur_rate.as_deref(), Some("0,3290\u{a0}€"));
+    // An unknown language is written as English is, never CLDR's root.
+    assert_eq!(Lang::of("xx-YY").money(usd), "$1,234.56");
 }

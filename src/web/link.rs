@@ -299,7 +299,9 @@ async fn check(
             timezone,
         } => Refusal {
             newer: Some((
-                TimeZone::or(timezone.as_deref(), brand.timezone).time_text(at),
+                brand
+                    .lang
+                    .time(at, TimeZone::or(timezone.as_deref(), brand.timezone)),
                 channel,
             )),
             renew_action,
