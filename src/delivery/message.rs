@@ -130,6 +130,17 @@ pub struct LinkEmailHtml<'a> {
     pub note: &'a LinkNote<'a>,
 }
 
+impl LinkEmailHtml<'_> {
+    /// The brand's colour, or billpass's blue: dark enough for white on it, and for it on
+    /// white.
+    fn accent(&self) -> String {
+        self.note
+            .brand
+            .colour
+            .map_or_else(|| "#0b4f8a".to_owned(), |colour| colour.to_string())
+    }
+}
+
 /// A link text message, in the customer's language: the brand, the amount (or the credit),
 /// the due date and the link, in the GSM-7 alphabet. A token link fits two segments, tersely
 /// (the token takes about 280 of the 306 characters); a short link (`/s/{code}`) fits one,

@@ -89,6 +89,12 @@ impl Colour {
         Ok(colour)
     }
 
+    /// Its red, green and blue.
+    pub fn rgb(self) -> (u8, u8, u8) {
+        let [r, g, b] = self.0;
+        (r, g, b)
+    }
+
     /// A darker shade, for hover.
     pub fn darker(self) -> Self {
         Self(self.0.map(|c| (u16::from(c) * 4 / 5) as u8))

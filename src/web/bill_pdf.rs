@@ -59,6 +59,8 @@ enum Face {
 struct Pen<'s, 'p> {
     surface: &'s mut Surface<'p>,
     y: f32,
+    /// The brand's colour, or billpass's blue.
+    accent: (u8, u8, u8),
     /// Links to lay over the page once drawn: where, and to what.
     links: Vec<(Rect, String)>,
 }
@@ -108,7 +110,7 @@ impl Pen<'_, '_> {
 
     /// Writes a link's text and remembers where it is, to make it a link.
     fn link(&mut self, x: f32, y: f32, size: f32, text: &str, url: &str) {
-        self.text(x, y, size, Face::Regular, ACCENT, text);
+        self.text(x, y, size, Face::Regular, self.accent, text);
         let width = width(text, size, Face::Regular);
         if let Some(rect) = Rect::from_xywh(x, y - size, width, size * 1.3) {
             self.links.push((rect, url.to_owned()));
@@ -147,7 +149,7 @@ impl Pen<'_, '_> {
     fn heading(&mut self, title: &str) {
         self.y += 16.0;
         let y = self.y;
-        self.text(MARGIN, y, 11.0, Face::Bold, ACCENT, title);
+        self.text(MARGIN, y, 11.0, Face::Bold, self.accent, title);
         self.rule(y + 3.5, RULE, 0.6);
         self.y += ROW + 1.0;
     }
@@ -235,6 +237,7 @@ pub fn render(page: &BillPage) -> anyhow::Result<Vec<u8>> {
     let mut pen = Pen {
         surface: &mut surface,
         y: MARGIN,
+        accent: page.brand.colour.map_or(ACCENT, |colour| colour.rgb()),
         links: Vec::new(),
     };
     draw(&mut pen, page);
@@ -257,7 +260,7 @@ fn draw(pen: &mut Pen, page: &BillPage) {
     // The brand and the bill.
     pen.y += 14.0;
     let y = pen.y;
-    pen.text(MARGIN, y, 16.0, Face::Bold, ACCENT, &brand.name);
+    pen.text(MARGIN, y, 16.0, Face::Bold, pen.accent, &brand.name);
     pen.text_right(
         RIGHT,
         y,
@@ -266,7 +269,7 @@ fn draw(pen: &mut Pen, page: &BillPage) {
         MUTED,
         &l.t1("pdf-bill-cycle", "cycle", &bill.cycle),
     );
-    pen.rule(y + 7.0, ACCENT, 2.0);
+    pen.rule(y + 7.0, pen.accent, 2.0);
     pen.y += 26.0;
     let y = pen.y;
     pen.text(
@@ -310,7 +313,7 @@ fn draw(pen: &mut Pen, page: &BillPage) {
     pen.y += 10.0;
     let top = pen.y;
     pen.rect(MARGIN, top, RIGHT - MARGIN, 46.0, (0xe8, 0xf0, 0xf8));
-    pen.rect(MARGIN, top, 4.0, 46.0, ACCENT);
+    pen.rect(MARGIN, top, 4.0, 46.0, pen.accent);
     match &bill.credit {
         Some(credit) => {
             pen.text(
@@ -595,7 +598,7 @@ fn draw(pen: &mut Pen, page: &BillPage) {
         let scale = (RIGHT - MARGIN) / chart.width as f32 * 0.8;
         let top = pen.y - 4.0;
         for bar in &chart.bars {
-            let colour = if bar.is_current { ACCENT } else { BAR };
+            let colour = if bar.is_current { pen.accent } else { BAR };
             let x = MARGIN + bar.x as f32 * scale;
             let y = top + bar.y as f32 * scale;
             pen.rect(

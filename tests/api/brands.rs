@@ -131,6 +131,17 @@ async fn each_brand_opens_its_own_links_only_and_wears_its_own_look() {
         assert_eq!(link_status(&page), Some("invalid"), "{link} on {host}");
     }
 
+    // Its emails in its colour and from its name.
+    let email = std::fs::read_dir(app.outbox())
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .find(|m| m.contains("ana@example.com"))
+        .unwrap();
+    assert!(
+        email.contains("#005a8c") && email.contains("Acme Water"),
+        "{email}"
+    );
+
     // The brand's files: its colour and its logo, the logo sandboxed.
     let css = app
         .client
