@@ -299,9 +299,23 @@ async fn the_superseded_page_names_the_newest_link_its_channel_and_when_it_was_s
         "the newest link went by email: {page}"
     );
     assert!(!page.contains("text message"), "{page}");
+    // In the language the browser asks for (none here: English), in the customer's zone.
     assert!(
-        page.contains("20 Nov 2026 at 10:00"),
+        page.contains("Nov 20, 2026 at 10:00\u{202f}AM UTC"),
         "when the newest was sent: {page}"
+    );
+    let in_german = app
+        .client
+        .get(&first)
+        .header("accept-language", "de-DE,de;q=0.9")
+        .send()
+        .await
+        .unwrap();
+    let page = in_german.text().await.unwrap();
+    assert!(page.contains("20.11.2026 um 10:00 UTC"), "{page}");
+    assert!(
+        page.contains(r#"<span class="sent-by">E-Mail</span>"#),
+        "{page}"
     );
 }
 
