@@ -1,5 +1,3 @@
-use std::fmt;
-
 /// An ISO 4217 currency with its number of minor-unit digits (2 for USD, 0 for JPY).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Currency(iso_currency::Currency);
@@ -19,11 +17,6 @@ impl Currency {
     /// Digits after the decimal point.
     pub fn exponent(self) -> u32 {
         u32::from(self.0.exponent().unwrap_or(2))
-    }
-
-    /// `$`, `€`, `¥`; for a currency without a symbol of its own, its code.
-    pub fn symbol(self) -> String {
-        self.0.symbol().symbol
     }
 }
 
@@ -97,42 +90,10 @@ impl Money {
             ..self
         }
     }
-
-    /// `1,234.56 EUR`: the digits as [`Display`](fmt::Display) groups them, then the code,
-    /// for text that cannot carry every symbol.
+    /// `-1234.50 EUR`: the plain decimal and the code, for where a locale's way of writing
+    /// it is not at hand.
     pub fn with_code(&self) -> String {
-        let shown = self.to_string();
-        let digits = shown.trim_start_matches(|c: char| !c.is_ascii_digit());
-        let sign = if self.minor < 0 { "-" } else { "" };
-        format!("{sign}{digits} {}", self.currency.code())
-    }
-}
-
-/// `$1,234.56`, `−€12.00`, `¥12,840`.
-impl fmt::Display for Money {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let exponent = self.currency.exponent();
-        let magnitude = self.minor.unsigned_abs();
-        let scale = 10u64.pow(exponent);
-        let whole = (magnitude / scale).to_string();
-        let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
-        for (i, digit) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i).is_multiple_of(3) {
-                grouped.push(',');
-            }
-            grouped.push(digit);
-        }
-        let sign = if self.minor < 0 { "−" } else { "" };
-        write!(f, "{sign}{}{grouped}", self.currency.symbol())?;
-        if exponent > 0 {
-            write!(
-                f,
-                ".{:0width$}",
-                magnitude % scale,
-                width = exponent as usize
-            )?;
-        }
-        Ok(())
+        format!("{} {}", self.decimal(), self.currency.code())
     }
 }
 
@@ -171,19 +132,11 @@ mod tests {
     }
 
     #[test]
-    fn amounts_display_with_symbol_and_grouping() {
-        assert_eq!(money("1234.5", "USD").unwrap().to_string(), "$1,234.50");
-        assert_eq!(money("-12", "EUR").unwrap().to_string(), "−€12.00");
-        assert_eq!(money("1284000", "JPY").unwrap().to_string(), "¥1,284,000");
+    fn amounts_read_as_plain_decimals_and_codes() {
         assert_eq!(money("-0.05", "USD").unwrap().decimal(), "-0.05");
-        assert_eq!(
-            money("-1234.5", "EUR").unwrap().with_code(),
-            "-1,234.50 EUR"
-        );
-        assert_eq!(
-            money("-12", "EUR").unwrap().magnitude().to_string(),
-            "€12.00"
-        );
+        assert_eq!(money("1284000", "JPY").unwrap().decimal(), "1284000");
+        assert_eq!(money("-1234.5", "EUR").unwrap().with_code(), "-1234.50 EUR");
+        assert_eq!(money("-12", "EUR").unwrap().magnitude().decimal(), "12.00");
     }
 
     #[test]
