@@ -40,10 +40,10 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 const AUDIT_LISTED: i64 = 200;
 
 /// What a form did, or why it did nothing.
-type Outcome = Result<Option<String>, String>;
+pub(super) type Outcome = Result<Option<String>, String>;
 
 /// The frame of admin page `section` after `outcome`, and the page's status.
-fn frame<'a>(
+pub(super) fn frame<'a>(
     console: &'a Console,
     section: &'static str,
     outcome: &'a Outcome,

@@ -2,12 +2,12 @@
 //! or changes one (role: admin). The default brand is described by the settings and only
 //! listed.
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde_json::{Map, Value};
 
+use super::admin::{Outcome, frame};
 use super::form_config;
-use super::pages::{AdminBrandsPage, AdminFrame, BrandField, BrandRow};
+use super::pages::{AdminBrandsPage, BrandField, BrandRow};
 use super::session::{Console, ConsoleError};
 use crate::billing::brands::{self, BrandError, BrandForm, BrandSummary, FieldError};
 use crate::domain::{BrandId, Role};
@@ -67,7 +67,7 @@ async fn list(console: Console) -> Result<HttpResponse, ConsoleError> {
 /// The page after `outcome`, the form filled with `typed` and its `errors` marked.
 async fn page(
     console: &Console,
-    outcome: Result<Option<String>, String>,
+    outcome: Outcome,
     errors: &[FieldError],
     typed: Map<String, Value>,
 ) -> Result<HttpResponse, ConsoleError> {
@@ -99,21 +99,13 @@ async fn page(
         .iter()
         .find(|e| e.field == "logo_svg")
         .map(|e| e.message.clone());
-    let (notice, error, status) = match &outcome {
-        Ok(notice) => (notice.as_deref(), None, StatusCode::OK),
-        Err(error) => (None, Some(error.as_str()), StatusCode::UNPROCESSABLE_ENTITY),
-    };
+    let (frame, status) = frame(console, "brands", &outcome);
     Ok(html(
         status,
         &AdminBrandsPage {
             brand: console.brand(),
             nav: Some(console.nav("admin")),
-            frame: AdminFrame {
-                section: "brands",
-                csrf: &console.session.csrf_token,
-                notice,
-                error,
-            },
+            frame,
             rows,
             fields,
             id: text("id").to_owned(),
