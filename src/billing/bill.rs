@@ -328,12 +328,12 @@ impl BillView {
                     &money(bill.previous_balance + charges + adjustments.max(0)),
                 )
             } else {
-                lang.t("credit-why-balance")
+                lang.t("credit-why-balance").into_owned()
             },
         });
         let days = days_in(bill.period_start, bill.period_end);
         let this = PeriodCharges {
-            label: lang.t("compare-this-bill"),
+            label: lang.t("compare-this-bill").into_owned(),
             period: lang.period(bill.period_start, bill.period_end),
             days,
             charges: money(charges),
@@ -450,7 +450,7 @@ fn compare(
                 "difference",
                 &fmt(-difference),
             ),
-            _ => lang.t(&format!("compare-same-as-{named}")),
+            _ => lang.t(&format!("compare-same-as-{named}")).into_owned(),
         };
         let (this_per_day, other_per_day) =
             (per_day(charges, this_days), per_day(other_charges, days));
@@ -468,7 +468,7 @@ fn compare(
         });
         Some(ComparedPeriod {
             charges: PeriodCharges {
-                label: lang.t(label),
+                label: lang.t(label).into_owned(),
                 period: lang.period(other.period_start, other.period_end),
                 days,
                 charges: fmt(other_charges),
@@ -493,7 +493,7 @@ fn compare(
         this,
         others,
         movers: movers(&bill.lines, &against.lines, currency, lang),
-        movers_heading: lang.t(movers_heading),
+        movers_heading: lang.t(movers_heading).into_owned(),
     })
 }
 

@@ -15,13 +15,14 @@ use icu_experimental::dimension::currency::CurrencyType;
 use icu_experimental::dimension::currency::formatter::CurrencyFormatter;
 use icu_experimental::dimension::percent::formatter::PercentFormatter;
 use icu_locale_core::Locale;
+use writeable::Writeable;
 
 use crate::domain::calendar::TimeZone;
 use crate::domain::{Currency, Money};
 
 /// Languages whose numbers and dates are written their own way; any other is written as
 /// English is (ICU4X would fall back to CLDR's root, which no reader expects).
-const FORMATTED_LANGUAGES: &[&str] = &[
+pub(super) const FORMATTED_LANGUAGES: &[&str] = &[
     "ar", "bg", "ca", "cs", "da", "de", "el", "en", "es", "et", "fi", "fr", "ga", "he", "hi", "hr",
     "hu", "id", "is", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl", "nn", "no", "pl", "pt",
     "ro", "ru", "sk", "sl", "sr", "sv", "th", "tr", "uk", "vi", "zh",
@@ -45,7 +46,58 @@ pub struct Formats {
     month_year: FixedCalendarDateTimeFormatter<Gregorian, YM>,
     time: FixedCalendarDateTimeFormatter<Gregorian, T>,
     percent: PercentFormatter<DecimalFormatter>,
-    money: Mutex<HashMap<Currency, Option<Arc<CurrencyFormatter<DecimalFormatter>>>>>,
+    money: Mutex<HashMap<Currency, Option<Arc<CurrencyWriting>>>>,
+}
+
+/// How a locale writes a currency: ICU's currency formatter, and what it writes before and
+/// after the number for each sign (`$` and nothing, `-$` and nothing, nothing and ` €`).
+struct CurrencyWriting {
+    formatter: CurrencyFormatter<DecimalFormatter>,
+    /// Positive, then negative; found by writing one unit (`$1.00`), they let an amount be
+    /// written with the decimal formatter alone, and with every digit a rate has.
+    around: Option<[(String, String); 2]>,
+}
+
+impl CurrencyWriting {
+    fn of(locale: &Locale, decimal: &DecimalFormatter, currency: Currency) -> Option<Self> {
+        let code = CurrencyType::try_from_str(currency.code()).ok()?;
+        let formatter = CurrencyFormatter::try_new_symbol(locale.into(), code, Default::default())
+            .or_else(|_| CurrencyFormatter::try_new_code(locale.into(), code, Default::default()))
+            .ok()?;
+        let one = padded(1, currency.exponent());
+        let number = written(decimal.format(&one));
+        let around = |sign| {
+            let mut unit = one.clone();
+            unit.sign = sign;
+            let unit = written(formatter.format_fixed_decimal(&unit));
+            let (before, after) = unit.split_once(&number)?;
+            Some((before.to_owned(), after.to_owned()))
+        };
+        let around = around(fixed_decimal::Sign::None).zip(around(fixed_decimal::Sign::Negative));
+        Some(Self {
+            formatter,
+            around: around.map(|(positive, negative)| [positive, negative]),
+        })
+    }
+
+    /// `value` in this currency. A currency whose unit ICU writes otherwise (rounded to
+    /// CLDR's digits for it) is written by ICU's currency formatter itself.
+    fn write(&self, value: &Decimal, decimal: &DecimalFormatter) -> String {
+        let Some([positive, negative]) = &self.around else {
+            return written(self.formatter.format_fixed_decimal(value));
+        };
+        let (before, after) = match value.sign {
+            fixed_decimal::Sign::Negative => negative,
+            _ => positive,
+        };
+        let magnitude = Decimal::new(fixed_decimal::Sign::None, value.absolute.clone());
+        let number = decimal.format(&magnitude);
+        let mut text = String::with_capacity(before.len() + 16 + after.len());
+        text.push_str(before);
+        let _ = number.write_to(&mut text);
+        text.push_str(after);
+        text
+    }
 }
 
 impl Formats {
@@ -105,57 +157,45 @@ impl Formats {
         &self.locale
     }
 
-    /// The currency formatter of `currency`, made once: with its symbol (`$`, `€`), or, in
-    /// a locale with none for it, its code (`AED 1,234.56`).
-    fn currency(&self, currency: Currency) -> Option<Arc<CurrencyFormatter<DecimalFormatter>>> {
+    /// How `currency` is written, found once: with its symbol (`$`, `€`), or, in a locale
+    /// with none for it, its code (`AED 1,234.56`).
+    fn currency(&self, currency: Currency) -> Option<Arc<CurrencyWriting>> {
         let mut made = self.money.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some(formatter) = made.get(&currency) {
-            return formatter.clone();
+        if let Some(writing) = made.get(&currency) {
+            return writing.clone();
         }
-        let code = CurrencyType::try_from_str(currency.code()).ok();
-        let prefs = || (&self.locale).into();
-        let formatter = code.and_then(|code| {
-            CurrencyFormatter::try_new_symbol(prefs(), code, Default::default())
-                .or_else(|_| CurrencyFormatter::try_new_code(prefs(), code, Default::default()))
-                .ok()
-                .map(Arc::new)
-        });
-        made.insert(currency, formatter.clone());
-        formatter
+        let writing = CurrencyWriting::of(&self.locale, &self.decimal, currency).map(Arc::new);
+        made.insert(currency, writing.clone());
+        writing
     }
 
     /// `$1,234.56`, `121,66 €`, `-$5.00`.
     pub fn money(&self, money: Money) -> String {
-        self.amount(&money.decimal(), money.currency)
-            .unwrap_or_else(|| money.with_code())
+        let exponent = -(money.currency.exponent() as i16);
+        let mut value = Decimal::from(money.minor);
+        value.multiply_pow10(exponent);
+        value.pad_end(exponent);
+        match self.currency(money.currency) {
+            Some(writing) => writing.write(&value, &self.decimal),
+            None => money.with_code(),
+        }
     }
 
     /// An amount given as a decimal (`0.1608`, `-5`) in `currency`, with every digit given
     /// kept: for rates finer than the currency's smallest unit.
     pub fn amount(&self, decimal: &str, currency: Currency) -> Option<String> {
-        let value: Decimal = decimal.parse().ok()?;
-        let formatter = self.currency(currency)?;
-        let fraction = decimal.split_once('.').map_or(0, |(_, f)| f.len());
-        if fraction as u32 <= currency.exponent() {
-            return Some(formatter.format_fixed_decimal(&value).to_string());
+        let mut value: Decimal = decimal.parse().ok()?;
+        let exponent = -(currency.exponent() as i16);
+        if value.absolute.magnitude_range().start() > &exponent {
+            value.pad_end(exponent);
         }
-        // Finer than the currency's unit: the currency's pattern around ICU's number.
-        let mut one = padded(1, currency.exponent());
-        one.sign = value.sign;
-        let pattern = formatter.format_fixed_decimal(&one).to_string();
-        let one_shown = self
-            .decimal
-            .format(&padded(1, currency.exponent()))
-            .to_string();
-        let magnitude = Decimal::new(fixed_decimal::Sign::None, value.absolute);
-        let shown = self.decimal.format(&magnitude).to_string();
-        Some(pattern.replacen(&one_shown, &shown, 1))
+        Some(self.currency(currency)?.write(&value, &self.decimal))
     }
 
     /// `612`, `1,234.5`, `7,3`: a number given as a decimal, every digit kept.
     pub fn number(&self, decimal: &str) -> String {
         match decimal.parse::<Decimal>() {
-            Ok(value) => self.decimal.format(&value).to_string(),
+            Ok(value) => written(self.decimal.format(&value)),
             Err(_) => decimal.to_owned(),
         }
     }
@@ -164,7 +204,7 @@ impl Formats {
     pub fn percent(&self, percent: f64) -> String {
         let value = format!("{percent:.1}");
         match value.parse::<Decimal>() {
-            Ok(value) => self.percent.format(&value).to_string(),
+            Ok(value) => written(self.percent.format(&value)),
             Err(_) => format!("{value}%"),
         }
     }
@@ -226,6 +266,11 @@ impl Formats {
             .unwrap_or_else(|_| local.format("%H:%M").to_string());
         (self.date(local.date()), time, zone.label(at))
     }
+}
+
+/// What ICU4X wrote, in a string made its size at once.
+fn written(formatted: impl Writeable) -> String {
+    formatted.write_to_string().into_owned()
 }
 
 /// `1` with `exponent` zeros after the point (`1.00`), as the currency writes one unit.

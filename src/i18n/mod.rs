@@ -6,31 +6,20 @@
 mod format;
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, LazyLock};
 
-use fluent_templates::fluent_bundle::FluentValue;
-use fluent_templates::{LanguageIdentifier, Loader};
-use quick_cache::sync::Cache;
+use chrono::{DateTime, NaiveDate, Utc};
+use fluent_bundle::concurrent::FluentBundle;
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 
 pub use format::Formats;
-
-use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::domain::Money;
 use crate::domain::calendar::TimeZone;
 
-fluent_templates::static_loader! {
-    static CATALOGUES = {
-        locales: "./locales",
-        fallback_language: "en",
-        // Text messages count every character: no Unicode isolation marks around values.
-        customise: |bundle| bundle.set_use_isolating(false),
-    };
-}
-
 /// The languages with a catalogue, by code, with their own names for the language links.
+/// English, the first, is the one a message missing from another catalogue is read in.
 pub const LANGUAGES: [(&str, &str); 4] = [
     ("en", "English"),
     ("es", "Español"),
@@ -38,13 +27,44 @@ pub const LANGUAGES: [(&str, &str); 4] = [
     ("de", "Deutsch"),
 ];
 
+/// The catalogues, compiled in, in the order of [`LANGUAGES`].
+const SOURCES: [&str; 4] = [
+    include_str!("../../locales/en/customer.ftl"),
+    include_str!("../../locales/es/customer.ftl"),
+    include_str!("../../locales/fr/customer.ftl"),
+    include_str!("../../locales/de/customer.ftl"),
+];
+
+/// Each language's catalogue, parsed once, in the order of [`LANGUAGES`].
+static CATALOGUES: LazyLock<Vec<FluentBundle<FluentResource>>> = LazyLock::new(|| {
+    LANGUAGES
+        .iter()
+        .zip(SOURCES)
+        .map(|((code, _), source)| {
+            let resource = FluentResource::try_new(source.to_owned())
+                .unwrap_or_else(|(_, errors)| panic!("locales/{code}: {errors:?}"));
+            let id = code
+                .parse()
+                .expect("a catalogue's code is a language identifier");
+            let mut bundle = FluentBundle::new_concurrent(vec![id]);
+            // Text messages count every character: no Unicode isolation marks around values.
+            bundle.set_use_isolating(false);
+            bundle
+                .add_resource(resource)
+                .unwrap_or_else(|errors| panic!("locales/{code}: {errors:?}"));
+            bundle
+        })
+        .collect()
+});
+
 /// A customer's language: the catalogue of their words, and the locale their numbers and
 /// dates are written in.
 #[derive(Clone)]
 pub struct Lang {
     /// `en`, `es`, `fr` or `de`.
     code: &'static str,
-    words: LanguageIdentifier,
+    /// Its place in [`LANGUAGES`] and [`CATALOGUES`].
+    index: usize,
     formats: Arc<Formats>,
 }
 
@@ -70,12 +90,10 @@ impl Lang {
     /// The language of `tag` (`de-DE`, `es_US`, `ja-JP`): its catalogue when there is one,
     /// else English; numbers and dates by the tag's own locale when ICU4X knows its language.
     pub fn of(tag: &str) -> Self {
-        let code = catalogue_of(tag).unwrap_or("en");
+        let index = catalogue_of(tag).unwrap_or(0);
         Self {
-            code,
-            words: code
-                .parse()
-                .expect("a catalogue's code is a language identifier"),
+            code: LANGUAGES[index].0,
+            index,
             formats: Formats::of(tag),
         }
     }
@@ -103,38 +121,34 @@ impl Lang {
 
     /// Message `id` with `args`.
     pub fn get(&self, id: &str, args: &[(&str, Arg<'_>)]) -> String {
-        if args.is_empty() {
-            return self.plain(id);
+        let mut fluent = FluentArgs::with_capacity(args.len());
+        for (name, value) in args {
+            match value {
+                Arg::Text(text) => fluent.set(*name, FluentValue::from(*text)),
+                Arg::Count(n) => fluent.set(*name, FluentValue::from(*n)),
+            }
         }
-        let args: HashMap<Cow<'static, str>, FluentValue<'_>> = args
-            .iter()
-            .map(|(name, value)| {
-                let value = match value {
-                    Arg::Text(text) => FluentValue::from(*text),
-                    Arg::Count(n) => FluentValue::from(*n),
-                };
-                (Cow::Owned((*name).to_owned()), value)
+        self.format(id, Some(&fluent)).into_owned()
+    }
+
+    /// Message `id` from the language's catalogue, else from English's; the id itself
+    /// when neither formats it. Plain words are borrowed from the catalogue.
+    fn format(&self, id: &str, args: Option<&FluentArgs>) -> Cow<'static, str> {
+        [self.index, 0]
+            .into_iter()
+            .find_map(|index| {
+                let catalogue: &'static FluentBundle<FluentResource> = &CATALOGUES[index];
+                let pattern = catalogue.get_message(id)?.value()?;
+                let mut errors = Vec::new();
+                let text = catalogue.format_pattern(pattern, args, &mut errors);
+                errors.is_empty().then_some(text)
             })
-            .collect();
-        CATALOGUES.lookup_with_args(&self.words, id, &args)
+            .unwrap_or_else(|| Cow::Owned(id.to_owned()))
     }
 
-    /// Message `id` without values: formatted once per language, then kept.
-    fn plain(&self, id: &str) -> String {
-        static KEPT: LazyLock<Cache<(&'static str, String), String>> =
-            LazyLock::new(|| Cache::new(4096));
-        let key = (self.code, id.to_owned());
-        if let Some(text) = KEPT.get(&key) {
-            return text;
-        }
-        let text = CATALOGUES.lookup(&self.words, id);
-        KEPT.insert(key, text.clone());
-        text
-    }
-
-    /// Message `id`.
-    pub fn t(&self, id: &str) -> String {
-        self.get(id, &[])
+    /// Message `id`, a message without values.
+    pub fn t(&self, id: &str) -> Cow<'static, str> {
+        self.format(id, None)
     }
 
     /// Message `id` with one value.
@@ -240,13 +254,12 @@ impl Lang {
     }
 }
 
-/// The catalogue of `tag`'s language, when there is one.
-fn catalogue_of(tag: &str) -> Option<&'static str> {
+/// The place in [`LANGUAGES`] of `tag`'s language, when it has a catalogue.
+fn catalogue_of(tag: &str) -> Option<usize> {
     let language = tag.split(['-', '_']).next()?;
     LANGUAGES
         .iter()
-        .map(|(code, _)| *code)
-        .find(|code| code.eq_ignore_ascii_case(language))
+        .position(|(code, _)| code.eq_ignore_ascii_case(language))
 }
 
 /// `text` escaped for HTML.

@@ -182,3 +182,37 @@ fn money_is_written_as_the_locale_writes_it() {
     // An unknown language is written as English is, never CLDR's root.
     assert_eq!(Lang::of("xx-YY").money(usd), "$1,234.56");
 }
+
+#[test]
+fn money_reads_as_icus_currency_formatter_writes_it_in_every_locale_and_currency() {
+    use icu_experimental::dimension::currency::CurrencyType;
+    use icu_experimental::dimension::currency::formatter::CurrencyFormatter;
+    use iso_currency::IntoEnumIterator;
+
+    let billable = iso_currency::Currency::iter().filter(|c| c.exponent().is_some());
+    let currencies: Vec<Currency> = billable
+        .map(|c| Currency::parse(c.code()).unwrap())
+        .collect();
+    for language in format::FORMATTED_LANGUAGES {
+        let formats = Formats::of(language);
+        let locale: icu_locale_core::Locale = language.parse().unwrap();
+        for &currency in &currencies {
+            let code = CurrencyType::try_from_str(currency.code()).unwrap();
+            let Ok(icu) =
+                CurrencyFormatter::try_new_symbol((&locale).into(), code, Default::default())
+                    .or_else(|_| {
+                        CurrencyFormatter::try_new_code((&locale).into(), code, Default::default())
+                    })
+            else {
+                continue;
+            };
+            for minor in [0, 1, -1, 12_345, -12_345, 123_456_789, -99_999_999_999] {
+                let money = Money { minor, currency };
+                let mut value: fixed_decimal::Decimal = money.decimal().parse().unwrap();
+                value.pad_end(-(currency.exponent() as i16));
+                let expected = icu.format_fixed_decimal(&value).to_string();
+                assert_eq!(formats.money(money), expected, "{language} {money:?}");
+            }
+        }
+    }
+}

@@ -591,7 +591,7 @@ fn draw(pen: &mut Pen, page: &BillPage) {
     // The usage chart.
     if let Some(chart) = &bill.chart {
         let heading = match chart.unit.is_empty() {
-            true => l.t("pdf-usage-heading-no-unit"),
+            true => l.t("pdf-usage-heading-no-unit").into_owned(),
             false => l.t1("pdf-usage-heading", "unit", &chart.unit),
         };
         pen.heading(&heading);

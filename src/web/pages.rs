@@ -131,7 +131,7 @@ impl<'a> GetLinkPage<'a> {
         match self.wait {
             Some(Wait::Minutes(n)) => self.l.count("get-link-limited-retry-minutes", n),
             Some(Wait::Hours(n)) => self.l.count("get-link-limited-retry-hours", n),
-            None => self.l.t("get-link-limited-retry-later"),
+            None => self.l.t("get-link-limited-retry-later").into_owned(),
         }
     }
 }
