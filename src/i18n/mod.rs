@@ -61,8 +61,6 @@ static CATALOGUES: LazyLock<Vec<FluentBundle<FluentResource>>> = LazyLock::new(|
 /// dates are written in.
 #[derive(Clone)]
 pub struct Lang {
-    /// `en`, `es`, `fr` or `de`.
-    code: &'static str,
     /// Its place in [`LANGUAGES`] and [`CATALOGUES`].
     index: usize,
     formats: Arc<Formats>,
@@ -70,7 +68,7 @@ pub struct Lang {
 
 impl fmt::Debug for Lang {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Lang({}, {})", self.code, self.formats.locale())
+        write!(f, "Lang({}, {})", self.code(), self.formats.locale())
     }
 }
 
@@ -92,7 +90,6 @@ impl Lang {
     pub fn of(tag: &str) -> Self {
         let index = catalogue_of(tag).unwrap_or(0);
         Self {
-            code: LANGUAGES[index].0,
             index,
             formats: Formats::of(tag),
         }
@@ -111,7 +108,7 @@ impl Lang {
 
     /// `en`, `es`, `fr` or `de`: the language of the words, for `<html lang>`.
     pub fn code(&self) -> &'static str {
-        self.code
+        LANGUAGES[self.index].0
     }
 
     /// How numbers, money and dates are written.
@@ -239,7 +236,7 @@ impl Lang {
         LANGUAGES
             .iter()
             .copied()
-            .filter(|(code, _)| *code != self.code)
+            .filter(|(code, _)| *code != self.code())
             .collect()
     }
 
